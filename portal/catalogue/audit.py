@@ -1,0 +1,76 @@
+"""Recording audit events: who, when, what and why."""
+
+from typing import Any
+
+from portal.extensions import db
+from portal.models import AuditEvent, Item, Organisation, Programme, User
+
+
+def record(
+    action: str,
+    actor: User | None,
+    *,
+    item: Item | None = None,
+    user: User | None = None,
+    organisation: Organisation | None = None,
+    programme: Programme | None = None,
+    message: str = "",
+    **details: Any,
+) -> AuditEvent:
+    """Add an audit event to the current transaction; ``actor`` is None for the system or CLI."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None and actor.is_authenticated else None,
+        item_id=item.id if item is not None else None,
+        user_id=user.id if user is not None else None,
+        organisation_id=organisation.id if organisation is not None else None,
+        programme_id=programme.id if programme is not None else None,
+        message=message or "",
+        details=details,
+    )
+    db.session.add(event)
+    return event
+
+
+# How an action reads in a history ("<actor> <description>").
+DESCRIPTIONS = {
+    "item.created": "created the item",
+    "item.edited": "edited the item",
+    "item.submitted": "submitted it for review",
+    "item.approved": "approved it",
+    "item.rejected": "rejected it",
+    "item.changes_requested": "asked for changes",
+    "item.withdrawn": "withdrew it",
+    "item.confirmed": "confirmed it is still active",
+    "item.deleted": "deleted the draft",
+    "item.hidden": "hid it from public view",
+    "item.unhidden": "made it visible again",
+    "item.portfolio_changed": "changed its portfolio status",
+    "user.created": "created the account",
+    "user.registered": "asked for an account",
+    "user.activated": "activated the account",
+    "user.deactivated": "deactivated the account",
+    "user.role_changed": "changed the role",
+    "user.organisation_changed": "changed the organisation",
+    "user.programmes_changed": "changed the moderated programmes",
+    "user.password_changed": "changed the password",
+    "organisation.created": "created the organisation",
+    "organisation.partnership_added": "added a programme partnership",
+}
+
+
+def describe(event: AuditEvent) -> str:
+    text = DESCRIPTIONS.get(event.action, event.action)
+    before, after = event.details.get("before"), event.details.get("after")
+    if before is not None or after is not None:
+        text += f" from {before or '—'} to {after or '—'}"
+    return text
+
+
+def history(item: Item) -> list[AuditEvent]:
+    """Everything that happened to ``item``, oldest first."""
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.created_at, AuditEvent.id)
+        )
+    )

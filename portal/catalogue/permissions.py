@@ -1,0 +1,69 @@
+"""Named permission predicates, used by services, view guards and templates alike.
+
+``user`` may be Flask-Login's anonymous user: every predicate answers False for it unless the thing
+is public.
+"""
+
+from portal.catalogue.visibility import is_public
+from portal.models import Item, Programme, User
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_admin)
+
+
+def moderates(user: User, programme: Programme) -> bool:
+    """The user sits on the programme's desk (admins sit on every desk)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_admin or (user.is_moderator and programme in user.moderated_programmes)
+
+
+def moderates_any(user: User, programmes: list[Programme]) -> bool:
+    return any(moderates(user, programme) for programme in programmes)
+
+
+def belongs_to_item_organisation(user: User, item: Item) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_partner
+        and user.organisation_id is not None
+        and user.organisation_id == item.organisation_id
+    )
+
+
+def can_view_item(user: User, item: Item) -> bool:
+    """Public items for all; any item for its organisation, its programmes' desks and admins."""
+    return is_public(item) or belongs_to_item_organisation(user, item) or moderates_any(user, list(item.programmes))
+
+
+def can_see_unpublished(user: User, item: Item) -> bool:
+    """May see the item whatever its state: its history, comments, inactive or hidden marks."""
+    return belongs_to_item_organisation(user, item) or moderates_any(user, list(item.programmes))
+
+
+def can_edit_item(user: User, item: Item) -> bool:
+    return belongs_to_item_organisation(user, item) or is_admin(user)
+
+
+def can_decide(user: User, item: Item) -> bool:
+    """Publication (approve, reject, request changes, hide) belongs to the lead programme's desk."""
+    lead = item.lead_programme
+    return lead is not None and moderates(user, lead)
+
+
+def can_set_portfolio(user: User, item: Item, programme: Programme) -> bool:
+    return programme in item.programmes and moderates(user, programme)
+
+
+def can_comment(user: User, item: Item) -> bool:
+    return can_see_unpublished(user, item)
+
+
+def can_manage_account(actor: User, user: User) -> bool:
+    """Admins manage every account; a moderator may (de)activate partners of their programmes."""
+    if is_admin(actor):
+        return True
+    if not (actor.is_authenticated and actor.is_moderator and user.is_partner and user.organisation):
+        return False
+    return moderates_any(actor, user.organisation.programmes)

@@ -1,0 +1,20 @@
+"""Reference data every installation has: the six programmes and the 17 SDGs."""
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Programme, Sdg
+from portal.vocab import PROGRAMMES, SDGS
+
+
+def ensure_reference_data() -> None:
+    """Insert the programmes and SDGs that are missing; leave edited ones alone."""
+    known_slugs = set(db.session.scalars(select(Programme.slug)))
+    for position, (slug, name, description) in enumerate(PROGRAMMES):
+        if slug not in known_slugs:
+            db.session.add(Programme(slug=slug, name=name, description=description, position=position))
+    known_numbers = set(db.session.scalars(select(Sdg.number)))
+    for number, title in SDGS:
+        if number not in known_numbers:
+            db.session.add(Sdg(number=number, title=title))
+    db.session.flush()

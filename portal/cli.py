@@ -1,0 +1,87 @@
+"""Command line: ``flask --app portal <command>``."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal import demo, mail
+from portal.catalogue import RuleViolation, accounts
+from portal.catalogue.reference import ensure_reference_data
+from portal.extensions import db
+from portal.forms import programmes_by_slug
+from portal.models import ROLES, Item
+
+users_cli = AppGroup("users", help="Manage accounts.")
+mail_cli = AppGroup("mail", help="The outbox.")
+
+
+@click.command("seed-demo")
+@click.option("--items", "item_count", default=0, show_default=True, help="How many demo items to generate.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the catalogue already has items.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
+def seed_demo(item_count: int, if_empty: bool, seed: int) -> None:
+    """Programmes, SDGs, demo organisations and accounts, and demo items."""
+    if if_empty and db.session.scalar(select(Item.id).limit(1)) is not None:
+        click.echo("The catalogue already has items; nothing seeded.")
+        return
+    ensure_reference_data()
+    passwords = demo.seed_accounts()
+    db.session.commit()
+    if item_count:
+        with click.progressbar(length=item_count, label=f"Generating {item_count} demo items") as bar:
+            demo.seed_items(item_count, seed=seed, progress=bar.update)
+        db.session.commit()
+    click.echo("\nDemo accounts (demo data only: never seed a production database):")
+    for email, (role, password) in passwords.items():
+        click.echo(f"  {role:<10} {email:<32} password: {password}")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="Display name (default: the part of the email before @).")
+@click.option("--organisation", help="A partner's organisation; created when it does not exist.")
+@click.option(
+    "--programme",
+    "programme_slugs",
+    multiple=True,
+    help="Partner: its organisation partners these programmes. Moderator: the programmes moderated.",
+)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when not given.")
+def create_user(email, role, name, organisation, programme_slugs, password) -> None:
+    """Create an active account."""
+    ensure_reference_data()
+    programmes = programmes_by_slug(list(programme_slugs))
+    unknown = set(programme_slugs) - {programme.slug for programme in programmes}
+    if unknown:
+        raise click.BadParameter(f"unknown programme {', '.join(sorted(unknown))}", param_hint="--programme")
+    try:
+        org = None
+        if role == "partner":
+            if not organisation:
+                raise click.BadParameter("a partner needs --organisation", param_hint="--organisation")
+            org = accounts.get_or_create_organisation(organisation, programmes=programmes)
+        user = accounts.create_user(email, name or email.split("@")[0], password, role, org, programmes)
+    except RuleViolation as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@mail_cli.command("retry")
+def retry_mail() -> None:
+    """Send the messages the SMTP server has not accepted yet."""
+    if not mail.smtp_configured():
+        raise click.ClickException("No SMTP server is configured (PORTAL_MAIL_SERVER); messages stay in the outbox.")
+    sent, failed = mail.deliver()
+    click.echo(f"Sent {sent}, still waiting {failed}.")
+    if failed:
+        raise SystemExit(1)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)

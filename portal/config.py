@@ -1,0 +1,73 @@
+"""Default settings.
+
+Layers, later ones winning: these defaults, ``instance/config.py`` (silent when missing), then any
+``PORTAL_*`` environment variable (``PORTAL_DATABASE_URL``, ``PORTAL_INACTIVE_AFTER_DAYS``, ...; values
+are parsed as JSON when they can be, so ``PORTAL_HTTPS=true`` is a boolean), then the mapping a test
+passes to ``create_app``.
+"""
+
+# Database: SQLite under instance/ unless DATABASE_URL names another (PostgreSQL in production).
+DATABASE_URL = None
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# Set SECRET_KEY in instance/config.py or PORTAL_SECRET_KEY; otherwise one is generated once and
+# kept in instance/secret_key so that every gunicorn worker shares it.
+SECRET_KEY = None
+
+# Serve over HTTPS: Secure cookies and HSTS.
+HTTPS = False
+
+# An item not updated for this many days is inactive and leaves public view (DESIGN.md).
+INACTIVE_AFTER_DAYS = 730
+# Partners are warned this many days before an item becomes inactive.
+INACTIVE_WARNING_DAYS = 60
+
+# Where the Whoosh index and uploaded files live (default: under instance/).
+SEARCH_INDEX_DIR = None
+UPLOAD_DIR = None
+MAX_UPLOAD_MB = 20
+
+# Werkzeug's scrypt (N=32768, r=8, p=1). Tests lower N to stay fast; each hash keeps its own parameters.
+PASSWORD_HASH_METHOD = "scrypt"
+
+# Login throttling, counted in the database so all workers share it.
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
+LOGIN_THROTTLE_MINUTES = 15
+
+# Rate limits for the public API (Flask-Limiter). Use a shared store such as
+# "redis://localhost:6379" in production; memory:// counts per worker.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_DEFAULT = "600 per minute"
+RATELIMIT_HEADERS_ENABLED = True
+
+# Mail: SMTP when MAIL_SERVER is set, otherwise messages wait in the outbox (/admin/outbox).
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_SENDER = "One Planet Catalogue <no-reply@oneplanet.example.org>"
+MAIL_TIMEOUT = 10
+
+# The desk's due-diligence checklist for admission to a portfolio as "Affiliated".
+DUE_DILIGENCE_CHECKS = [
+    ("organisation_verified", "Organisation verified"),
+    ("aligned_with_objectives", "Aligned with the programme's objectives"),
+    ("information_complete", "Information complete and accurate"),
+    ("no_conflict_of_interest", "No conflict of interest"),
+]
+
+# Reporting.
+REPORTING_TARGET_RATE = 0.75
+REPORTING_YEAR_START_MONTH = 1
+REMINDER_INTERVAL_DAYS = 7
+
+SITE_NAME = "One Planet Catalogue"
+# Absolute base URL used in mails and feeds when there is no request (CLI).
+BASE_URL = "http://127.0.0.1:5000"
+
+WTF_CSRF_TIME_LIMIT = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = 60 * 60 * 12

@@ -1,0 +1,39 @@
+"""WTForms classes. Forms validate and never persist: views hand their data to a service."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.extensions import db
+from portal.models import Organisation, Programme
+
+
+def choices(pairs: Iterable[tuple]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs such as the vocabularies in ``portal.vocab``."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes; the ``checkbox_group`` macro renders it in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def programme_choices() -> list[SelectChoice]:
+    programmes = db.session.scalars(select(Programme).order_by(Programme.position))
+    return [SelectChoice(programme.slug, programme.name) for programme in programmes]
+
+
+def programmes_by_slug(slugs: list[str]) -> list[Programme]:
+    """The programmes named by ``slugs``, in the order given."""
+    found = {p.slug: p for p in db.session.scalars(select(Programme).where(Programme.slug.in_(slugs)))}
+    return [found[slug] for slug in slugs if slug in found]
+
+
+def organisation_choices() -> list[SelectChoice]:
+    organisations = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))
+    return [SelectChoice(str(org_id), name) for org_id, name in organisations]

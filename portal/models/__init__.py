@@ -1,0 +1,45 @@
+"""SQLAlchemy models, one module per aggregate, all importable from here."""
+
+from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder, SearchQueueEntry
+from portal.models.base import utcnow
+from portal.models.item import (
+    KINDS,
+    PORTFOLIO_STATUSES,
+    STATES,
+    Item,
+    ItemCountry,
+    ItemProgramme,
+    ItemTheme,
+    PortfolioEntry,
+    item_sdgs,
+)
+from portal.models.organisation import Organisation, Partnership
+from portal.models.programme import Programme, Sdg
+from portal.models.user import ROLES, AuthSession, LoginFailure, User, moderator_programmes
+
+__all__ = [
+    "KINDS",
+    "PORTFOLIO_STATUSES",
+    "ROLES",
+    "STATES",
+    "AuditEvent",
+    "AuthSession",
+    "Comment",
+    "Item",
+    "ItemCountry",
+    "ItemProgramme",
+    "ItemTheme",
+    "LoginFailure",
+    "Organisation",
+    "OutboxMessage",
+    "Partnership",
+    "PortfolioEntry",
+    "Programme",
+    "Reminder",
+    "Sdg",
+    "SearchQueueEntry",
+    "User",
+    "item_sdgs",
+    "moderator_programmes",
+    "utcnow",
+]

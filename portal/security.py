@@ -1,0 +1,71 @@
+"""Security wiring: response headers, cookies, and logins backed by server-side sessions.
+
+The signed session cookie carries the user id and a random token; the token must name a live row in
+``auth_sessions``. Logging out deletes that row, deactivation and a password change delete all rows
+of the user, so a copied cookie replayed afterwards is anonymous.
+"""
+
+from flask import Flask, session
+from flask_login import login_user, logout_user
+
+from portal.catalogue import accounts
+from portal.extensions import login_manager, talisman
+from portal.models import User
+
+SESSION_TOKEN = "auth_token"  # noqa: S105 - the session key, not a secret
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def init_app(app: Flask) -> None:
+    https = bool(app.config["HTTPS"])
+    talisman.init_app(
+        app,
+        force_https=https,
+        strict_transport_security=https,
+        strict_transport_security_max_age=31536000,
+        session_cookie_secure=https,
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+    app.config["REMEMBER_COOKIE_SECURE"] = https
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the server-side session already binds the cookie
+    login_manager.user_loader(_load_user)
+
+
+def _load_user(user_id: str) -> User | None:
+    return accounts.session_user(user_id, session.get(SESSION_TOKEN))
+
+
+def log_in(user: User) -> None:
+    """Start a fresh session for ``user``: nothing of the anonymous session survives."""
+    session.clear()
+    token = accounts.start_session(user)
+    login_user(user)
+    session[SESSION_TOKEN] = token
+    session.permanent = True
+
+
+def log_out() -> None:
+    accounts.end_session(session.get(SESSION_TOKEN))
+    logout_user()
+    session.clear()

@@ -1,0 +1,42 @@
+"""Blueprints per audience, error pages and what every template may use."""
+
+from flask import Flask
+from flask_login import current_user
+
+from portal import vocab
+from portal.catalogue import permissions
+from portal.catalogue.visibility import becomes_inactive_soon, is_inactive, is_public
+from portal.markdown import render_markdown
+from portal.views import admin, auth, desk, errors, partner, public
+
+
+def register(app: Flask) -> None:
+    for module in (public, auth, partner, desk, admin):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(vocab.country_name, "country_name")
+    app.add_template_filter(_datetime, "datetime")
+    app.add_template_filter(_date, "date")
+    app.jinja_env.globals.update(
+        vocab=vocab,
+        label=vocab.label,
+        permissions=permissions,
+        is_public=is_public,
+        is_inactive=is_inactive,
+        becomes_inactive_soon=becomes_inactive_soon,
+    )
+
+    @app.context_processor
+    def navigation():
+        """Counts in the navigation, for desks."""
+        return {"current_user": current_user, "site_name": app.config["SITE_NAME"]}
+
+
+def _datetime(value) -> str:
+    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
+
+
+def _date(value) -> str:
+    return value.strftime("%d %b %Y") if value else ""

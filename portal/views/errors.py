@@ -1,0 +1,76 @@
+"""Error pages in the portal's layout (JSON under /api/), never a traceback."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError
+from werkzeug.exceptions import NotFound as HTTPNotFound
+
+from portal.catalogue import NotFound, PermissionDenied, RuleViolation
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "The request could not be understood",
+    403: "You may not see this page",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "The upload is too large",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+
+
+def _render(status: int, description: str, headers=None):
+    if request.path.startswith("/api/"):
+        response = jsonify(error={"status": status, "title": TITLES.get(status, "Error"), "detail": description})
+    else:
+        response = render_template(
+            "errors/error.html", status=status, title=TITLES.get(status, "Error"), description=description
+        )
+    return response, status, headers or {}
+
+
+def handle_http_error(error: HTTPException):
+    description = error.description or ""
+    if error.code == 413:
+        limit = request.max_content_length // (1024 * 1024) - 1 if request.max_content_length else None
+        description = f"Files may be at most {limit} MB. Choose a smaller file, or give a link instead."
+    headers = {}
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(int(error.retry_after))
+    return _render(error.code or 500, description, headers)
+
+
+def handle_csrf_error(error: CSRFError):
+    return _render(400, "The form had expired or did not come from this site. Go back, reload the page and try again.")
+
+
+def handle_permission_denied(error: PermissionDenied):
+    return handle_http_error(Forbidden(str(error) or None))
+
+
+def handle_not_found(error: NotFound):
+    return handle_http_error(HTTPNotFound())
+
+
+def handle_rule_violation(error: RuleViolation):
+    db.session.rollback()
+    return handle_http_error(BadRequest(error.message))
+
+
+def handle_unexpected(error: Exception):
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return handle_http_error(InternalServerError("We have been told. Please try again in a moment."))
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(PermissionDenied, handle_permission_denied)
+    app.register_error_handler(NotFound, handle_not_found)
+    app.register_error_handler(RuleViolation, handle_rule_violation)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,220 @@
+"""Fixtures: an app on a real SQLite file (or PostgreSQL) with a real search index, in temp folders.
+
+Set ``PORTAL_TEST_DATABASE_URL`` to run the suite against PostgreSQL: the schema is created once and
+every table is emptied after each test.
+"""
+
+import contextvars
+import os
+import re
+from datetime import date, timedelta
+from itertools import count
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from portal import create_app
+from portal.catalogue import accounts
+from portal.catalogue.reference import ensure_reference_data
+from portal.extensions import db
+from portal.models import Item, Organisation, Partnership, PortfolioEntry, Programme, Sdg, User, utcnow
+
+PASSWORD = "correct horse battery staple"
+POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
+
+
+class PortalClient(FlaskClient):
+    """A test client whose requests run like production ones, and that fills in CSRF tokens.
+
+    Each request runs in an empty context, so it gets its own app context, ``g`` and database session
+    instead of reusing the test's (Flask reuses a pushed app context). Afterwards the test's session
+    starts a new transaction, so it sees what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.rollback()
+        return response
+
+    def csrf_token(self, page: str = "/") -> str:
+        match = _CSRF.search(self.get(page).text)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1) or match.group(2)
+
+    def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        """POST ``data`` to ``url`` with the token found on ``page`` (default: ``url`` itself)."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(page or url))
+        return self.post(url, data=data, **kwargs)
+
+
+def _config(tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": POSTGRES_URL or f"sqlite:///{tmp_path / 'portal.sqlite'}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://portal.test",
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper
+    }
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(_config(tmp_path))
+    app.test_client_class = PortalClient
+    with app.app_context():
+        if POSTGRES_URL:
+            _reset_postgres()
+        else:
+            db.create_all()
+        ensure_reference_data()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+_postgres_schema_ready = False
+
+
+def _reset_postgres() -> None:
+    """Create the schema once per run, then empty every table before each test."""
+    global _postgres_schema_ready
+    if not _postgres_schema_ready:
+        db.drop_all()
+        db.create_all()
+        _postgres_schema_ready = True
+    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app) -> PortalClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def programme(slug: str) -> Programme:
+    return db.session.scalar(db.select(Programme).where(Programme.slug == slug))
+
+
+_numbers = count(1)
+
+
+@pytest.fixture
+def make_organisation(app):
+    def make(name: str | None = None, programmes=("spp",), joined_on: date | None = None, **fields) -> Organisation:
+        organisation = Organisation(name=name or f"Organisation {next(_numbers)}", **fields)
+        for slug in programmes:
+            organisation.partnerships.append(
+                Partnership(programme=programme(slug), joined_on=joined_on or date(2020, 1, 1))
+            )
+        db.session.add(organisation)
+        db.session.commit()
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_organisation):
+    """An active account; partners get an organisation, moderators the programmes given."""
+
+    def make(role: str = "partner", email: str | None = None, organisation=None, programmes=("spp",),
+             active: bool = True, password: str = PASSWORD) -> User:
+        if role == "partner" and organisation is None:
+            organisation = make_organisation(programmes=programmes)
+        user = accounts.create_user(
+            email or f"{role}{next(_numbers)}@example.org",
+            f"Test {role.title()}",
+            password,
+            role,
+            organisation if role == "partner" else None,
+            [programme(slug) for slug in programmes] if role == "moderator" else [],
+            active=active,
+            check_password=False,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_item(app, make_organisation):
+    """An item straight in the database (state, dates and portfolio as given); the services are not used."""
+
+    def make(kind: str = "initiative", *, organisation=None, programmes=("spp",), sdgs=(), countries=("KE",),
+             state: str = "published", hidden: bool = False, updated_days_ago: int = 1, portfolio=None,
+             **fields) -> Item:
+        organisation = organisation or make_organisation(programmes=programmes)
+        updated_at = utcnow() - timedelta(days=updated_days_ago)
+        values = {
+            "title": f"Test {kind} {next(_numbers)}",
+            "summary": "A test item about sustainable consumption.",
+            "description": "Some **Markdown**.",
+        }
+        if kind == "initiative":
+            values.update(activity_category="implementation", initiative_status="ongoing")
+        else:
+            values.update(resource_type="publication", link_url="https://example.org/report.pdf")
+        values.update(fields)
+        item = Item(kind=kind, organisation=organisation, state=state, hidden=hidden, created_at=updated_at,
+                    updated_at=updated_at, **values)
+        item.programmes = [programme(slug) for slug in programmes]
+        item.sdgs = [db.session.get(Sdg, number) for number in sorted({12, *sdgs})]
+        item.countries = list(countries)
+        for slug, status in (portfolio or {}).items():
+            item.portfolio_entries.append(PortfolioEntry(programme=programme(slug), status=status))
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+    return make
+
+
+class Auth:
+    """Log a test client in as a fresh user of a role, through the real login form."""
+
+    def __init__(self, client: PortalClient, make_user):
+        self.client = client
+        self.make_user = make_user
+
+    def login(self, role: str = "partner", **kwargs) -> User:
+        user = kwargs.pop("user", None) or self.make_user(role, **kwargs)
+        response = self.client.submit("/login", {"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.text
+        return user
+
+    def logout(self) -> None:
+        self.client.submit("/logout", page="/")
+
+
+@pytest.fixture
+def auth(client, make_user) -> Auth:
+    return Auth(client, make_user)
+
+
+@pytest.fixture
+def partner(auth) -> User:
+    return auth.login("partner")
+
+
+@pytest.fixture
+def moderator(auth) -> User:
+    return auth.login("moderator")
+
+
+@pytest.fixture
+def admin(auth) -> User:
+    return auth.login("admin")
