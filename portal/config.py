@@ -28,7 +28,7 @@ UPLOAD_DIR = None
 MAX_UPLOAD_MB = 20
 
 # Werkzeug's scrypt (N=32768, r=8, p=1). Tests lower N to stay fast; each hash keeps its own parameters.
-PASSWORD_HASH_METHOD = "scrypt"
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
 
 # Login throttling, counted in the database so all workers share it.
 LOGIN_FAILURES_PER_ACCOUNT = 5
