@@ -1,0 +1,143 @@
+"""The catalogue's filter parameters, parsed once for /search, the API, feeds, CSV and the desk.
+
+DESIGN.md's contract: ``q``, ``kind``, ``programme`` (repeatable), ``sdg`` (repeatable), ``status``
+(repeatable), ``country``, ``region``, ``category``, ``resource_type``, ``theme``, ``sort``, ``page``;
+the API adds ``per_page``; the desk adds ``state`` (repeatable) and ``inactive=1``. Several values of
+one filter are OR-ed, different filters AND-ed. An unknown value is a ``RuleViolation`` naming the
+parameter, which views turn into a 400 with that message.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+
+from werkzeug.datastructures import MultiDict
+
+from portal import vocab
+from portal.catalogue import RuleViolation
+
+SORTS = ("relevance", "newest", "title")
+MAX_QUERY_LENGTH = 500
+MAX_PAGE = 1000
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    q: str = ""
+    kind: tuple[str, ...] = ()
+    programme: tuple[str, ...] = ()
+    sdg: tuple[int, ...] = ()
+    status: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    resource_type: tuple[str, ...] = ()
+    theme: tuple[str, ...] = ()
+    # Desk only (monitoring): workflow states and the inactive switch.
+    state: tuple[str, ...] = ()
+    inactive: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    FACETS = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme")
+
+    def selected(self, facet: str) -> tuple:
+        return getattr(self, facet)
+
+    def without(self, facet: str, value=None) -> "CatalogueFilters":
+        """These filters without ``value`` of ``facet`` (or without the whole facet); back to page 1."""
+        kept = () if value is None else tuple(v for v in getattr(self, facet) if v != value)
+        return replace(self, page=1, **{facet: kept})
+
+    def refinements(self) -> dict[str, tuple]:
+        """The facet filters that are set."""
+        return {facet: getattr(self, facet) for facet in self.FACETS if getattr(self, facet)}
+
+    def to_args(self, **overrides) -> dict[str, list[str]]:
+        """Query parameters that give back these filters (for links: pagination, chips, feeds)."""
+        args: dict[str, list[str]] = {}
+        for f in fields(self):
+            value = overrides.get(f.name, getattr(self, f.name))
+            if value == f.default:
+                continue
+            if isinstance(value, tuple):
+                args[f.name] = [str(v) for v in value]
+            elif isinstance(value, bool):
+                args[f.name] = ["1"]
+            else:
+                args[f.name] = [str(value)]
+        return args
+
+
+def _known(vocabulary) -> Callable[[str], str]:
+    values = {str(value) for value, _ in vocabulary}
+    return lambda value: value if value in values else None
+
+
+def _sdg(value: str) -> int | None:
+    return int(value) if value.isdigit() and 1 <= int(value) <= 17 else None
+
+
+def _country(value: str) -> str | None:
+    value = value.strip()
+    if value.lower() == vocab.GLOBAL:
+        return vocab.GLOBAL
+    return value.upper() if value.upper() in vocab.country_names() else None
+
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "kind": _known(vocab.KINDS),
+    "programme": _known((slug, name) for slug, name, _ in vocab.PROGRAMMES),
+    "sdg": _sdg,
+    "status": _known(vocab.PORTFOLIO_STATUSES),
+    "country": _country,
+    "region": _known(vocab.REGIONS),
+    "category": _known(vocab.ACTIVITY_CATEGORIES),
+    "resource_type": _known(vocab.RESOURCE_TYPES),
+    "theme": _known(vocab.THEMES),
+    "state": _known(vocab.STATES),
+}
+
+
+def _integer(args: MultiDict, name: str, default: int, maximum: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise RuleViolation(f"'{name}' must be a whole number from 1 to {maximum}.", field=name)
+    return int(raw)
+
+
+def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
+    """Filters from query parameters; ``desk`` also accepts ``state`` and ``inactive``."""
+    values: dict[str, object] = {}
+    q = " ".join(args.get("q", "").split())
+    if len(q) > MAX_QUERY_LENGTH:
+        raise RuleViolation(f"Search for at most {MAX_QUERY_LENGTH} characters.", field="q")
+    values["q"] = q
+    for name, parse in PARSERS.items():
+        if name == "state" and not desk:
+            continue
+        raw_values = [raw for raw in args.getlist(name) if raw.strip()]
+        parsed = []
+        for raw in raw_values:
+            value = parse(raw.strip())
+            if value is None:
+                raise RuleViolation(f"Unknown {name.replace('_', ' ')} '{raw[:50]}'.", field=name)
+            if value not in parsed:
+                parsed.append(value)
+        values[name] = tuple(parsed)
+    if desk:
+        values["inactive"] = args.get("inactive", "") in ("1", "true", "yes", "on")
+    sort = args.get("sort", "").strip() or ("relevance" if q else "newest")
+    if sort not in SORTS:
+        raise RuleViolation(f"Sort by one of: {', '.join(SORTS)}.", field="sort")
+    values["sort"] = sort
+    values["page"] = _integer(args, "page", 1, MAX_PAGE)
+    values["per_page"] = _integer(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return CatalogueFilters(**values)
+
+
+__all__ = ["MAX_PER_PAGE", "SORTS", "CatalogueFilters", "parse_filters"]
