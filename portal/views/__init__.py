@@ -7,11 +7,11 @@ from portal import vocab
 from portal.catalogue import permissions
 from portal.catalogue.visibility import becomes_inactive_soon, is_inactive, is_public
 from portal.markdown import render_markdown
-from portal.views import admin, auth, desk, errors, partner, public
+from portal.views import admin, api, auth, desk, errors, partner, public, search
 
 
 def register(app: Flask) -> None:
-    for module in (public, auth, partner, desk, admin):
+    for module in (public, search, api, auth, partner, desk, admin):
         app.register_blueprint(module.bp)
     errors.register(app)
 

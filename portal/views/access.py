@@ -23,6 +23,13 @@ PUBLIC_ENDPOINTS = frozenset(
         "public.sdg",
         "public.about_portfolios",
         "public.item",
+        "search.results",
+        "search.export_csv",
+        "search.feed",
+        "search.sitemap",
+        "api.items",
+        "api.item",
+        "api.openapi",
         "auth.login",
         "auth.register",
     }
