@@ -6,6 +6,7 @@ columns and matched-document sets live as long as the generation; the public mas
 day's visibility cutoff (``inactive_cutoff()``), which moves once a day.
 """
 
+import contextlib
 import json
 import logging
 import threading
@@ -32,7 +33,7 @@ from portal.models import Item
 from portal.search import documents, sync
 from portal.search.columns import FACET_VALUES, FACETS, Columns, SegmentColumns, count, unpack
 from portal.search.query import ParsedQuery, highlight, parse
-from portal.search.store import Store
+from portal.search.store import Store, quiet_leaks
 
 log = logging.getLogger(__name__)
 
@@ -164,23 +165,38 @@ class SearchService:
         self._ix_name: str | None = None
         self._snapshot: Snapshot | None = None
         self._segments: dict[str, tuple[SegmentReader, SegmentColumns]] = {}
+        self._retired: list[SegmentReader] = []
         self._last_leftover_check = 0.0
 
     # -- the current generation --------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            try:
-                return self._current_snapshot()
-            except Exception:
-                log.exception("The search index could not be read; rebuilding it")
-                self._forget()
-                self.store.rebuild(expected=self.store.current_name(), after_swap=self.drain)
-                return self._current_snapshot()
+            with quiet_leaks():
+                try:
+                    return self._current_snapshot()
+                except Exception as error:
+                    # Only the message: a logged traceback would keep the files Whoosh leaked open.
+                    log.error("The search index could not be read (%s); rebuilding it", repr(error))
+            self._forget()
+            self.store.rebuild(expected=self.store.current_name(), after_swap=self.drain)
+            return self._current_snapshot()
 
     def _forget(self) -> None:
+        self._retire(set(self._segments))
         self._ix, self._ix_name, self._snapshot = None, None, None
-        self._segments.clear()
+        self._segments = {}
+
+    def _retire(self, segment_ids: set[str]) -> None:
+        """Close the readers retired one generation ago; retire those of ``segment_ids``.
+
+        Closing waits one generation so that a search still running on the previous snapshot (in
+        another thread) never reads from a closed file.
+        """
+        for reader in self._retired:
+            with contextlib.suppress(Exception):
+                reader.close()
+        self._retired = [self._segments[segid][0] for segid in segment_ids if segid in self._segments]
 
     def _current_snapshot(self) -> Snapshot:
         name = self.store.current_name()
@@ -213,6 +229,7 @@ class SearchService:
             reader = readers[0]
         else:
             reader = MultiReader(readers, generation=generation)
+        self._retire(set(self._segments) - set(segments))
         self._segments = segments
         self._snapshot = Snapshot(
             name=name, generation=generation, searcher=Searcher(reader, fromindex=ix), columns=Columns.build(parts)

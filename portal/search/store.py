@@ -11,11 +11,13 @@ workers wait for the lock instead of crashing on it, and one writer per process 
 
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,8 +37,15 @@ KEEP_OLD_FOLDERS = 1
 _process_lock = threading.RLock()
 
 
-class IndexUnavailable(Exception):
-    """The index could not be opened or rebuilt."""
+@contextlib.contextmanager
+def quiet_leaks() -> Iterator[None]:
+    """Whoosh leaves files open when it fails on a broken index: close them without a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        finally:
+            gc.collect()
 
 
 class Store:
@@ -62,10 +71,12 @@ class Store:
         """The current index; rebuilt from the database when missing or unreadable."""
         path = self.current_path()
         if path is not None:
-            try:
-                return whoosh_index.open_dir(str(path))
-            except Exception:
-                log.exception("The search index in %s cannot be opened; rebuilding it", path)
+            with quiet_leaks():
+                try:
+                    return whoosh_index.open_dir(str(path))
+                except Exception as error:
+                    # Only the message: a logged traceback would keep the files Whoosh leaked open.
+                    log.error("The search index in %s cannot be opened (%s); rebuilding it", path, repr(error))
         return self.rebuild(expected=self.current_name(), after_swap=after_swap)
 
     # -- writing ---------------------------------------------------------------------------------
@@ -127,10 +138,12 @@ class Store:
                 ix = whoosh_index.create_in(str(path), documents.make_schema())
                 self._fill(ix, progress, procs)
                 self._swap(name)
-                if after_swap is not None:
-                    after_swap()
             finally:
+                # A drain that wrote to the old folder sees that it is no longer current and keeps
+                # its queue entries, so the marker can go as soon as the new folder is current.
                 marker.unlink(missing_ok=True)
+            if after_swap is not None:
+                after_swap()
             self._remove_old_folders(keep=name)
             return whoosh_index.open_dir(str(path))
 
