@@ -7,6 +7,7 @@ day's visibility cutoff (``inactive_cutoff()``), which moves once a day.
 """
 
 import contextlib
+import gc
 import json
 import logging
 import threading
@@ -121,7 +122,7 @@ class Snapshot:
     searcher: Searcher
     columns: Columns
     matches: OrderedDict = field(default_factory=OrderedDict)
-    similar: OrderedDict = field(default_factory=OrderedDict)
+    similar: OrderedDict = field(default_factory=OrderedDict)  # similar items and suggestions
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def card(self, docnum: int) -> dict[str, Any]:
@@ -172,12 +173,22 @@ class SearchService:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
+            snap = self._snapshot
+            with contextlib.suppress(Exception):
+                if (
+                    snap is not None
+                    and self._ix is not None
+                    and self.store.current_name() == self._ix_name
+                    and self._ix.latest_generation() == snap.generation
+                ):
+                    return snap
             with quiet_leaks():
                 try:
                     return self._current_snapshot()
                 except Exception as error:
                     # Only the message: a logged traceback would keep the files Whoosh leaked open.
                     log.error("The search index could not be read (%s); rebuilding it", repr(error))
+                gc.collect()
             self._forget()
             self.store.rebuild(expected=self.store.current_name(), after_swap=self.drain)
             return self._current_snapshot()
@@ -282,7 +293,14 @@ class SearchService:
         facets = _facet_counts(columns, base, selections, filters) if with_facets else {}
         suggestion = None
         if suggest and total == 0 and parsed.words:
-            suggestion = self._suggestion(snap, parsed, columns.public(cutoff))
+            key = ("suggestion", parsed.text, cutoff)
+            with snap.lock:
+                cached = snap.similar.get(key, False)
+            if cached is False:
+                cached = self._suggestion(snap, parsed, columns.public(cutoff))
+                with snap.lock:
+                    snap.similar[key] = cached
+            suggestion = cached
         return SearchResult(filters=filters, total=total, hits=hits, facets=facets, suggestion=suggestion)
 
     def export(self, filters: CatalogueFilters, scope: Scope = PUBLIC, limit: int = 10000) -> list[dict[str, Any]]:

@@ -39,13 +39,14 @@ _process_lock = threading.RLock()
 
 @contextlib.contextmanager
 def quiet_leaks() -> Iterator[None]:
-    """Whoosh leaves files open when it fails on a broken index: close them without a warning."""
+    """Whoosh leaves files open when it fails on a broken index: close them without a warning.
+
+    Use it around code that may fail on a broken index, and call ``gc.collect()`` inside it after
+    a failure.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            yield
-        finally:
-            gc.collect()
+        yield
 
 
 class Store:
@@ -77,6 +78,7 @@ class Store:
                 except Exception as error:
                     # Only the message: a logged traceback would keep the files Whoosh leaked open.
                     log.error("The search index in %s cannot be opened (%s); rebuilding it", path, repr(error))
+                gc.collect()
         return self.rebuild(expected=self.current_name(), after_swap=after_swap)
 
     # -- writing ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from portal import search
 from portal.catalogue import workflow
 from portal.catalogue.filters import parse_filters
 from portal.extensions import db
-from portal.models import Item, PortfolioEntry, SearchQueueEntry, Sdg
+from portal.models import Item, PortfolioEntry, Sdg, SearchQueueEntry
 from tests.conftest import programme
 
 
@@ -200,7 +200,7 @@ def test_parallel_processes_lose_no_update(app, make_user):
                                                 "RATELIMIT_ENABLED", "BASE_URL", "PASSWORD_HASH_METHOD")}
     config["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
     context = multiprocessing.get_context("spawn")
-    workers, rounds = 3, 8
+    workers, rounds = 3, 6
     processes = [
         context.Process(target=_worker, args=(config, number, partner.id, moderator.id, rounds))
         for number in range(workers)
