@@ -7,7 +7,7 @@ from markupsafe import Markup
 from portal.search.query import highlight, parse
 
 SYNTAX = st.lists(
-    st.sampled_from(list('ab fo "-*()\\:^~?+<>&\'') + ["\x00", "é", " OR ", " AND ", " NOT ", "food", "wast*"]),
+    st.sampled_from([*list('ab fo "-*()\\:^~?+<>&\''), "\x00", "é", " OR ", " AND ", " NOT ", "food", "wast*"]),
     max_size=25,
 ).map("".join)
 
