@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request, url_for
 
 from portal import search, vocab
-from portal.catalogue import NotFound
+from portal.catalogue import NotFound, RuleViolation
 from portal.catalogue.filters import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, parse_filters
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
@@ -38,8 +38,16 @@ def item_json(card: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Parameters whose values come from a vocabulary or are numbers: the API refuses empty ones.
+NON_EMPTY = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme",
+             "sort", "page", "per_page")
+
+
 @bp.get("/v1/items")
 def items():
+    for name in NON_EMPTY:
+        if any(not value.strip() for value in request.args.getlist(name)):
+            raise RuleViolation(f"'{name}' must not be empty.", field=name)
     filters = parse_filters(request.args)
     result = search.search(filters, suggest=False, highlights=False)
     return jsonify(
