@@ -216,8 +216,12 @@ def discard(name: str | None) -> None:
 
 
 def _pending() -> dict[str, list[Path]]:
-    """Files stored and discarded in the current transaction."""
-    return db.session.info.setdefault("portal_files", {"stored": [], "discarded": []})
+    """Files stored and discarded in the current transaction (begun here if need be, so that its
+    commit or rollback decides what happens to them)."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    return session.info.setdefault("portal_files", {"stored": [], "discarded": []})
 
 
 @event.listens_for(Session, "after_commit")
