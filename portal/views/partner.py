@@ -42,7 +42,8 @@ def items():
     )
 
 
-@bp.route("/items/new/<any(initiative, resource):kind>", methods=["GET", "POST"])
+@bp.route("/items/new/initiative", methods=["GET", "POST"], defaults={"kind": "initiative"})
+@bp.route("/items/new/resource", methods=["GET", "POST"], defaults={"kind": "resource"})
 def new_item(kind: str):
     form = FORMS[kind]()
     if form.validate_on_submit():
