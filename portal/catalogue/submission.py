@@ -113,9 +113,13 @@ class ItemInvalid(RuleViolation):
 # --- Rules -----------------------------------------------------------------------------------------
 
 
+def _lines(value: str | None) -> str:
+    """Text with \\n line ends (browsers send \\r\\n) and without control characters (PostgreSQL refuses NUL)."""
+    return _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _text(value: str | None) -> str:
-    """Trimmed text without control characters (PostgreSQL refuses NUL; none belong in a form)."""
-    return _CONTROL.sub("", value or "").strip()
+    return _lines(value).strip()
 
 
 def _unique(values) -> list:
@@ -129,7 +133,7 @@ def normalised(data: ItemData) -> ItemData:
         for name in ("title", "summary", "description", "website_url", "contact", "language", "activity_category",
                      "initiative_status", "resource_type", "authors", "link_url")
     }
-    texts["description"] = _CONTROL.sub("", data.description or "").lstrip("\r\n").rstrip()  # keep indentation
+    texts["description"] = _lines(data.description).lstrip("\n").rstrip()  # leading spaces mean code in Markdown
     return replace(
         data,
         **texts,
@@ -319,6 +323,9 @@ def update_item(item: Item, actor: User, data: ItemData, *, upload: Upload | Non
     _check_file(item.kind, data, upload, keeps_file=keeps_file, errors=errors)
     if errors:
         raise ItemInvalid(errors)
+    current = [programme.slug for programme in item.programmes]
+    if data.programmes[:1] == current[:1] and set(data.programmes) == set(current):
+        data = replace(data, programmes=current)  # only the lead's place means something: keep the others' order
     before, old_file = workflow.snapshot(item), item.file_name
     _apply(item, item.kind, data)
     if item.kind == "resource" and upload is not None:

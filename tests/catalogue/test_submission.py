@@ -451,3 +451,13 @@ def test_markdown_links_open_safely():
     html = str(render_markdown("[guide](https://example.org/guide)"))
     assert 'href="https://example.org/guide"' in html
     assert 'rel="noopener noreferrer nofollow ugc"' in html
+
+
+def test_browser_line_ends_and_the_order_of_other_programmes_are_not_changes(author):
+    item = submission.create_item(author, "initiative", replace(INITIATIVE, description="a\n\nb",
+                                                                programmes=["sfs", "spp", "ci"]))
+    posted = replace(INITIATIVE, description="a\r\n\r\nb\r\n", programmes=["sfs", "ci", "spp"])
+    assert submission.update_item(item, author, posted) == []
+    assert [p.slug for p in item.programmes] == ["sfs", "spp", "ci"]
+    assert submission.update_item(item, author, replace(posted, programmes=["spp", "sfs", "ci"])) == ["programmes"]
+    assert item.lead_programme.slug == "spp"

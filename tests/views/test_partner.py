@@ -390,6 +390,19 @@ def test_editing_a_published_item_keeps_it_published(client, partner, make_item)
     assert audit.history(item)[-1].action == "item.edited"
 
 
+def test_saving_the_edit_form_unchanged_changes_nothing(client, partner, make_item):
+    item = make_item(organisation=partner.organisation, programmes=("sfs", "spp", "ci"), description="a\n\nb",
+                     title="Same", summary="Same summary.", updated_days_ago=10)
+    response = client.submit(f"/items/{item.id}/edit", {
+        "title": "Same", "summary": "Same summary.", "description": "a\r\n\r\nb", "lead_programme": "sfs",
+        "other_programmes": ["spp", "ci"], "countries": ["KE"], "activity_category": "implementation",
+        "initiative_status": "ongoing", "language": "en", "save_changes": "Save changes",
+    }, page="/")
+    assert response.status_code == 302
+    assert "Nothing had changed." in client.get(response.location).text
+    assert audit.history(item) == []
+
+
 def test_editing_with_a_validation_error(client, partner, make_item):
     item = make_item(organisation=partner.organisation, title="Kept")
     response = post_form(client, f"/items/{item.id}/edit", {"title": "x" * 201}, base=INITIATIVE_FORM)
