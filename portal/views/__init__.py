@@ -5,13 +5,13 @@ from flask_login import current_user
 
 from portal import vocab
 from portal.catalogue import permissions
-from portal.catalogue.visibility import becomes_inactive_soon, is_inactive, is_public
+from portal.catalogue.visibility import becomes_inactive_soon, inactive_from, is_inactive, is_public
 from portal.markdown import render_markdown
-from portal.views import admin, auth, desk, errors, partner, public
+from portal.views import admin, auth, desk, errors, items, partner, public
 
 
 def register(app: Flask) -> None:
-    for module in (public, auth, partner, desk, admin):
+    for module in (public, auth, partner, items, desk, admin):
         app.register_blueprint(module.bp)
     errors.register(app)
 
@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
         is_public=is_public,
         is_inactive=is_inactive,
         becomes_inactive_soon=becomes_inactive_soon,
+        inactive_from=inactive_from,
     )
 
     @app.context_processor
