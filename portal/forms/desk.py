@@ -29,7 +29,7 @@ class PortfolioFields(_DeskForm):
     checks = MultiCheckboxField(
         "Due diligence", description="Every check is needed to admit the item as affiliated.", validators=[Optional()]
     )
-    status = SelectField("Portfolio status", choices=choices(STATUS_CHOICES))
+    status = SelectField("Portfolio status", choices=choices(STATUS_CHOICES), default="none")
     notes = TextAreaField(
         "Due-diligence notes", validators=[Optional(), Length(max=MAX_MESSAGE)], render_kw={"rows": 2}
     )
