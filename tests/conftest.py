@@ -130,14 +130,8 @@ def make_organisation(app):
 def make_user(app, make_organisation):
     """An active account; partners get an organisation, moderators the programmes given."""
 
-    def make(
-        role: str = "partner",
-        email: str | None = None,
-        organisation=None,
-        programmes=("spp",),
-        active: bool = True,
-        password: str = PASSWORD,
-    ) -> User:
+    def make(role: str = "partner", email: str | None = None, organisation=None, programmes=("spp",),
+             active: bool = True, password: str = PASSWORD) -> User:
         if role == "partner" and organisation is None:
             organisation = make_organisation(programmes=programmes)
         user = accounts.create_user(
@@ -160,19 +154,9 @@ def make_user(app, make_organisation):
 def make_item(app, make_organisation):
     """An item straight in the database (state, dates and portfolio as given); the services are not used."""
 
-    def make(
-        kind: str = "initiative",
-        *,
-        organisation=None,
-        programmes=("spp",),
-        sdgs=(),
-        countries=("KE",),
-        state: str = "published",
-        hidden: bool = False,
-        updated_days_ago: int = 1,
-        portfolio=None,
-        **fields,
-    ) -> Item:
+    def make(kind: str = "initiative", *, organisation=None, programmes=("spp",), sdgs=(), countries=("KE",),
+             state: str = "published", hidden: bool = False, updated_days_ago: int = 1, portfolio=None,
+             **fields) -> Item:
         organisation = organisation or make_organisation(programmes=programmes)
         updated_at = utcnow() - timedelta(days=updated_days_ago)
         values = {
@@ -185,15 +169,8 @@ def make_item(app, make_organisation):
         else:
             values.update(resource_type="publication", link_url="https://example.org/report.pdf")
         values.update(fields)
-        item = Item(
-            kind=kind,
-            organisation=organisation,
-            state=state,
-            hidden=hidden,
-            created_at=updated_at,
-            updated_at=updated_at,
-            **values,
-        )
+        item = Item(kind=kind, organisation=organisation, state=state, hidden=hidden, created_at=updated_at,
+                    updated_at=updated_at, **values)
         item.programmes = [programme(slug) for slug in programmes]
         item.sdgs = [db.session.get(Sdg, number) for number in sorted({12, *sdgs})]
         item.countries = list(countries)

@@ -62,12 +62,8 @@ def test_deactivation_ends_every_session_of_the_user(app, client, auth, make_use
     response = admin_client.submit(f"/desk/accounts/{partner.id}/active", {"active": "0"}, page="/admin/")
     assert response.status_code == 302
     assert client.get("/my/").status_code == 302
-    assert (
-        db.session.scalar(
-            db.select(AuditEvent.action).where(AuditEvent.user_id == partner.id).order_by(AuditEvent.id.desc())
-        )
-        == "user.deactivated"
-    )
+    assert db.session.scalar(db.select(AuditEvent.action).where(AuditEvent.user_id == partner.id).order_by(
+        AuditEvent.id.desc())) == "user.deactivated"
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, auth):
@@ -88,9 +84,8 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, aut
 
 def test_a_common_new_password_is_refused_with_a_message(client, auth):
     auth.login("partner")
-    response = client.submit(
-        "/account/password", {"current_password": PASSWORD, "password": "password1", "confirm": "password1"}
-    )
+    response = client.submit("/account/password", {"current_password": PASSWORD, "password": "password1",
+                                                    "confirm": "password1"})
     assert response.status_code == 200
     assert "common" in response.text
 
@@ -126,16 +121,13 @@ def test_the_throttle_counter_lives_in_the_database_shared_by_all_workers(app, c
         assert login(other_worker.test_client(), user.email).status_code == 429
 
 
-@pytest.mark.parametrize(
-    "target, expected",
-    [
-        ("/items/1", "/items/1"),
-        ("https://evil.example/", "/my/"),
-        ("//evil.example/", "/my/"),
-        ("/\\evil.example", "/my/"),
-        ("javascript:alert(1)", "/my/"),
-    ],
-)
+@pytest.mark.parametrize("target, expected", [
+    ("/items/1", "/items/1"),
+    ("https://evil.example/", "/my/"),
+    ("//evil.example/", "/my/"),
+    ("/\\evil.example", "/my/"),
+    ("javascript:alert(1)", "/my/"),
+])
 def test_next_only_goes_to_a_path_on_this_site(client, make_user, target, expected):
     user = make_user()
     response = login(client, user.email, next_url=target)
