@@ -92,7 +92,7 @@ def _undecided_portfolio(user: User) -> ColumnElement[bool]:
     """SQL: a programme of the user's desk, other than the lead, has no portfolio decision yet."""
     decided = exists(
         select(PortfolioEntry.item_id).where(
-            PortfolioEntry.item_id == Item.id, PortfolioEntry.programme_id == ItemProgramme.programme_id
+            PortfolioEntry.item_id == ItemProgramme.item_id, PortfolioEntry.programme_id == ItemProgramme.programme_id
         )
     )
     return exists(

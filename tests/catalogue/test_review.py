@@ -47,6 +47,7 @@ def test_the_queue_holds_the_submissions_of_the_desks_lead_programmes_oldest_fir
 
 
 def test_after_approval_the_other_programmes_desk_finds_the_portfolio_decision_in_its_queue(make_item, make_user):
+    make_item(programmes=("sfs",), portfolio={"sfs": "core"})  # another item's decision counts not for this one
     item = submitted(make_item, 2, programmes=("spp", "sfs"))
     lead_desk = make_user("moderator", programmes=("spp",))
     sfs_desk = make_user("moderator", programmes=("sfs",))
