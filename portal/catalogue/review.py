@@ -248,8 +248,10 @@ def other_items(item: Item, limit: int = OTHER_ITEMS_LIMIT) -> tuple[list[Item],
 
 
 def portfolio_programmes(user: User, item: Item) -> list[Programme]:
-    """The item's programmes whose portfolio status the user may set (their own desks)."""
-    return [programme for programme in item.programmes if moderates(user, programme)]
+    """The item's programmes whose portfolio status the user may set (their own desks), those not
+    decided yet first."""
+    mine = [programme for programme in item.programmes if moderates(user, programme)]
+    return sorted(mine, key=lambda programme: portfolio.entry_for(item, programme) is not None)
 
 
 def next_in_queue(user: User, after: Item | None = None) -> Item | None:

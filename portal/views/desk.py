@@ -53,11 +53,11 @@ def _review_page(item: Item, status: int = 200, *, decision_form=None, portfolio
         entry = portfolio.entry_for(item, lead) if lead else None
         data = {"status": entry.status, "checks": entry.checks, "notes": entry.notes} if entry else {"status": "none"}
         decision_form = DecisionForm(formdata=None, data=data)
-    forms = {
-        programme.slug: _portfolio_form(item, programme)
+    given = portfolio_forms or {}
+    forms = [
+        (programme, given.get(programme.slug) or _portfolio_form(item, programme))
         for programme in review.portfolio_programmes(current_user, item)
-    }
-    forms.update(portfolio_forms or {})
+    ]
     others, other_count = review.other_items(item)
     return render_template(
         "desk/review.html",
@@ -121,6 +121,7 @@ def set_portfolio(item_id: int, slug: str):
     form = PortfolioFields(prefix=slug)
     if not form.validate():
         return _review_page(item, 400, portfolio_forms={slug: form})
+    was_waiting = bool(review.pending_tasks(current_user, item))
     try:
         portfolio.set_portfolio_status(
             item, current_user, programme, form.status.data, form.checks.data, form.notes.data
@@ -131,7 +132,9 @@ def set_portfolio(item_id: int, slug: str):
         return _review_page(db.session.get(Item, item_id), 400, portfolio_forms={slug: form})
     db.session.commit()
     flash(f"Portfolio status for {programme.name}: {label(PORTFOLIO_STATUSES, form.status.data)}.", "success")
-    return redirect(safe_next(request.form.get("next")) or url_for("desk.item", item_id=item_id))
+    if was_waiting and not review.pending_tasks(current_user, item):
+        return _next_page()  # that was the last thing the queue asked of this desk about the item
+    return redirect(url_for("desk.item", item_id=item_id))
 
 
 @bp.post("/items/<int:item_id>/comments")
