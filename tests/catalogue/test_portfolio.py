@@ -90,7 +90,9 @@ def test_each_change_is_an_audit_event_with_before_after_and_notes_and_the_partn
     portfolio.set_portfolio_status(item, desk, programme("spp"), "core", [], "Now run by the programme.")
     db.session.commit()
 
-    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "item.portfolio_changed")).all()
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "item.portfolio_changed").order_by(AuditEvent.id)
+    ).all()
     assert [(e.details["before"], e.details["after"], e.message) for e in events] == [
         ("none", "affiliated", "All documents seen."),
         ("affiliated", "core", "Now run by the programme."),

@@ -183,7 +183,8 @@ def test_hide_needs_a_reason_and_unhide_brings_the_item_back(app, client, desk, 
     assert response.status_code == 302
     assert anonymous_status(app, item) == 200
     actions = [
-        (e.action, e.message) for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.item_id == item.id))
+        (e.action, e.message)
+        for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.id))
     ]
     assert actions == [("item.hidden", "Broken link."), ("item.unhidden", "")]
 
