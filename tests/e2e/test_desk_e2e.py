@@ -76,7 +76,7 @@ def test_a_submission_approved_as_affiliated_is_public_and_in_the_programme_port
 
     page.goto(f"{live_server}/programmes/spp")
     affiliated = page.get_by_role("list").filter(has=page.get_by_role("link", name=title))
-    expect(affiliated).to_have_attribute("aria-labelledby", "portfolio-affiliated")
+    expect(affiliated).to_have_attribute("aria-labelledby", "programme-portfolio-affiliated")
     page.get_by_role("link", name=title).click()
     expect(page).to_have_url(re.compile(rf"/items/{item_id}$"))
     expect(page.locator(".badge-affiliated")).to_have_text("Affiliated")

@@ -135,7 +135,7 @@ def test_approving_as_affiliated_needs_the_whole_checklist_and_then_shows_in_the
     assert submission.portfolio_status(programme("sfs")) == "none"
     public = app.test_client()
     spp_page = public.get("/programmes/spp").text
-    portfolio = spp_page[spp_page.index('id="portfolio-affiliated"') :]
+    portfolio = spp_page[spp_page.index('id="programme-portfolio-affiliated"') :]
     assert f'<a href="/items/{submission.id}">Green tendering pilot</a>' in portfolio
     assert "Green tendering pilot" not in public.get("/programmes/sfs").text
 
@@ -160,7 +160,10 @@ def test_the_other_programmes_desk_sets_its_portfolio_status_after_approval(app,
     assert submission.portfolio_status(programme("sfs")) == "core"
     assert submission.portfolio_entries[0].decided_by_id == sfs_desk.id
     core = app.test_client().get("/programmes/sfs").text
-    assert "Green tendering pilot" in core[core.index('id="portfolio-core"') : core.index('id="portfolio-affiliated"')]
+    assert (
+        "Green tendering pilot"
+        in core[core.index('id="programme-portfolio-core"') : core.index('id="programme-portfolio-affiliated"')]
+    )
     assert nav_count(client.get("/desk/").text) == 0
 
 
