@@ -66,26 +66,30 @@ def set_portfolio_status(
     checks = [key for key in known if key in checks]  # the checklist's order
 
     entry = entry_for(item, programme)
-    before = entry.status if entry is not None else None
-    if entry is not None and (entry.status, entry.checks, entry.notes) == (status, checks, notes):
+    before = entry.status if entry is not None else "none"
+    changed = ((entry.status, entry.checks, entry.notes) if entry else ("none", [], "")) != (status, checks, notes)
+    if entry is not None and not changed:
         return entry
     if entry is None:
         entry = PortfolioEntry(programme=programme, programme_id=programme.id)
         item.portfolio_entries.append(entry)
     entry.status, entry.checks, entry.notes = status, checks, notes
     entry.decided_by_id, entry.decided_at = actor.id, utcnow()
+    db.session.flush()
+    if not changed:
+        return entry  # a first "Not in portfolio": the entry marks it decided, nothing changed
     audit.record(
         "item.portfolio_changed",
         actor,
         item=item,
         programme=programme,
         message=notes,
-        before=before or "none",
+        before=before,
         for_programme=programme.name,
         after=status,
         checks=checks,
     )
-    if notify and status != (before or "none"):
+    if notify and status != before:
         notifications.item_decided(item, "item.portfolio_changed", programme=programme, message=notes, status=status)
     db.session.flush()
     return entry

@@ -116,3 +116,14 @@ def test_the_programme_portfolio_lists_public_core_then_affiliated_items(make_it
     make_item(programmes=("spp",), portfolio={"spp": "core"}, state="withdrawn")
     make_item(programmes=("spp", "ci"), portfolio={"ci": "core"})
     assert portfolio.programme_portfolio(programme("spp")) == {"core": [core], "affiliated": [affiliated]}
+
+
+def test_a_first_not_in_portfolio_marks_the_decision_without_a_change_in_the_history(make_item, make_user):
+    item = make_item(programmes=("spp",))
+    make_user("partner", organisation=item.organisation)
+    desk = make_user("moderator", programmes=("spp",))
+    entry = portfolio.set_portfolio_status(item, desk, programme("spp"), "none")
+    db.session.commit()
+    assert (entry.status, entry.decided_by_id) == ("none", desk.id)
+    assert db.session.scalar(db.select(AuditEvent.id).where(AuditEvent.item_id == item.id)) is None
+    assert db.session.scalar(db.select(OutboxMessage.id)) is None

@@ -276,3 +276,13 @@ def test_monitoring_lists_with_filters_pages_and_refuses_bad_parameters(client, 
     assert "25 items" in everything and 'rel="next"' in everything and 'rel="prev"' in everything
     assert client.get("/desk/monitoring?state=lost").status_code == 400
     assert client.get("/desk/monitoring?page=0").status_code == 400
+
+
+def test_an_empty_message_in_the_thread_is_refused_and_a_desk_message_is_shown(client, desk, submission):
+    url = f"/desk/items/{submission.id}/comments"
+    response = client.submit(url, {"body": "   "}, page="/desk/")
+    assert response.status_code == 400 and "Write a message." in response.text
+    assert outbox() == []
+    response = client.submit(url, {"body": "Which cities take part?"}, page="/desk/")
+    assert response.headers["Location"] == f"/desk/items/{submission.id}#thread-title"
+    assert "Which cities take part?" in client.get(f"/desk/items/{submission.id}").text
