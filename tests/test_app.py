@@ -28,3 +28,19 @@ def test_a_postgresql_url_uses_the_installed_psycopg_driver(tmp_path):
     app = create_app({"DATABASE_URL": "postgresql://portal@localhost/portal", "SECRET_KEY": "x",
                       "SEARCH_INDEX_DIR": str(tmp_path / "i"), "UPLOAD_DIR": str(tmp_path / "u")})
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(make_app):
+    from flask import request
+
+    app = make_app(PROXY_COUNT=1)
+    seen = {}
+
+    @app.get("/address")
+    def address():
+        seen["address"] = request.remote_addr
+        return ""
+
+    app.test_client().get("/address", environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                          headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen["address"] == "203.0.113.9"

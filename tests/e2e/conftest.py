@@ -10,6 +10,7 @@ import threading
 from itertools import count
 
 import pytest
+from sqlalchemy.orm import close_all_sessions
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -63,7 +64,10 @@ def live_app(tmp_path_factory):
         db.create_all()
         ensure_reference_data()
         db.session.commit()
-    return app
+    yield app
+    with app.app_context():
+        close_all_sessions()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,8 @@
 
 import pytest
 
-from portal import create_app
 from portal.markdown import render_markdown
-from tests.conftest import PASSWORD, PortalClient
+from tests.conftest import PASSWORD
 
 
 def test_every_response_carries_the_security_headers(client):
@@ -31,10 +30,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_https_setting_makes_cookies_secure_and_adds_hsts(app, make_user):
-    secure_app = create_app({**app.config, "HTTPS": True})
-    secure_app.test_client_class = PortalClient
-    client = secure_app.test_client()
+def test_https_setting_makes_cookies_secure_and_adds_hsts(make_app, make_user):
+    client = make_app(HTTPS=True).test_client()
     response = client.get("/login", base_url="https://portal.test")
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
     assert client.get("/login", base_url="http://portal.test").status_code == 302  # redirected to https
@@ -84,8 +81,8 @@ def test_an_oversized_request_gets_the_413_page(client, app):
     assert "at most 20 MB" in response.text
 
 
-def test_an_unexpected_error_gets_the_500_page_without_a_traceback(app, tmp_path):
-    failing = create_app({**app.config, "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+def test_an_unexpected_error_gets_the_500_page_without_a_traceback(make_app):
+    failing = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
     @failing.get("/boom")
     def boom():
