@@ -4,7 +4,7 @@ from flask import Flask
 from flask_login import current_user
 
 from portal import vocab
-from portal.catalogue import permissions
+from portal.catalogue import permissions, review
 from portal.catalogue.visibility import becomes_inactive_soon, inactive_from, is_inactive, is_public
 from portal.markdown import render_markdown
 from portal.views import admin, auth, desk, errors, items, partner, public
@@ -32,7 +32,10 @@ def register(app: Flask) -> None:
     @app.context_processor
     def navigation():
         """Counts in the navigation, for desks."""
-        return {"current_user": current_user, "site_name": app.config["SITE_NAME"]}
+        values = {"current_user": current_user, "site_name": app.config["SITE_NAME"]}
+        if current_user.is_authenticated and (current_user.is_moderator or current_user.is_admin):
+            values["desk_queue_count"] = review.queue_count(current_user)
+        return values
 
 
 def _datetime(value) -> str:
