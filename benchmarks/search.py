@@ -247,8 +247,8 @@ def fts_query(fts: sqlite3.Connection, args: dict, cutoff: str) -> None:
         values.insert(0, " ".join(f'"{w}"' for w in args["q"].replace("-", " ").split()))
     for facet in ("programme", "sdg", "status"):
         if args.get(facet):
-            where.append(f"i.id IN (SELECT item_id FROM facets WHERE facet = '{facet}' AND value = ?)")
-            values.append(args[facet])
+            where.append("i.id IN (SELECT item_id FROM facets WHERE facet = ? AND value = ?)")
+            values += [facet, args[facet]]
     matched = f"SELECT i.id FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
     order = "ORDER BY docs.rank" if args.get("q") and args.get("sort") != "newest" else "ORDER BY i.updated_at DESC"
     page = int(args.get("page", 1))
@@ -266,10 +266,11 @@ def print_report(items: int, timings: dict, report: dict) -> None:
     if "seed" in timings:
         print(f"seed-demo bulk insert: {timings['seed']:.1f} s")
     print(f"full reindex: {timings['reindex']:.1f} s")
-    print(f"first query of a fresh worker (opens the index, reads the columns): {report['first query (opens the index)'] * 1000:.0f} ms")
+    first = report["first query (opens the index)"] * 1000
+    print(f"first query of a fresh worker (opens the index, reads the columns): {first:.0f} ms")
     print("\nms p50 / p95 / p99")
-    header = f"{'query class':<22} {'portal API (cache warm)':>24} {'portal API (cold)':>20} {'raw Whoosh':>20} {'SQLite FTS5':>20}"
-    print(header)
+    titles = ("portal API (cache warm)", "portal API (cold)", "raw Whoosh", "SQLite FTS5")
+    print(f"{'query class':<22} " + " ".join(title.rjust(20 if i else 24) for i, title in enumerate(titles)))
     for name in report["portal"]:
         cells = [report[key][name] for key in ("portal", "portal (cold cache)", "whoosh", "fts5")]
         print(f"{name:<22} " + " ".join(f"{p50:6.1f} /{p95:6.1f} /{p99:6.1f}".rjust(20 if i else 24)

@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "api.items",
         "api.item",
         "api.openapi",
+        "items.download",
         "auth.login",
         "auth.register",
     }

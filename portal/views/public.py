@@ -5,7 +5,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal import search
-from portal.catalogue import NotFound
+from portal.catalogue import NotFound, portfolio
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item
@@ -18,7 +18,7 @@ bp = Blueprint("public", __name__)
 
 LATEST_ON_HOME = 6
 # Endpoints that may serve an item's uploaded file (added by the submission work).
-FILE_ENDPOINTS = ("partner.item_file", "public.item_file", "partner.download", "public.item_download")
+FILE_ENDPOINTS = ("items.download", "partner.item_file", "public.item_file")
 
 
 @bp.get("/")
@@ -60,6 +60,8 @@ def programme(slug: str):
         item_count=result.total,
         portfolio_counts=result.facets.get("status", {}),
         partner_count=programme_service.partner_counts().get(programme.id, 0),
+        portfolio=portfolio.programme_portfolio(programme),
+        portfolio_limit=portfolio.PAGE_LIMIT,
     )
 
 

@@ -104,7 +104,7 @@ def test_nothing_hidden_leaks_through_any_public_surface(client, catalogue, app)
             assert f"/items/{item.id}\"" not in text and f"/items/{item.id}<" not in text, f"{name} via {url}"
         for url in (f"/items/{item.id}", f"/api/v1/items/{item.id}"):
             assert client.get(url).status_code == 404
-        for endpoint in ("partner.item_file", "public.item_file"):
+        for endpoint in ("items.download", "partner.item_file", "public.item_file"):
             if endpoint in app.view_functions:
                 with app.test_request_context():
                     from flask import url_for
