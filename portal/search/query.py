@@ -23,6 +23,16 @@ MIN_PREFIX = 3
 
 
 @dataclass
+class Clause:
+    """One unit of the query: ``terms`` (all required), a ``phrase`` or a ``prefix``."""
+
+    kind: str
+    tokens: list[str]
+    query: wq.Query
+    negative: bool = False
+
+
+@dataclass
 class ParsedQuery:
     """A parsed search: the Whoosh query (None: everything), and what highlighting and spelling need."""
 
@@ -32,6 +42,8 @@ class ParsedQuery:
     terms: set[str] = field(default_factory=set)  # analysed terms to highlight
     prefixes: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # plain words as typed, for "did you mean"
+    groups: list[list[Clause]] = field(default_factory=list)  # AND of groups; a group ORs its clauses
+    exclusions: list[Clause] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -58,9 +70,6 @@ def _prefix(text: str) -> wq.Query:
     return wq.Or([wq.Prefix(name, variant, boost=boost) for name, boost in TEXT_FIELDS.items() for variant in variants])
 
 
-class _Clause:
-    def __init__(self, query: wq.Query, negative: bool):
-        self.query, self.negative = query, negative
 
 
 def parse(text: str) -> ParsedQuery:
@@ -69,7 +78,7 @@ def parse(text: str) -> ParsedQuery:
     parsed = ParsedQuery(text=text, query=None, positive=False)
     if not text:
         return parsed
-    clauses: list[_Clause | str] = []
+    clauses: list[Clause | str] = []
     for raw in TOKEN.findall(text):
         negative = raw.startswith("-") and len(raw) > 1
         body = raw[1:] if negative else raw
@@ -80,11 +89,11 @@ def parse(text: str) -> ParsedQuery:
             tokens = _analyse(body.strip('"'))
             if not tokens:
                 continue
-            clause = _Clause(_phrase(tokens), negative)
+            clause = Clause("phrase" if len(tokens) > 1 else "terms", tokens, _phrase(tokens), negative)
             if not negative:
                 parsed.terms.update(tokens)
         elif (match := PREFIX.match(body)) is not None:
-            clause = _Clause(_prefix(match.group(1)), negative)
+            clause = Clause("prefix", [match.group(1).lower()], _prefix(match.group(1)), negative)
             if not negative:
                 parsed.prefixes.append(match.group(1).lower())
         else:
@@ -92,14 +101,14 @@ def parse(text: str) -> ParsedQuery:
             if not tokens:
                 continue
             words = wq.And([_term(token) for token in tokens]) if len(tokens) > 1 else _term(tokens[0])
-            clause = _Clause(words, negative)
+            clause = Clause("terms", tokens, words, negative)
             if not negative:
                 parsed.terms.update(tokens)
                 parsed.words.extend(word.lower() for word in re.findall(r"[^\W\d_]+", body))
         clauses.append(clause)
 
     # OR joins the clauses on either side of it (exclusions cannot be OR-ed: they stay exclusions).
-    groups: list[list[_Clause]] = []
+    groups: list[list[Clause]] = []
     joining = False
     for clause in clauses:
         if clause == "OR":
@@ -115,7 +124,10 @@ def parse(text: str) -> ParsedQuery:
     for group in groups:
         if group[0].negative:
             negatives.append(group[0].query)
-        elif len(group) == 1:
+            parsed.exclusions.append(group[0])
+            continue
+        parsed.groups.append(group)
+        if len(group) == 1:
             positives.append(group[0].query)
         else:
             positives.append(wq.Or([clause.query for clause in group]))

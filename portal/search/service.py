@@ -32,13 +32,15 @@ from portal.catalogue.visibility import inactive_cutoff, public_clause
 from portal.extensions import db
 from portal.models import Item
 from portal.search import documents, sync
-from portal.search.columns import FACET_VALUES, FACETS, Columns, SegmentColumns, count, unpack
+from portal.search.columns import FACET_VALUES, FACETS, Columns, SegmentColumns, count, pack, unpack
 from portal.search.query import ParsedQuery, highlight, parse
+from portal.search.scoring import Evaluator, PostingsCache, Segment
 from portal.search.store import Store, quiet_leaks
 
 log = logging.getLogger(__name__)
 
 MATCH_CACHE = 256
+MATCH_BYTES = 48 * 1024 * 1024
 SIMILAR_CACHE = 512
 LEFTOVER_CHECK_SECONDS = 5.0
 
@@ -121,35 +123,38 @@ class Snapshot:
     generation: int
     searcher: Searcher
     columns: Columns
+    segments: list[Segment]
+    postings: PostingsCache
     matches: OrderedDict = field(default_factory=OrderedDict)
+    match_bytes: int = 0
     similar: OrderedDict = field(default_factory=OrderedDict)  # similar items and suggestions
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def card(self, docnum: int) -> dict[str, Any]:
         return json.loads(self.searcher.stored_fields(docnum)["card"])
 
-    def matched(self, parsed: ParsedQuery) -> np.ndarray:
-        """The packed set of documents matching ``parsed`` (cached for the generation)."""
+    def evaluate(self, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray | None]:
+        """The packed set of documents matching ``parsed`` and their ranking (cached for the generation)."""
         key = parsed.key
         with self.lock:
             if key in self.matches:
                 self.matches.move_to_end(key)
                 return self.matches[key]
-        mask = np.zeros(self.columns.n, dtype=bool)
-        docnums = np.fromiter(self.searcher.docs_for_query(parsed.query), dtype=np.int64)
-        mask[docnums] = True
-        packed = _pack_alive(mask, self.columns)
+        evaluator = Evaluator(self.searcher, self.segments, self.columns.n, self.postings, self._phrase_docs)
+        mask, ranking = evaluator.evaluate(parsed, self.columns.alive)
+        entry = (pack(mask), ranking)
         with self.lock:
-            self.matches[key] = packed
-            while len(self.matches) > MATCH_CACHE:
-                self.matches.popitem(last=False)
-        return packed
+            self.matches[key] = entry
+            self.match_bytes += entry[0].nbytes + (ranking.nbytes if ranking is not None else 0)
+            while self.matches and (len(self.matches) > MATCH_CACHE or self.match_bytes > MATCH_BYTES):
+                _, (packed, old) = self.matches.popitem(last=False)
+                self.match_bytes -= packed.nbytes + (old.nbytes if old is not None else 0)
+        return entry
 
-
-def _pack_alive(mask: np.ndarray, columns: Columns) -> np.ndarray:
-    from portal.search.columns import pack
-
-    return pack(mask & columns.alive)
+    def _phrase_docs(self, query) -> np.ndarray:
+        mask = np.zeros(self.columns.n, dtype=bool)
+        mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
+        return mask
 
 
 class _Nothing(Exception):
@@ -167,6 +172,7 @@ class SearchService:
         self._snapshot: Snapshot | None = None
         self._segments: dict[str, tuple[SegmentReader, SegmentColumns]] = {}
         self._retired: list[SegmentReader] = []
+        self._postings = PostingsCache()
         self._last_leftover_check = 0.0
 
     # -- the current generation --------------------------------------------------------------
@@ -220,7 +226,7 @@ class SearchService:
         if self._snapshot is not None and self._snapshot.generation == generation:
             return self._snapshot
         toc = TOC.read(ix.storage, ix.indexname, gen=generation, schema=ix.schema)
-        readers, parts, segments, offset = [], [], {}, 0
+        readers, parts, segments, scored, offset = [], [], {}, [], 0
         for segment in toc.segments:
             segid = segment.segment_id()
             cached = self._segments.get(segid)
@@ -233,6 +239,7 @@ class SearchService:
             readers.append(cached[0])
             deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
             parts.append((cached[1], offset, deleted))
+            scored.append(Segment(segid, cached[0], offset, cached[1].n))
             offset += cached[1].n
         if not readers:
             reader = EmptyReader(ix.schema)
@@ -242,8 +249,14 @@ class SearchService:
             reader = MultiReader(readers, generation=generation)
         self._retire(set(self._segments) - set(segments))
         self._segments = segments
+        self._postings.forget(keep=set(segments))
         self._snapshot = Snapshot(
-            name=name, generation=generation, searcher=Searcher(reader, fromindex=ix), columns=Columns.build(parts)
+            name=name,
+            generation=generation,
+            searcher=Searcher(reader, fromindex=ix),
+            columns=Columns.build(parts),
+            segments=scored,
+            postings=self._postings,
         )
         return self._snapshot
 
@@ -268,8 +281,10 @@ class SearchService:
         else:
             base = columns.staff(scope.programmes, filters.state, cutoff if filters.inactive else None)
         parsed = parse(filters.q)
+        ranking = None
         if parsed.query is not None:
-            base = base & snap.matched(parsed)
+            matched, ranking = snap.evaluate(parsed)
+            base = base & matched
         selections = _selections(columns, filters)
         selected = base.copy()
         for mask in selections.values():
@@ -278,8 +293,9 @@ class SearchService:
         start = (filters.page - 1) * filters.per_page
         docnums: list[int] = []
         if start < total:
-            if filters.sort == "relevance" and parsed.positive:
-                docnums = _ranked(snap, parsed, selected, start + filters.per_page)[start:]
+            if filters.sort == "relevance" and ranking is not None:
+                allowed = unpack(selected, columns.n)
+                docnums = ranking[allowed[ranking]][start : start + filters.per_page].tolist()
             else:
                 order = "title" if filters.sort == "title" else "newest"
                 docnums = columns.docnums(selected, order)[start : start + filters.per_page].tolist()
@@ -485,15 +501,6 @@ def _facet_counts(
             if number or value in selected
         }
     return result
-
-
-def _ranked(snap: Snapshot, parsed: ParsedQuery, mask: np.ndarray, limit: int) -> list[int]:
-    """The best ``limit`` documents of ``mask`` by relevance (BM25F), filters passed with ``filter=``."""
-    allowed = unpack(mask, snap.columns.n)
-    if not allowed.any():
-        return []
-    results = snap.searcher.search(parsed.query, filter=_Allowed(allowed), limit=limit)
-    return [docnum for _, docnum in results.top_n]
 
 
 def _confirmed_public(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:

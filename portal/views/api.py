@@ -14,6 +14,7 @@ from portal.models import Item
 from portal.search import documents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_ID = 2**63 - 1  # larger numbers are no id in any database
 
 
 def item_json(card: dict[str, Any]) -> dict[str, Any]:
@@ -63,7 +64,7 @@ def items():
 
 @bp.get("/v1/items/<int:item_id>")
 def item(item_id: int):
-    row = db.session.get(Item, item_id)
+    row = db.session.get(Item, item_id) if item_id <= MAX_ID else None
     if row is None or not is_public(row):
         raise NotFound(item_id)
     card = documents.card_of(item_id)
@@ -196,7 +197,7 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "getItem",
                     "summary": "One public item",
                     "parameters": [{"name": "id", "in": "path", "required": True,
-                                    "schema": {"type": "integer", "minimum": 1}}],
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
                     "responses": {
                         "200": {"description": "The item",
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},

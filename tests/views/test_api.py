@@ -129,3 +129,8 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", _schema_app())
 @settings(max_examples=60, deadline=None)
 def test_the_api_keeps_its_openapi_promises(case):
     case.call_and_validate()
+
+
+def test_an_id_beyond_any_database_integer_is_a_404(client):
+    assert client.get(f"/api/v1/items/{2**64}").status_code == 404
+    assert client.get(f"/items/{2**64}").status_code == 404
