@@ -215,3 +215,14 @@ def test_parallel_processes_lose_no_update(app, make_user):
     assert len(find(q="final")) == workers * rounds
     assert find(q="draft") == []
     assert queued() == 0
+
+
+def test_seed_demo_leaves_a_complete_index(app, runner):
+    from portal.catalogue.visibility import public_clause
+
+    result = runner.invoke(args=["seed-demo", "--items", "60"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 60 items" in result.output
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    public = db.session.scalar(select(func.count(Item.id)).where(public_clause()))
+    assert search.search(parse_filters(MultiDict())).total == public > 0
