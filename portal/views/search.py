@@ -95,7 +95,7 @@ def chips(filters: CatalogueFilters) -> list[dict]:
     """One removable chip per selected filter value."""
     return [
         {
-            "label": f"{FACET_LABELS[facet]}: {facet_label(facet, value)}",
+            "label": facet_label(facet, value) if facet == "sdg" else f"{FACET_LABELS[facet]}: {facet_label(facet, value)}",
             "url": url_for("search.results", **filters.without(facet, value).to_args()),
         }
         for facet, values in filters.refinements().items()
