@@ -91,11 +91,16 @@ def facet_groups(result: search.SearchResult) -> list[dict]:
     return groups
 
 
+def _chip_label(facet: str, value) -> str:
+    label = facet_label(facet, value)
+    return label if facet == "sdg" else f"{FACET_LABELS[facet]}: {label}"
+
+
 def chips(filters: CatalogueFilters) -> list[dict]:
     """One removable chip per selected filter value."""
     return [
         {
-            "label": facet_label(facet, value) if facet == "sdg" else f"{FACET_LABELS[facet]}: {facet_label(facet, value)}",
+            "label": _chip_label(facet, value),
             "url": url_for("search.results", **filters.without(facet, value).to_args()),
         }
         for facet, values in filters.refinements().items()
