@@ -56,9 +56,9 @@ class SegmentColumns:
     updated: np.ndarray
     titles: list[str]
     # facet → value index → local document numbers
-    postings: dict[str, list[list[int]]]
+    postings: dict[str, list[np.ndarray]]
     # (programme index, status index) → local document numbers
-    pairs: list[list[int]]
+    pairs: list[np.ndarray]
 
     @classmethod
     def from_cards(cls, cards: Iterable[str | None], n: int) -> "SegmentColumns":
@@ -102,7 +102,12 @@ class SegmentColumns:
                 p, s = index["programme"].get(slug), index["status"].get(status)
                 if p is not None and s is not None:
                     pairs[p * len(STATUSES) + s].append(docnum)
-        return cls(n, ids, state, hidden, updated, titles, postings, pairs)
+        # Compact arrays instead of lists of Python ints: a tenth of the memory.
+        packed_postings = {
+            facet: [np.asarray(rows, dtype=np.int32) for rows in lists] for facet, lists in postings.items()
+        }
+        packed_pairs = [np.asarray(rows, dtype=np.int32) for rows in pairs]
+        return cls(n, ids, state, hidden, updated, titles, packed_postings, packed_pairs)
 
 
 def pack(mask: np.ndarray) -> np.ndarray:
@@ -155,12 +160,12 @@ class Columns:
         for columns, _, _ in segments:
             titles.extend(columns.titles)
 
-        def matrix(lists_per_segment: list[list[list[int]]], width: int) -> np.ndarray:
+        def matrix(lists_per_segment: list[list[np.ndarray]], width: int) -> np.ndarray:
             dense = np.zeros((width, n), dtype=bool)
             for (_columns, offset, _), lists in zip(segments, lists_per_segment, strict=True):
                 for row, docnums in enumerate(lists):
-                    if docnums:
-                        dense[row, offset + np.asarray(docnums, dtype=np.int64)] = True
+                    if len(docnums):
+                        dense[row, offset + docnums] = True
             packed = np.packbits(dense, axis=1, bitorder="little")
             padding = (-packed.shape[1]) % 8
             if padding:
