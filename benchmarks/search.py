@@ -238,25 +238,27 @@ def measure(data: Path, runs: int) -> dict:
 
 
 def fts_query(fts: sqlite3.Connection, args: dict, cutoff: str) -> None:
+    """Top 20, total and facet counts; the full-text match is materialised once, then joined."""
     where = ["i.state = 'published'", "i.hidden = 0", "i.updated_at >= ?"]
     values: list = [cutoff]
-    source = "items i"
-    if args.get("q"):  # driven by the full-text match
-        source = "docs JOIN items i ON i.id = docs.rowid"
-        where.insert(0, "docs MATCH ?")
+    cte, source, order = "", "items i", "ORDER BY i.updated_at DESC"
+    if args.get("q"):
+        cte = "WITH m AS MATERIALIZED (SELECT rowid AS id, rank FROM docs WHERE docs MATCH ?) "
         values.insert(0, " ".join(f'"{w}"' for w in args["q"].replace("-", " ").split()))
+        source = "m JOIN items i ON i.id = m.id"
+        if args.get("sort") != "newest":
+            order = "ORDER BY m.rank"
     for facet in ("programme", "sdg", "status"):
         if args.get(facet):
             where.append("i.id IN (SELECT item_id FROM facets WHERE facet = ? AND value = ?)")
             values += [facet, args[facet]]
     matched = f"SELECT i.id FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
-    order = "ORDER BY docs.rank" if args.get("q") and args.get("sort") != "newest" else "ORDER BY i.updated_at DESC"
     page = int(args.get("page", 1))
-    fts.execute(f"{matched} {order} LIMIT 20 OFFSET ?",
-                (*values, (page - 1) * 20)).fetchall()
-    fts.execute(f"SELECT count(*) FROM ({matched})", values).fetchall()  # noqa: S608
+    fts.execute(f"{cte}{matched} {order} LIMIT 20 OFFSET ?", (*values, (page - 1) * 20)).fetchall()
+    fts.execute(f"{cte}SELECT count(*) FROM ({matched})", values).fetchall()  # noqa: S608
     fts.execute(
-        f"SELECT facet, value, count(*) FROM facets WHERE item_id IN ({matched}) GROUP BY facet, value",  # noqa: S608
+        f"{cte}SELECT f.facet, f.value, count(*) FROM ({matched}) x "  # noqa: S608
+        "JOIN facets f ON f.item_id = x.id GROUP BY f.facet, f.value",
         values,
     ).fetchall()
 
