@@ -33,6 +33,9 @@ REBUILDING = "REBUILDING"
 WRITER_TIMEOUT = 60.0
 WRITER_DELAY = 0.02
 KEEP_OLD_FOLDERS = 1
+# Separate files per segment: a reader of a compound segment copies the whole file into memory
+# (Whoosh's CompoundStorage), which would put the entire index in every worker's resident memory.
+COMPOUND = False
 
 _process_lock = threading.RLock()
 
@@ -87,7 +90,7 @@ class Store:
     def writer(self, ix: whoosh_index.Index) -> Iterator[IndexWriter]:
         """A writer holding the index lock; committed on success, cancelled on error."""
         with _process_lock:
-            writer = ix.writer(timeout=WRITER_TIMEOUT, delay=WRITER_DELAY)
+            writer = ix.writer(timeout=WRITER_TIMEOUT, delay=WRITER_DELAY, compound=COMPOUND)
             try:
                 yield writer
             except BaseException:
@@ -153,9 +156,9 @@ class Store:
         total = documents.item_count()
         procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
         if procs > 1:
-            writer = ix.writer(procs=procs, limitmb=128, multisegment=True, batchsize=250)
+            writer = ix.writer(procs=procs, limitmb=128, multisegment=True, batchsize=250, compound=COMPOUND)
         else:
-            writer = ix.writer(limitmb=128)
+            writer = ix.writer(limitmb=128, compound=COMPOUND)
         try:
             for count, doc in enumerate(documents.all_documents(), start=1):
                 writer.add_document(**doc)
