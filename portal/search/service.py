@@ -204,6 +204,13 @@ class SearchService:
         self._ix, self._ix_name, self._snapshot = None, None, None
         self._segments = {}
 
+    def close(self) -> None:
+        """Close every open reader (tests call this when they drop an app)."""
+        with self._lock:
+            self._retire(set(self._segments))
+            self._retire(set())
+            self._ix, self._ix_name, self._snapshot, self._segments = None, None, None, {}
+
     def _retire(self, segment_ids: set[str]) -> None:
         """Close the readers retired one generation ago; retire those of ``segment_ids``.
 
