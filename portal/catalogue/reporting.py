@@ -19,6 +19,8 @@ Every number is a SQL aggregate; Python only shapes the (small) aggregated rows.
 ``visibility.public_clause()`` and nothing else.
 """
 
+import csv
+import io
 import logging
 import math
 from dataclasses import dataclass, field
@@ -863,6 +865,25 @@ def table(scope: Scope, name: str) -> Table:
     return TABLES[name](scope)
 
 
+# Spreadsheets run a cell that starts with one of these as a formula: such text gets a leading quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str | int | float:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(table: Table) -> str:
+    """The table as CSV text, with a byte-order mark so that spreadsheets read it as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.header)
+    writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
+    return "\ufeff" + buffer.getvalue()
+
+
 # --- Reminders ----------------------------------------------------------------------------------------------
 
 
@@ -926,6 +947,30 @@ def send_reminders(
                 _remind(outcome, programme, scope.period, actor, now)
         db.session.flush()
     return outcomes
+
+
+def describe_outcomes(outcomes: list[ReminderOutcome]) -> list[tuple[str, str]]:
+    """Flash messages, as (category, text), that say who was reminded and who was not, and why."""
+    if not outcomes:
+        return [("success", "Every partner has reported: there is nobody to remind.")]
+    messages = []
+    sent = [outcome for outcome in outcomes if outcome.sent]
+    if sent:
+        people = sum(len(outcome.recipients) for outcome in sent)
+        names = ", ".join(outcome.organisation for outcome in sent[:5]) + (" and others" if len(sent) > 5 else "")
+        messages.append(
+            (
+                "success",
+                f"Reminder sent to {len(sent)} partner{'s' if len(sent) != 1 else ''} "
+                f"({people} {'person' if people == 1 else 'people'}): {names}.",
+            )
+        )
+    skipped = [outcome for outcome in outcomes if not outcome.sent]
+    if skipped:
+        reasons = "; ".join(f"{outcome.organisation}: {outcome.skipped}" for outcome in skipped[:5])
+        more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        messages.append(("info", f"Not reminded: {reasons}{more}."))
+    return messages
 
 
 def _recipients(organisation_ids: list[int]) -> dict[int, list[str]]:
