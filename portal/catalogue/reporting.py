@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, distinct, func, literal, select, union_all
 
 from portal import mail, vocab
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation, notifications
@@ -62,6 +62,8 @@ ACTIVE_DAYS = 365
 CHAMPIONS = 10
 PUBLIC_CHAMPIONS = 5
 EXAMPLES_PER_CHAMPION = 3
+# Partner lists on the dashboard show this many rows (alphabetically); the CSV downloads have them all.
+TABLE_ROWS = 250
 # A value has "few" items when it has fewer than this share of the average of the values that have any
 # (per SDG, activity category, country).
 FEW_SHARE = 0.5
@@ -187,6 +189,14 @@ def open_scope(actor: User, programme: str | None, year: str | int | None, now: 
 
 
 # --- Building blocks (SQL) ------------------------------------------------------------------------------
+#
+# Speed: every heavy query is one pass over the contribution events of the programme's items, driven by
+# the programme (``item_id IN (the programme's items)``) through the indexes of migration
+# 20261125_7c4e2a9d1b3f. The dashboard makes three such passes: partners, trend, breakdowns.
+
+
+def _programme_items(programme_id: int) -> Select:
+    return select(ItemProgramme.item_id).where(ItemProgramme.programme_id == programme_id)
 
 
 def _contributions(programme_id: int | None, start: datetime | None, end: datetime) -> Select:
@@ -208,43 +218,24 @@ def _contributions(programme_id: int | None, start: datetime | None, end: dateti
     if start is not None:
         query = query.where(AuditEvent.created_at >= start)
     if programme_id is not None:
-        query = query.join(
-            ItemProgramme, and_(ItemProgramme.item_id == Item.id, ItemProgramme.programme_id == programme_id)
-        )
+        query = query.where(AuditEvent.item_id.in_(_programme_items(programme_id)))
     return query
 
 
-def _partners(programme_id: int | None, last_day: date) -> Select:
-    """Partner organisations on ``last_day``: (organisation_id, joined_on) (the earliest partnership)."""
+def _partners(programme_id: int | None, last_day: date | None = None) -> Select:
+    """Partner organisations (on ``last_day``): (organisation_id, joined_on of the earliest partnership)."""
     query = select(
         Partnership.organisation_id.label("organisation_id"), func.min(Partnership.joined_on).label("joined_on")
-    ).where(Partnership.joined_on <= last_day)
+    )
+    if last_day is not None:
+        query = query.where(Partnership.joined_on <= last_day)
     if programme_id is not None:
         query = query.where(Partnership.programme_id == programme_id)
     return query.group_by(Partnership.organisation_id)
 
 
-def _year_items(scope: Scope) -> Select:
-    """Ids of the items that counted in the scope's year: the year's reported items."""
-    contributions = _contributions(scope.programme_id, scope.period.start, scope.period.end).subquery()
-    return select(contributions.c.item_id)  # IN (...) needs no DISTINCT
-
-
-def _count_distinct_when(column, action: str) -> ColumnElement[int]:
-    return func.count(distinct(case((column.c.action == action, column.c.item_id))))
-
-
-def _reported_count(programme_id: int | None, period: Period) -> tuple[int, int]:
-    """(partners, partners that reported) for one programme (or the network) and one year."""
-    partners = _partners(programme_id, period.last_day).subquery()
-    contributions = _contributions(programme_id, period.start, period.end).subquery()
-    total = db.session.scalar(select(func.count()).select_from(partners)) or 0
-    reported = db.session.scalar(
-        select(func.count(distinct(contributions.c.organisation_id))).where(
-            contributions.c.organisation_id.in_(select(partners.c.organisation_id))
-        )
-    )
-    return total, reported or 0
+def _distinct_items_when(condition: ColumnElement[bool], item_id) -> ColumnElement[int]:
+    return func.count(distinct(case((condition, item_id))))
 
 
 def rate(reported: int, partners: int) -> float | None:
@@ -271,11 +262,12 @@ class PartnerRow:
     type: str
     joined_on: date
     items: int  # distinct items contributed in the year
-    submitted: int
+    submitted: int  # submissions, updates and confirmations in the year (events)
     updated: int
     confirmed: int
     last_in_year: datetime | None
-    last_ever: datetime | None  # last contribution up to the end of the year
+    last_recent: datetime | None  # last contribution in the twelve months up to Scope.active_until
+    never_contributed: bool  # no item of the programme past the draft stage (rejected ones aside), today
     last_reminder: datetime | None
     active: bool
     next_reminder_from: datetime | None  # None: may be reminded now
@@ -336,9 +328,9 @@ class Champion:
 
     @property
     def what(self) -> str:
-        """What they did, in words: "3 submitted, 1 updated"."""
-        parts = [(self.submitted, "submitted"), (self.updated, "updated"), (self.confirmed, "confirmed as active")]
-        return ", ".join(f"{number} {word}" for number, word in parts if number)
+        """What they did, in words: "3 submissions, 1 update"."""
+        parts = [(self.submitted, "submission"), (self.updated, "update"), (self.confirmed, "confirmation")]
+        return ", ".join(f"{number} {word}{'' if number == 1 else 's'}" for number, word in parts if number)
 
 
 @dataclass(frozen=True)
@@ -369,6 +361,24 @@ class Gaps:
 
 
 @dataclass(frozen=True)
+class Breakdowns:
+    """A set of items counted by kind, activity category (initiatives), SDG, country, region, theme and
+    portfolio status."""
+
+    kinds: list[Count]
+    categories: list[Count]
+    sdgs: list[Count]
+    countries: list[Count]  # most items first; "Global" last for worldwide items
+    regions: list[Count]
+    themes: list[Count]  # most items first
+    portfolio: list[Count]
+
+    @property
+    def items(self) -> int:
+        return sum(count.count for count in self.kinds)
+
+
+@dataclass(frozen=True)
 class Dashboard:
     scope: Scope
     summary: Summary
@@ -376,20 +386,11 @@ class Dashboard:
     partners: list[PartnerRow]
     not_reported: list[PartnerRow]
     champions: list[Champion]
-    kinds: list[Count]
-    categories: list[Count]
-    sdgs: list[Count]
-    countries: list[Count]
-    regions: list[Count]
-    themes: list[Count]
-    portfolio: list[Count]
+    counts: Breakdowns  # the items that counted in the year
     gaps: Gaps
     programmes: list[ProgrammeLine] = field(default_factory=list)  # network view only
     reminder_interval_days: int = 7
-
-    @property
-    def items(self) -> int:
-        return sum(count.count for count in self.kinds)
+    table_rows: int = TABLE_ROWS  # partner tables on the page stop there; the CSV has every row
 
     @property
     def can_remind(self) -> bool:
@@ -400,29 +401,80 @@ class Dashboard:
 # --- Tables --------------------------------------------------------------------------------------------
 
 
-def partner_rows(scope: Scope) -> list[PartnerRow]:
-    """The main table: every partner with what it contributed in the year, sorted by name."""
-    programme_id, period = scope.programme_id, scope.period
-    partners = _partners(programme_id, period.last_day).subquery()
-    year = _contributions(programme_id, period.start, period.end).subquery()
-    year_totals = (
+@dataclass(frozen=True)
+class Activity:
+    """What one partner contributed in one year: distinct items; submissions, updates and confirmations
+    (events: an item updated twice counts two updates); when last."""
+
+    items: int
+    submitted: int
+    updated: int
+    confirmed: int
+    last: datetime | None
+    last_recent: datetime | None  # the last one at or after "active from", if any
+
+
+def _trend_periods(scope: Scope) -> list[Period]:
+    return [reporting_period(year) for year in range(scope.period.year - TREND_YEARS + 1, scope.period.year + 1)]
+
+
+def _active_from(scope: Scope) -> datetime:
+    return scope.active_until - timedelta(days=ACTIVE_DAYS)
+
+
+def partner_activity(scope: Scope) -> dict[int, dict[int, Activity]]:
+    """Organisation id → year → Activity, for the partners and the five years of the trend.
+
+    One pass over the contribution events, aggregated in SQL per (organisation, year); the partner
+    table and the trend are both built from it.
+    """
+    periods = _trend_periods(scope)
+    active_from = _active_from(scope)
+    partners = _partners(scope.programme_id, scope.period.last_day).subquery()
+    events = _contributions(scope.programme_id, periods[0].start, periods[-1].end).subquery()
+    # The latest period that started before the event is its year.
+    year_of = case(*((events.c.created_at >= p.start, p.year) for p in reversed(periods)))
+    rows = db.session.execute(
         select(
-            year.c.organisation_id,
-            func.count(distinct(year.c.item_id)).label("item_count"),
-            _count_distinct_when(year, "item.submitted").label("submitted"),
-            _count_distinct_when(year, "item.edited").label("updated"),
-            _count_distinct_when(year, "item.confirmed").label("confirmed"),
-            func.max(year.c.created_at).label("last_in_year"),
+            events.c.organisation_id,
+            year_of,
+            func.count(distinct(events.c.item_id)),
+            *(
+                func.sum(case((events.c.action == action, 1), else_=0))
+                for action in ("item.submitted", "item.edited", "item.confirmed")
+            ),
+            func.max(events.c.created_at),
+            func.max(case((events.c.created_at >= active_from, events.c.created_at))),
         )
-        .group_by(year.c.organisation_id)
-        .subquery()
+        .where(events.c.organisation_id.in_(select(partners.c.organisation_id)))
+        .group_by(events.c.organisation_id, year_of)
     )
-    ever = _contributions(programme_id, None, period.end).subquery()
-    ever_totals = (
-        select(ever.c.organisation_id, func.max(ever.c.created_at).label("last_ever"))
-        .group_by(ever.c.organisation_id)
-        .subquery()
+    activity: dict[int, dict[int, Activity]] = {}
+    for organisation_id, year, items, submitted, updated, confirmed, last, last_recent in rows:
+        activity.setdefault(organisation_id, {})[year] = Activity(
+            items, submitted, updated, confirmed, _as_datetime(last), _as_datetime(last_recent)
+        )
+    return activity
+
+
+def _never_contributed(programme_id: int | None, organisation_ids: list[int]) -> set[int]:
+    """Those of ``organisation_ids`` none of whose items (of the programme) got past the draft stage and
+    stayed unrejected."""
+    if not organisation_ids:
+        return set()
+    holders = select(Item.organisation_id).where(
+        Item.organisation_id.in_(organisation_ids), Item.state.not_in(NOT_COUNTED_STATES)
     )
+    if programme_id is not None:
+        holders = holders.where(Item.id.in_(_programme_items(programme_id)))
+    return set(organisation_ids) - set(db.session.scalars(holders.distinct()))
+
+
+def partner_rows(scope: Scope, activity: dict[int, dict[int, Activity]] | None = None) -> list[PartnerRow]:
+    """The main table: every partner with what it contributed in the year, sorted by name."""
+    activity = partner_activity(scope) if activity is None else activity
+    programme_id = scope.programme_id
+    partners = _partners(programme_id, scope.period.last_day).subquery()
     reminders = select(Reminder.organisation_id, func.max(Reminder.created_at).label("last_reminder"))
     if programme_id is not None:
         reminders = reminders.where(Reminder.programme_id == programme_id)
@@ -434,34 +486,39 @@ def partner_rows(scope: Scope) -> list[PartnerRow]:
             Organisation.country,
             Organisation.type,
             partners.c.joined_on,
-            func.coalesce(year_totals.c.item_count, 0),
-            func.coalesce(year_totals.c.submitted, 0),
-            func.coalesce(year_totals.c.updated, 0),
-            func.coalesce(year_totals.c.confirmed, 0),
-            year_totals.c.last_in_year,
-            ever_totals.c.last_ever,
             reminders.c.last_reminder,
         )
         .join(partners, partners.c.organisation_id == Organisation.id)
-        .outerjoin(year_totals, year_totals.c.organisation_id == Organisation.id)
-        .outerjoin(ever_totals, ever_totals.c.organisation_id == Organisation.id)
         .outerjoin(reminders, reminders.c.organisation_id == Organisation.id)
         .order_by(Organisation.name)
     ).all()
-    active_from = scope.active_until - timedelta(days=ACTIVE_DAYS)
+    # A partner with any contribution in five years has an item past the draft stage: ask only about the rest.
+    never = _never_contributed(programme_id, [row[0] for row in rows if row[0] not in activity])
     interval = timedelta(days=current_app.config["REMINDER_INTERVAL_DAYS"])
+    none = Activity(0, 0, 0, 0, None, None)
     result = []
-    for row in rows:
-        last_ever, last_reminder = _as_datetime(row[10]), _as_datetime(row[11])
+    for organisation_id, name, country, type_, joined_on, last_reminder in rows:
+        years = activity.get(organisation_id, {})
+        year = years.get(scope.period.year, none)
+        recent = [found.last_recent for found in years.values() if found.last_recent is not None]
+        last_reminder = _as_datetime(last_reminder)
         next_reminder = last_reminder + interval if last_reminder is not None else None
         result.append(
             PartnerRow(
-                *row[:5],
-                *row[5:9],
-                last_in_year=_as_datetime(row[9]),
-                last_ever=last_ever,
+                organisation_id,
+                name,
+                country,
+                type_,
+                joined_on,
+                year.items,
+                year.submitted,
+                year.updated,
+                year.confirmed,
+                last_in_year=year.last,
+                last_recent=max(recent) if recent else None,
+                never_contributed=organisation_id in never,
                 last_reminder=last_reminder,
-                active=last_ever is not None and last_ever >= active_from,
+                active=bool(recent),
                 next_reminder_from=next_reminder if next_reminder and next_reminder > scope.now else None,
             )
         )
@@ -475,7 +532,7 @@ def _as_datetime(value) -> datetime | None:
     return datetime.fromisoformat(value)
 
 
-def summary(scope: Scope, partners: list[PartnerRow]) -> Summary:
+def summary(partners: list[PartnerRow]) -> Summary:
     return Summary(
         partners=len(partners),
         reported=sum(1 for row in partners if row.reported),
@@ -484,129 +541,106 @@ def summary(scope: Scope, partners: list[PartnerRow]) -> Summary:
     )
 
 
-def trend(scope: Scope) -> list[TrendPoint]:
-    """Partners, reported partners and the rate for the scope's year and the four before."""
+def trend(
+    scope: Scope, partners: list[PartnerRow] | None = None, activity: dict[int, dict[int, Activity]] | None = None
+) -> list[TrendPoint]:
+    """Partners, reported partners and the rate for the scope's year and the four before.
+
+    A partner of an earlier year is one whose partnership began by that year's last day; partnerships
+    do not end, so they are all among the scope year's partners.
+    """
+    activity = partner_activity(scope) if activity is None else activity
+    partners = partner_rows(scope, activity) if partners is None else partners
     points = []
-    for year in range(scope.period.year - TREND_YEARS + 1, scope.period.year + 1):
-        period = reporting_period(year)
-        partners, reported = _reported_count(scope.programme_id, period)
-        points.append(TrendPoint(year, period.label, partners, reported))
+    for period in _trend_periods(scope):
+        members = [row.organisation_id for row in partners if row.joined_on <= period.last_day]
+        reported = sum(1 for organisation_id in members if period.year in activity.get(organisation_id, {}))
+        points.append(TrendPoint(period.year, period.label, len(members), reported))
     return points
 
 
-def champions(scope: Scope, limit: int = CHAMPIONS) -> list[Champion]:
+def champions(scope: Scope, partners: list[PartnerRow], limit: int = CHAMPIONS) -> list[Champion]:
     """The partners with the most contributions (distinct items) in the year, with what they did."""
-    partners = _partners(scope.programme_id, scope.period.last_day).subquery()
-    year = _contributions(scope.programme_id, scope.period.start, scope.period.end).subquery()
-    items = func.count(distinct(year.c.item_id))
-    top = db.session.execute(
-        select(
-            Organisation.id,
-            Organisation.name,
-            items,
-            _count_distinct_when(year, "item.submitted"),
-            _count_distinct_when(year, "item.edited"),
-            _count_distinct_when(year, "item.confirmed"),
+    top = sorted((row for row in partners if row.reported), key=lambda row: (-row.items, row.name))[:limit]
+    examples = _examples(scope, [row.organisation_id for row in top])
+    return [
+        Champion(
+            row.organisation_id,
+            row.name,
+            row.items,
+            row.submitted,
+            row.updated,
+            row.confirmed,
+            tuple(examples.get(row.organisation_id, ())),
         )
-        .join(year, year.c.organisation_id == Organisation.id)
-        .where(Organisation.id.in_(select(partners.c.organisation_id)))
-        .group_by(Organisation.id, Organisation.name)
-        .order_by(items.desc(), Organisation.name)
-        .limit(limit)
-    ).all()
-    examples = _examples(year, [row[0] for row in top])
-    return [Champion(*row, examples=tuple(examples.get(row[0], ()))) for row in top]
+        for row in top
+    ]
 
 
-def _examples(year, organisation_ids: list[int]) -> dict[int, list[ItemRef]]:
-    """A few of the items each organisation contributed, most recent first."""
+def _examples(scope: Scope, organisation_ids: list[int]) -> dict[int, list[ItemRef]]:
+    """A few of the items each organisation contributed in the year, most recent first."""
     if not organisation_ids:
         return {}
-    latest = func.max(year.c.created_at)
-    rows = db.session.execute(
-        select(year.c.organisation_id, Item.id, Item.title)
-        .join(Item, Item.id == year.c.item_id)
-        .where(year.c.organisation_id.in_(organisation_ids))
-        .group_by(year.c.organisation_id, Item.id, Item.title)
-        .order_by(year.c.organisation_id, latest.desc(), Item.id)
+    latest = func.max(AuditEvent.created_at)
+    query = (
+        select(Item.organisation_id, Item.id, Item.title)
+        .join(AuditEvent, AuditEvent.item_id == Item.id)
+        .where(
+            Item.organisation_id.in_(organisation_ids),
+            Item.state.not_in(NOT_COUNTED_STATES),
+            AuditEvent.action.in_(REPORTING_ACTIONS),
+            AuditEvent.created_at >= scope.period.start,
+            AuditEvent.created_at < scope.period.end,
+        )
+        .group_by(Item.organisation_id, Item.id, Item.title)
+        .order_by(Item.organisation_id, latest.desc(), Item.id)
     )
+    if scope.programme_id is not None:
+        query = query.where(Item.id.in_(_programme_items(scope.programme_id)))
     examples: dict[int, list[ItemRef]] = {}
-    for organisation_id, item_id, title in rows:
+    for organisation_id, item_id, title in db.session.execute(query):
         found = examples.setdefault(organisation_id, [])
         if len(found) < EXAMPLES_PER_CHAMPION:
             found.append(ItemRef(item_id, title))
     return examples
 
 
-def _complete(vocabulary, counts: dict, key=str) -> list[Count]:
-    """Every value of ``vocabulary`` in order, with its count (0 when absent)."""
-    return [Count(key(value), label, counts.get(value, 0)) for value, label in vocabulary]
-
-
 def _grouped(query: Select) -> dict:
     return dict(db.session.execute(query).all())
 
 
-def kinds(items: Select) -> list[Count]:
-    counts = _grouped(select(Item.kind, func.count()).where(Item.id.in_(items)).group_by(Item.kind))
-    return _complete(vocab.KINDS, counts)
+def _complete(vocabulary, counts: dict) -> list[Count]:
+    """Every value of ``vocabulary`` in order, with its count (0 when absent)."""
+    return [Count(str(value), label, counts.get(str(value), 0)) for value, label in vocabulary]
 
 
-def categories(items: Select) -> list[Count]:
-    """Initiatives by activity category."""
-    counts = _grouped(
-        select(Item.activity_category, func.count())
-        .where(Item.id.in_(items), Item.kind == "initiative")
-        .group_by(Item.activity_category)
-    )
-    return _complete(vocab.ACTIVITY_CATEGORIES, counts)
+def breakdowns(items: Select, programme_id: int | None) -> Breakdowns:
+    """Count the items selected by ``items`` (a select of item ids) along every dimension, in ONE query.
 
+    The item set is a common table expression used by each part of a UNION ALL, so it is computed once.
+    Portfolio statuses are those in ``programme_id`` (all programmes: one count per item and programme).
+    """
+    chosen = select(items.cte("chosen_items").c.item_id)
+    null = literal(None, String)
 
-def sdgs(items: Select) -> list[Count]:
-    counts = _grouped(
-        select(item_sdgs.c.sdg_number, func.count())
-        .where(item_sdgs.c.item_id.in_(items))
-        .group_by(item_sdgs.c.sdg_number)
-    )
-    return [Count(str(number), f"SDG {number} – {title}", counts.get(number, 0)) for number, title in vocab.SDGS]
+    def part(dimension: str, key, source, *, count=None, detail=null, flag=null) -> Select:
+        """(dimension, key, detail, flag, count) for the chosen items, grouped by key (and detail, flag)."""
+        return (
+            select(
+                literal(dimension),
+                cast(key, String),
+                cast(detail, String),
+                cast(flag, String),
+                count if count is not None else func.count(),
+            )
+            .where(source.in_(chosen))
+            .group_by(key, detail, flag)
+        )
 
-
-def countries(items: Select) -> list[Count]:
-    """Countries reached, most items first, then "Global" for worldwide items."""
-    counts = db.session.execute(
-        select(ItemCountry.code, func.count())
-        .where(ItemCountry.item_id.in_(items))
-        .group_by(ItemCountry.code)
-        .order_by(func.count().desc(), ItemCountry.code)
-    ).all()
-    result = [Count(code, vocab.country_name(code), number) for code, number in counts]
-    worldwide = db.session.scalar(select(func.count()).where(Item.id.in_(items), Item.is_global.is_(True)))
-    if worldwide:
-        result.append(Count(vocab.GLOBAL, "Global", worldwide))
-    return result
-
-
-def regions(items: Select) -> list[Count]:
-    """Items per region (an item in two countries of one region counts once)."""
     region = case(vocab.country_regions(), value=ItemCountry.code, else_=None)
-    counts = _grouped(
-        select(region, func.count(distinct(ItemCountry.item_id))).where(ItemCountry.item_id.in_(items)).group_by(region)
-    )
-    return [count for count in _complete(vocab.REGIONS, counts) if count.count or count.key != "AN"]
-
-
-def themes(items: Select) -> list[Count]:
-    counts = _grouped(
-        select(ItemTheme.theme, func.count()).where(ItemTheme.item_id.in_(items)).group_by(ItemTheme.theme)
-    )
-    return sorted(_complete(vocab.THEMES, counts), key=lambda count: -count.count)
-
-
-def portfolio(scope: Scope, items: Select) -> list[Count]:
-    """Items by portfolio status in the programme (network view: one count per item and programme)."""
     status = func.coalesce(PortfolioEntry.status, "none")
-    query = (
-        select(status, func.count())
+    portfolio = (
+        part("portfolio", status, ItemProgramme.item_id)
         .select_from(ItemProgramme)
         .outerjoin(
             PortfolioEntry,
@@ -615,12 +649,48 @@ def portfolio(scope: Scope, items: Select) -> list[Count]:
                 PortfolioEntry.programme_id == ItemProgramme.programme_id,
             ),
         )
-        .where(ItemProgramme.item_id.in_(items))
-        .group_by(status)
     )
-    if scope.programme_id is not None:
-        query = query.where(ItemProgramme.programme_id == scope.programme_id)
-    return _complete(vocab.PORTFOLIO_STATUSES, _grouped(query))
+    if programme_id is not None:
+        portfolio = portfolio.where(ItemProgramme.programme_id == programme_id)
+    query = union_all(
+        part("item", Item.kind, Item.id, detail=Item.activity_category, flag=Item.is_global),
+        part("sdg", item_sdgs.c.sdg_number, item_sdgs.c.item_id),
+        part("country", ItemCountry.code, ItemCountry.item_id),
+        part("region", region, ItemCountry.item_id, count=func.count(distinct(ItemCountry.item_id))),
+        part("theme", ItemTheme.theme, ItemTheme.item_id),
+        portfolio,
+    )
+    found: dict[str, dict[str, int]] = {"kind": {}, "category": {}, "global": {}}
+    for dimension, key, detail, flag, number in db.session.execute(query):
+        if dimension == "item":  # key: kind, detail: activity category, flag: worldwide
+            found["kind"][key] = found["kind"].get(key, 0) + number
+            if key == "initiative" and detail:
+                found["category"][detail] = found["category"].get(detail, 0) + number
+            if flag in ("1", "true"):
+                found["global"][key] = found["global"].get(key, 0) + number
+        else:
+            found.setdefault(dimension, {})[key] = number
+    countries = sorted(found.get("country", {}).items(), key=lambda pair: (-pair[1], pair[0]))
+    country_counts = [Count(code, vocab.country_name(code), number) for code, number in countries]
+    worldwide = sum(found.get("global", {}).values())
+    if worldwide:
+        country_counts.append(Count(vocab.GLOBAL, "Global", worldwide))
+    sdg_counts = found.get("sdg", {})
+    return Breakdowns(
+        kinds=_complete(vocab.KINDS, found.get("kind", {})),
+        categories=_complete(vocab.ACTIVITY_CATEGORIES, found.get("category", {})),
+        sdgs=[Count(str(n), f"SDG {n} – {title}", sdg_counts.get(str(n), 0)) for n, title in vocab.SDGS],
+        countries=country_counts,
+        regions=[c for c in _complete(vocab.REGIONS, found.get("region", {})) if c.count or c.key != "AN"],
+        themes=sorted(_complete(vocab.THEMES, found.get("theme", {})), key=lambda count: -count.count),
+        portfolio=_complete(vocab.PORTFOLIO_STATUSES, found.get("portfolio", {})),
+    )
+
+
+def year_breakdowns(scope: Scope) -> Breakdowns:
+    """The items that counted for the scope's year, by every dimension."""
+    events = _contributions(scope.programme_id, scope.period.start, scope.period.end).subquery()
+    return breakdowns(select(events.c.item_id).distinct(), scope.programme_id)
 
 
 def _few(counts: list[Count]) -> list[Count]:
@@ -629,26 +699,24 @@ def _few(counts: list[Count]) -> list[Count]:
     if not reached:
         return []
     average = sum(count.count for count in reached) / len(reached)
-    few = [count for count in counts if 0 < count.count < FEW_SHARE * average]
+    few = [count for count in reached if count.count < FEW_SHARE * average]
     return sorted(few, key=lambda count: (count.count, count.label))
 
 
-def gaps(
-    sdg_counts: list[Count], country_counts: list[Count], category_counts: list[Count], partners: list[PartnerRow]
-) -> Gaps:
+def gaps(counts: Breakdowns, partners: list[PartnerRow]) -> Gaps:
     """What the year lacks: SDGs, countries and categories with no or few items, silent partners."""
-    other_sdgs = [count for count in sdg_counts if count.key != str(vocab.HOME_SDG)]
-    reached = {count.key for count in country_counts}
-    real_countries = [count for count in country_counts if count.key != vocab.GLOBAL]
-    total_initiatives = sum(count.count for count in category_counts)
-    priority = next((count for count in category_counts if count.key == PRIORITY_CATEGORY), None)
+    other_sdgs = [count for count in counts.sdgs if count.key != str(vocab.HOME_SDG)]
+    reached = {count.key for count in counts.countries}
+    real_countries = [count for count in counts.countries if count.key != vocab.GLOBAL]
+    total_initiatives = sum(count.count for count in counts.categories)
+    priority = next((count for count in counts.categories if count.key == PRIORITY_CATEGORY), None)
     return Gaps(
         sdgs_without=[count for count in other_sdgs if count.count == 0],
         sdgs_few=_few(other_sdgs),
         countries_without=[Count(code, name, 0) for code, name in vocab.countries() if code not in reached],
         countries_few=_few(real_countries),
-        never_contributed=[row for row in partners if row.last_ever is None],
-        thin_categories=[count for count in category_counts if count.count == 0] + _few(category_counts),
+        never_contributed=[row for row in partners if row.never_contributed],
+        thin_categories=[count for count in counts.categories if count.count == 0] + _few(counts.categories),
         priority=priority,
         priority_share=(priority.count / total_initiatives) if priority and total_initiatives else None,
     )
@@ -694,24 +762,18 @@ def programme_lines(scope: Scope) -> list[ProgrammeLine]:
 
 def dashboard(scope: Scope) -> Dashboard:
     """Everything the reporting dashboard shows for ``scope`` (already checked by ``open_scope``)."""
-    partners = partner_rows(scope)
-    items = _year_items(scope)
-    category_counts, sdg_counts, country_counts = categories(items), sdgs(items), countries(items)
+    activity = partner_activity(scope)
+    partners = partner_rows(scope, activity)
+    counts = year_breakdowns(scope)
     return Dashboard(
         scope=scope,
-        summary=summary(scope, partners),
-        trend=trend(scope),
+        summary=summary(partners),
+        trend=trend(scope, partners, activity),
         partners=partners,
         not_reported=[row for row in partners if not row.reported],
-        champions=champions(scope),
-        kinds=kinds(items),
-        categories=category_counts,
-        sdgs=sdg_counts,
-        countries=country_counts,
-        regions=regions(items),
-        themes=themes(items),
-        portfolio=portfolio(scope, items),
-        gaps=gaps(sdg_counts, country_counts, category_counts, partners),
+        champions=champions(scope, partners),
+        counts=counts,
+        gaps=gaps(counts, partners),
         programmes=programme_lines(scope) if scope.programme is None else [],
         reminder_interval_days=current_app.config["REMINDER_INTERVAL_DAYS"],
     )
@@ -743,12 +805,13 @@ PARTNER_HEADER = (
     "Partner since",
     "Reported",
     "Items counted",
-    "Submitted",
-    "Updated",
-    "Confirmed as active",
+    "Submissions",
+    "Updates",
+    "Confirmations",
     "Last contribution in the year",
-    "Last contribution",
+    "Last contribution (12 months)",
     "Active",
+    "Ever contributed",
     "Last reminder",
 )
 
@@ -765,31 +828,26 @@ def _partner_line(row: PartnerRow) -> tuple:
         row.updated,
         row.confirmed,
         _when(row.last_in_year),
-        _when(row.last_ever),
+        _when(row.last_recent),
         "yes" if row.active else "no",
+        "no" if row.never_contributed else "yes",
         _when(row.last_reminder),
     )
 
 
-def _counts_table(name: str, title: str, what: str, counts: list[Count]) -> Table:
-    return Table(name, title, (what, "Items"), [(count.label, count.count) for count in counts])
+def _partners_table(name: str, title: str, keep=lambda row: True):
+    def build(scope: Scope) -> Table:
+        return Table(name, title, PARTNER_HEADER, [_partner_line(row) for row in partner_rows(scope) if keep(row)])
+
+    return build
 
 
-def _table_partners(scope: Scope) -> Table:
-    rows = partner_rows(scope)
-    return Table("partners", "Partners", PARTNER_HEADER, [_partner_line(row) for row in rows])
+def _counts_table(name: str, title: str, what: str, pick):
+    def build(scope: Scope) -> Table:
+        counts = pick(year_breakdowns(scope))
+        return Table(name, title, (what, "Items"), [(count.label, count.count) for count in counts])
 
-
-def _table_not_reported(scope: Scope) -> Table:
-    rows = [row for row in partner_rows(scope) if not row.reported]
-    return Table("not-reported", "Partners not yet reported", PARTNER_HEADER, [_partner_line(row) for row in rows])
-
-
-def _table_never(scope: Scope) -> Table:
-    rows = [row for row in partner_rows(scope) if row.last_ever is None]
-    return Table(
-        "never-contributed", "Partners that never contributed", PARTNER_HEADER, [_partner_line(r) for r in rows]
-    )
+    return build
 
 
 def _table_trend(scope: Scope) -> Table:
@@ -805,10 +863,10 @@ def _table_champions(scope: Scope) -> Table:
     return Table(
         "champions",
         "Champions",
-        ("Organisation", "Items", "Submitted", "Updated", "Confirmed as active", "Examples"),
+        ("Organisation", "Items", "Submissions", "Updates", "Confirmations", "Examples"),
         [
             (c.name, c.items, c.submitted, c.updated, c.confirmed, "; ".join(e.title for e in c.examples))
-            for c in champions(scope)
+            for c in champions(scope, partner_rows(scope))
         ],
     )
 
@@ -825,8 +883,7 @@ def _table_programmes(scope: Scope) -> Table:
 
 
 def _table_gaps(scope: Scope) -> Table:
-    items = _year_items(scope)
-    found = gaps(sdgs(items), countries(items), categories(items), [])
+    found = gaps(year_breakdowns(scope), [])
     rows = [("SDG without items", c.label, 0) for c in found.sdgs_without]
     rows += [("SDG with few items", c.label, c.count) for c in found.sdgs_few]
     rows += [("Category without initiatives", c.label, 0) for c in found.thin_categories if not c.count]
@@ -837,23 +894,25 @@ def _table_gaps(scope: Scope) -> Table:
 
 
 TABLES = {
-    "partners": _table_partners,
-    "not-reported": _table_not_reported,
-    "never-contributed": _table_never,
+    "partners": _partners_table("partners", "Partners"),
+    "not-reported": _partners_table("not-reported", "Partners not yet reported", lambda row: not row.reported),
+    "never-contributed": _partners_table(
+        "never-contributed", "Partners that never contributed", lambda row: row.never_contributed
+    ),
     "trend": _table_trend,
     "champions": _table_champions,
     "programmes": _table_programmes,
     "gaps": _table_gaps,
-    "kinds": lambda scope: _counts_table("kinds", "Items by kind", "Kind", kinds(_year_items(scope))),
-    "categories": lambda scope: _counts_table(
-        "categories", "Initiatives by activity category", "Activity category", categories(_year_items(scope))
+    "kinds": _counts_table("kinds", "Items by kind", "Kind", lambda counts: counts.kinds),
+    "categories": _counts_table(
+        "categories", "Initiatives by activity category", "Activity category", lambda counts: counts.categories
     ),
-    "sdgs": lambda scope: _counts_table("sdgs", "Items by SDG", "SDG", sdgs(_year_items(scope))),
-    "countries": lambda scope: _counts_table("countries", "Items by country", "Country", countries(_year_items(scope))),
-    "regions": lambda scope: _counts_table("regions", "Items by region", "Region", regions(_year_items(scope))),
-    "themes": lambda scope: _counts_table("themes", "Items by theme", "Theme", themes(_year_items(scope))),
-    "portfolio": lambda scope: _counts_table(
-        "portfolio", "Items by portfolio status", "Portfolio status", portfolio(scope, _year_items(scope))
+    "sdgs": _counts_table("sdgs", "Items by SDG", "SDG", lambda counts: counts.sdgs),
+    "countries": _counts_table("countries", "Items by country", "Country", lambda counts: counts.countries),
+    "regions": _counts_table("regions", "Items by region", "Region", lambda counts: counts.regions),
+    "themes": _counts_table("themes", "Items by theme", "Theme", lambda counts: counts.themes),
+    "portfolio": _counts_table(
+        "portfolio", "Items by portfolio status", "Portfolio status", lambda counts: counts.portfolio
     ),
 }
 
@@ -1135,31 +1194,18 @@ class Achievements:
 def public_achievements(programme: Programme, now: datetime | None = None) -> Achievements:
     """A programme's achievements for everyone, computed from public items only (the visibility rule)."""
     now = now or utcnow()
-    public = (
-        select(Item.id)
-        .join(ItemProgramme, ItemProgramme.item_id == Item.id)
-        .where(ItemProgramme.programme_id == programme.id, public_clause(now))
-    )
-    kind_counts = _grouped(select(Item.kind, func.count()).where(Item.id.in_(public)).group_by(Item.kind))
-    countries_reached = db.session.scalar(
-        select(func.count(distinct(ItemCountry.code))).where(ItemCountry.item_id.in_(public))
-    )
-    worldwide = db.session.scalar(select(func.count()).where(Item.id.in_(public), Item.is_global.is_(True)))
-    goals = db.session.scalars(
-        select(item_sdgs.c.sdg_number)
-        .where(item_sdgs.c.item_id.in_(public))
-        .distinct()
-        .order_by(item_sdgs.c.sdg_number)
-    ).all()
+    public = select(Item.id.label("item_id")).where(Item.id.in_(_programme_items(programme.id)), public_clause(now))
+    counts = breakdowns(public, programme.id)
+    kinds = {count.key: count.count for count in counts.kinds}
     partners = db.session.scalar(select(func.count()).where(Partnership.programme_id == programme.id))
     return Achievements(
-        initiatives=kind_counts.get("initiative", 0),
-        resources=kind_counts.get("resource", 0),
+        initiatives=kinds.get("initiative", 0),
+        resources=kinds.get("resource", 0),
         partners=partners or 0,
-        countries=countries_reached or 0,
-        worldwide=worldwide or 0,
-        sdgs=list(goals),
-        categories=categories(public),
+        countries=sum(1 for count in counts.countries if count.key != vocab.GLOBAL),
+        worldwide=sum(count.count for count in counts.countries if count.key == vocab.GLOBAL),
+        sdgs=[int(count.key) for count in counts.sdgs if count.count],
+        categories=counts.categories,
         champions=_public_champions(programme, now),
     )
 

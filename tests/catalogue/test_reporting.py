@@ -143,13 +143,13 @@ def test_breakdowns_count_the_items_reported_in_the_year(make_organisation, make
     def counts(rows):
         return {row.key: row.count for row in rows if row.count}
 
-    assert counts(board.kinds) == {"initiative": 1, "resource": 1}
-    assert counts(board.categories) == {"implementation": 1}
-    assert counts(board.sdgs) == {"7": 2, "12": 2, "13": 1}
-    assert counts(board.countries) == {"KE": 1, "TZ": 1, "FR": 1, "global": 1}
-    assert counts(board.regions) == {"AF": 1, "EU": 1}  # KE and TZ: one item in Africa
-    assert counts(board.themes) == {"plastics": 1}
-    assert counts(board.portfolio) == {"core": 1, "none": 1}
+    assert counts(board.counts.kinds) == {"initiative": 1, "resource": 1}
+    assert counts(board.counts.categories) == {"implementation": 1}
+    assert counts(board.counts.sdgs) == {"7": 2, "12": 2, "13": 1}
+    assert counts(board.counts.countries) == {"KE": 1, "TZ": 1, "FR": 1, "global": 1}
+    assert counts(board.counts.regions) == {"AF": 1, "EU": 1}  # KE and TZ: one item in Africa
+    assert counts(board.counts.themes) == {"plastics": 1}
+    assert counts(board.counts.portfolio) == {"core": 1, "none": 1}
 
 
 def test_champions_have_the_most_items_in_the_year_and_say_what_they_did(make_organisation, make_item):
@@ -165,13 +165,14 @@ def test_champions_have_the_most_items_in_the_year_and_say_what_they_did(make_or
     champions = reporting.dashboard(scope()).champions
 
     assert [(c.name, c.items) for c in champions] == [("Busy", 2), ("Quiet", 1)]
-    assert champions[0].what == "1 submitted, 1 updated, 1 confirmed as active"
+    assert champions[0].what == "1 submission, 1 update, 1 confirmation"
     assert [example.title for example in champions[0].examples] == ["Eco", "Green tenders"]
 
 
 def test_active_partners_contributed_within_twelve_months_and_gaps_list_the_silent_ones(make_organisation, make_item):
-    recent, lapsed = make_organisation("Recent"), make_organisation("Lapsed")
-    make_organisation("Silent")
+    recent, lapsed, silent = make_organisation("Recent"), make_organisation("Lapsed"), make_organisation("Silent")
+    make_item(organisation=silent, state="draft")  # a draft and a rejected item are not contributions
+    contribute(make_item(organisation=silent, state="rejected"), "item.submitted", NOW - timedelta(days=20))
     contribute(make_item(organisation=recent), "item.submitted", NOW - timedelta(days=200))
     contribute(make_item(organisation=lapsed), "item.submitted", NOW - timedelta(days=400))
 
