@@ -372,6 +372,7 @@ class Breakdowns:
     regions: list[Count]
     themes: list[Count]  # most items first
     portfolio: list[Count]
+    organisations: dict[int, int] = field(default_factory=dict)  # organisation id → items, when asked
 
     @property
     def items(self) -> int:
@@ -414,21 +415,22 @@ class Activity:
     last_recent: datetime | None  # the last one at or after "active from", if any
 
 
-def _trend_periods(scope: Scope) -> list[Period]:
-    return [reporting_period(year) for year in range(scope.period.year - TREND_YEARS + 1, scope.period.year + 1)]
+def _periods(scope: Scope, years: int) -> list[Period]:
+    """The scope's year and the ``years - 1`` before it, oldest first."""
+    return [reporting_period(year) for year in range(scope.period.year - years + 1, scope.period.year + 1)]
 
 
 def _active_from(scope: Scope) -> datetime:
     return scope.active_until - timedelta(days=ACTIVE_DAYS)
 
 
-def partner_activity(scope: Scope) -> dict[int, dict[int, Activity]]:
-    """Organisation id → year → Activity, for the partners and the five years of the trend.
+def partner_activity(scope: Scope, years: int = TREND_YEARS) -> dict[int, dict[int, Activity]]:
+    """Organisation id → year → Activity, for the partners, in the scope's year and the ``years - 1`` before.
 
     One pass over the contribution events, aggregated in SQL per (organisation, year); the partner
-    table and the trend are both built from it.
+    table and the trend are both built from it. Two years cover the "active" window of twelve months.
     """
-    periods = _trend_periods(scope)
+    periods = _periods(scope, max(years, 2))
     active_from = _active_from(scope)
     partners = _partners(scope.programme_id, scope.period.last_day).subquery()
     events = _contributions(scope.programme_id, periods[0].start, periods[-1].end).subquery()
@@ -472,7 +474,7 @@ def _never_contributed(programme_id: int | None, organisation_ids: list[int]) ->
 
 def partner_rows(scope: Scope, activity: dict[int, dict[int, Activity]] | None = None) -> list[PartnerRow]:
     """The main table: every partner with what it contributed in the year, sorted by name."""
-    activity = partner_activity(scope) if activity is None else activity
+    activity = partner_activity(scope, years=2) if activity is None else activity
     programme_id = scope.programme_id
     partners = _partners(programme_id, scope.period.last_day).subquery()
     reminders = select(Reminder.organisation_id, func.max(Reminder.created_at).label("last_reminder"))
@@ -552,7 +554,7 @@ def trend(
     activity = partner_activity(scope) if activity is None else activity
     partners = partner_rows(scope, activity) if partners is None else partners
     points = []
-    for period in _trend_periods(scope):
+    for period in _periods(scope, TREND_YEARS):
         members = [row.organisation_id for row in partners if row.joined_on <= period.last_day]
         reported = sum(1 for organisation_id in members if period.year in activity.get(organisation_id, {}))
         points.append(TrendPoint(period.year, period.label, len(members), reported))
@@ -614,8 +616,12 @@ def _complete(vocabulary, counts: dict) -> list[Count]:
     return [Count(str(value), label, counts.get(str(value), 0)) for value, label in vocabulary]
 
 
-def breakdowns(items: Select, programme_id: int | None) -> Breakdowns:
-    """Count the items selected by ``items`` (a select of item ids) along every dimension, in ONE query.
+ALL_DIMENSIONS = frozenset({"item", "sdg", "country", "region", "theme", "portfolio"})
+
+
+def breakdowns(items: Select, programme_id: int | None, dimensions: frozenset[str] = ALL_DIMENSIONS) -> Breakdowns:
+    """Count the items selected by ``items`` (a select of item ids) along ``dimensions``, in ONE query
+    ("item" gives kinds, activity categories of initiatives and worldwide items; those left out stay empty).
 
     The item set is a common table expression used by each part of a UNION ALL, so it is computed once.
     Portfolio statuses are those in ``programme_id`` (all programmes: one count per item and programme).
@@ -652,14 +658,16 @@ def breakdowns(items: Select, programme_id: int | None) -> Breakdowns:
     )
     if programme_id is not None:
         portfolio = portfolio.where(ItemProgramme.programme_id == programme_id)
-    query = union_all(
-        part("item", Item.kind, Item.id, detail=Item.activity_category, flag=Item.is_global),
-        part("sdg", item_sdgs.c.sdg_number, item_sdgs.c.item_id),
-        part("country", ItemCountry.code, ItemCountry.item_id),
-        part("region", region, ItemCountry.item_id, count=func.count(distinct(ItemCountry.item_id))),
-        part("theme", ItemTheme.theme, ItemTheme.item_id),
-        portfolio,
-    )
+    parts = {
+        "item": part("item", Item.kind, Item.id, detail=Item.activity_category, flag=Item.is_global),
+        "sdg": part("sdg", item_sdgs.c.sdg_number, item_sdgs.c.item_id),
+        "country": part("country", ItemCountry.code, ItemCountry.item_id),
+        "region": part("region", region, ItemCountry.item_id, count=func.count(distinct(ItemCountry.item_id))),
+        "theme": part("theme", ItemTheme.theme, ItemTheme.item_id),
+        "portfolio": portfolio,
+        "organisation": part("organisation", Item.organisation_id, Item.id),
+    }
+    query = union_all(*(query for name, query in parts.items() if name in dimensions))
     found: dict[str, dict[str, int]] = {"kind": {}, "category": {}, "global": {}}
     for dimension, key, detail, flag, number in db.session.execute(query):
         if dimension == "item":  # key: kind, detail: activity category, flag: worldwide
@@ -684,6 +692,7 @@ def breakdowns(items: Select, programme_id: int | None) -> Breakdowns:
         regions=[c for c in _complete(vocab.REGIONS, found.get("region", {})) if c.count or c.key != "AN"],
         themes=sorted(_complete(vocab.THEMES, found.get("theme", {})), key=lambda count: -count.count),
         portfolio=_complete(vocab.PORTFOLIO_STATUSES, found.get("portfolio", {})),
+        organisations={int(key): number for key, number in found.get("organisation", {}).items()},
     )
 
 
@@ -791,7 +800,7 @@ class Table:
 
 
 def _when(value: datetime | date | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
+    return value.isoformat()[:10] if value else ""  # YYYY-MM-DD
 
 
 def _percent(value: float | None) -> str:
@@ -925,21 +934,21 @@ def table(scope: Scope, name: str) -> Table:
 
 
 # Spreadsheets run a cell that starts with one of these as a formula: such text gets a leading quote.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value) -> str | int | float:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def to_csv(table: Table) -> str:
-    """The table as CSV text, with a byte-order mark so that spreadsheets read it as UTF-8."""
+    """The table as CSV text, with a byte-order mark so that spreadsheets read it as UTF-8.
+
+    Text that a spreadsheet would run as a formula gets a leading quote.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.header)
-    writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
+    writer.writerows(
+        [("'" + value) if value.__class__ is str and value[:1] in _FORMULA_START else value for value in row]
+        for row in table.rows
+    )
     return "\ufeff" + buffer.getvalue()
 
 
@@ -1195,7 +1204,7 @@ def public_achievements(programme: Programme, now: datetime | None = None) -> Ac
     """A programme's achievements for everyone, computed from public items only (the visibility rule)."""
     now = now or utcnow()
     public = select(Item.id.label("item_id")).where(Item.id.in_(_programme_items(programme.id)), public_clause(now))
-    counts = breakdowns(public, programme.id)
+    counts = breakdowns(public, programme.id, frozenset({"item", "sdg", "country", "organisation"}))
     kinds = {count.key: count.count for count in counts.kinds}
     partners = db.session.scalar(select(func.count()).where(Partnership.programme_id == programme.id))
     return Achievements(
@@ -1206,27 +1215,19 @@ def public_achievements(programme: Programme, now: datetime | None = None) -> Ac
         worldwide=sum(count.count for count in counts.countries if count.key == vocab.GLOBAL),
         sdgs=[int(count.key) for count in counts.sdgs if count.count],
         categories=counts.categories,
-        champions=_public_champions(programme, now),
+        champions=_public_champions(programme, counts.organisations),
     )
 
 
-def _public_champions(programme: Programme, now: datetime) -> list[PublicChampion]:
-    """Partners with the most public items submitted, updated or confirmed in the last 12 months."""
-    recent = (
-        _contributions(programme.id, now - timedelta(days=ACTIVE_DAYS), now + timedelta(seconds=1))
-        .where(public_clause(now))
-        .subquery()
+def _public_champions(programme: Programme, public_items: dict[int, int]) -> list[PublicChampion]:
+    """The programme's partners with the most public items in it (``public_items``: organisation → items);
+    ties go to the longest-standing organisation record (lowest id)."""
+    partners = set(
+        db.session.scalars(select(Partnership.organisation_id).where(Partnership.programme_id == programme.id))
     )
-    items = func.count(distinct(recent.c.item_id))
-    rows = db.session.execute(
-        select(Organisation.name, items)
-        .join(recent, recent.c.organisation_id == Organisation.id)
-        .join(
-            Partnership,
-            and_(Partnership.organisation_id == Organisation.id, Partnership.programme_id == programme.id),
-        )
-        .group_by(Organisation.id, Organisation.name)
-        .order_by(items.desc(), Organisation.name)
-        .limit(PUBLIC_CHAMPIONS)
-    )
-    return [PublicChampion(name, count) for name, count in rows]
+    top = sorted(
+        (organisation_id for organisation_id in public_items if organisation_id in partners),
+        key=lambda organisation_id: (-public_items[organisation_id], organisation_id),
+    )[:PUBLIC_CHAMPIONS]
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(top))).all())
+    return [PublicChampion(names[organisation_id], public_items[organisation_id]) for organisation_id in top]

@@ -374,4 +374,4 @@ def test_public_achievements_count_public_items_only(make_organisation, make_ite
     assert achievements.sdgs == [7, 12]
     assert {c.key: c.count for c in achievements.categories if c.count} == {"implementation": 1}
     assert achievements.partners == 2
-    assert [(c.name, c.items) for c in achievements.champions] == [("Shown", 1)]
+    assert [(c.name, c.items) for c in achievements.champions] == [("Shown", 2)]  # hidden items are no merit
