@@ -196,7 +196,17 @@ def open_scope(actor: User, programme: str | None, year: str | int | None, now: 
 
 
 def _programme_items(programme_id: int) -> Select:
+    """The programme's item ids, for ``IN``: the query then walks them (use it where they lead the way)."""
     return select(ItemProgramme.item_id).where(ItemProgramme.programme_id == programme_id)
+
+
+def _in_programme(programme_id: int) -> ColumnElement[bool]:
+    """The item belongs to the programme, checked per item (use it where other conditions lead the way)."""
+    return (
+        select(ItemProgramme.item_id)
+        .where(ItemProgramme.item_id == Item.id, ItemProgramme.programme_id == programme_id)
+        .exists()
+    )
 
 
 def _contributions(programme_id: int | None, start: datetime | None, end: datetime) -> Select:
@@ -468,7 +478,7 @@ def _never_contributed(programme_id: int | None, organisation_ids: list[int]) ->
         Item.organisation_id.in_(organisation_ids), Item.state.not_in(NOT_COUNTED_STATES)
     )
     if programme_id is not None:
-        holders = holders.where(Item.id.in_(_programme_items(programme_id)))
+        holders = holders.where(_in_programme(programme_id))
     return set(organisation_ids) - set(db.session.scalars(holders.distinct()))
 
 
@@ -583,22 +593,28 @@ def _examples(scope: Scope, organisation_ids: list[int]) -> dict[int, list[ItemR
     """A few of the items each organisation contributed in the year, most recent first."""
     if not organisation_ids:
         return {}
-    latest = func.max(AuditEvent.created_at)
-    query = (
-        select(Item.organisation_id, Item.id, Item.title)
-        .join(AuditEvent, AuditEvent.item_id == Item.id)
+    # Their items first, then those items' events: both steps go through an index.
+    candidates = select(Item.id).where(
+        Item.organisation_id.in_(organisation_ids), Item.state.not_in(NOT_COUNTED_STATES)
+    )
+    if scope.programme_id is not None:
+        candidates = candidates.where(_in_programme(scope.programme_id))
+    latest = (
+        select(AuditEvent.item_id, func.max(AuditEvent.created_at).label("at"))
         .where(
-            Item.organisation_id.in_(organisation_ids),
-            Item.state.not_in(NOT_COUNTED_STATES),
+            AuditEvent.item_id.in_(candidates),
             AuditEvent.action.in_(REPORTING_ACTIONS),
             AuditEvent.created_at >= scope.period.start,
             AuditEvent.created_at < scope.period.end,
         )
-        .group_by(Item.organisation_id, Item.id, Item.title)
-        .order_by(Item.organisation_id, latest.desc(), Item.id)
+        .group_by(AuditEvent.item_id)
+        .subquery()
     )
-    if scope.programme_id is not None:
-        query = query.where(Item.id.in_(_programme_items(scope.programme_id)))
+    query = (
+        select(Item.organisation_id, Item.id, Item.title)
+        .join(latest, latest.c.item_id == Item.id)
+        .order_by(Item.organisation_id, latest.c.at.desc(), Item.id)
+    )
     examples: dict[int, list[ItemRef]] = {}
     for organisation_id, item_id, title in db.session.execute(query):
         found = examples.setdefault(organisation_id, [])
