@@ -17,6 +17,10 @@ SECRET_KEY = None
 # Serve over HTTPS: Secure cookies and HSTS.
 HTTPS = False
 
+# Number of reverse proxies (nginx, a load balancer) in front of the portal whose X-Forwarded-* headers
+# to trust, so that the client's address (login throttling) and scheme are right. 0: none.
+PROXY_COUNT = 0
+
 # An item not updated for this many days is inactive and leaves public view (DESIGN.md).
 INACTIVE_AFTER_DAYS = 730
 # Partners are warned this many days before an item becomes inactive.

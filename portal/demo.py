@@ -271,8 +271,12 @@ def _generate_item(rng, item_id, now, programmes, by_programme, country_codes, p
     form = rng.choice(INITIATIVE_FORMS if kind == "initiative" else RESOURCE_FORMS)
     title = f"{form} {topic} {rng.choice(PLACES)}"
     state = _weighted(rng, STATE_WEIGHTS)
-    # Three items in four were updated within two years; the rest age towards inactivity.
-    age_days = rng.randrange(730) if rng.random() < 0.75 else rng.randrange(730, 5 * 365)
+    # Work in progress is recent; of the rest, three in four were updated within two years and the
+    # others have aged out of public view (inactive).
+    if state in ("draft", "submitted", "changes_requested"):
+        age_days = rng.randrange(120)
+    else:
+        age_days = rng.randrange(730) if rng.random() < 0.75 else rng.randrange(730, 5 * 365)
     updated_at = now - timedelta(days=age_days, minutes=rng.randrange(1440))
     created_at = updated_at - timedelta(days=rng.randrange(400))
     submitted_at = None if state == "draft" else created_at + (updated_at - created_at) / 3

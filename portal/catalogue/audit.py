@@ -4,6 +4,7 @@ from typing import Any
 
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Programme, User
+from portal.vocab import PORTFOLIO_STATUSES, label
 
 
 def record(
@@ -62,6 +63,9 @@ DESCRIPTIONS = {
 def describe(event: AuditEvent) -> str:
     text = DESCRIPTIONS.get(event.action, event.action)
     before, after = event.details.get("before"), event.details.get("after")
+    if event.action == "item.portfolio_changed":
+        text += f" for {event.details.get('for_programme') or 'a programme'}"
+        before, after = label(PORTFOLIO_STATUSES, before), label(PORTFOLIO_STATUSES, after)
     if before is not None or after is not None:
         text += f" from {before or '—'} to {after or '—'}"
     return text

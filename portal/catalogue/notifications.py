@@ -3,9 +3,9 @@
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
-from portal import mail
+from portal import mail, vocab
 from portal.extensions import db
-from portal.models import User, moderator_programmes
+from portal.models import Comment, Item, Programme, User, moderator_programmes
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -42,3 +42,78 @@ def account_activated(user: User) -> None:
         f"Log in at {absolute_url('auth.login')} to submit your initiatives and resources." + _signature()
     )
     mail.queue(user.email, "Your One Planet Catalogue account is active", body, topic="account")
+
+
+# What the partner reads for each desk decision: (subject, opening line). The event's message follows.
+DECISION_MESSAGES = {
+    "item.approved": ("Published: {title}", "The desk of {programme} approved “{title}”. It is now public."),
+    "item.rejected": ("Not accepted: {title}", "The desk of {programme} did not accept “{title}”."),
+    "item.changes_requested": (
+        "Changes requested: {title}",
+        "The desk of {programme} asks for changes to “{title}” before publishing it.",
+    ),
+    "item.portfolio_changed": (
+        "Portfolio status: {title}",
+        "The desk of {programme} changed the portfolio status of “{title}” to {status}.",
+    ),
+    "item.hidden": ("Hidden from public view: {title}", "The desk of {programme} hid “{title}” from public view."),
+    "item.unhidden": ("Visible again: {title}", "The desk of {programme} made “{title}” public again."),
+}
+MESSAGE_HEADINGS = {
+    "item.rejected": "Reason",
+    "item.hidden": "Reason",
+}
+
+
+def partner_recipients(item: Item) -> list[str]:
+    """The addresses of the active partner accounts of the item's organisation."""
+    return list(
+        db.session.scalars(
+            select(User.email)
+            .where(User.organisation_id == item.organisation_id, User.role == "partner", User.active.is_(True))
+            .order_by(User.email)
+        )
+    )
+
+
+def partner_item_url(item: Item) -> str:
+    """The item's page in the partner area (``/my/items/<id>``, DESIGN.md)."""
+    return f"{absolute_url('partner.dashboard')}items/{item.id}"
+
+
+def item_decided(
+    item: Item, action: str, *, programme: Programme | None = None, message: str = "", status: str | None = None
+) -> None:
+    """Tell the item's organisation about a desk decision (an audit ``action`` such as ``item.approved``).
+
+    ``status`` is the portfolio status that came with the decision, if any.
+    """
+    subject, opening = DECISION_MESSAGES[action]
+    programme = programme or item.lead_programme
+    values = {
+        "title": item.title,
+        "programme": programme.name if programme else "the programme",
+        "status": vocab.label(vocab.PORTFOLIO_STATUSES, status or "none"),
+    }
+    body = opening.format(**values)
+    if action == "item.approved" and status and status != "none":
+        body += f" It is part of the programme's portfolio as {values['status']}."
+    if message:
+        body += f"\n\n{MESSAGE_HEADINGS.get(action, 'Message from the desk')}:\n{message}"
+    body += f"\n\nSee the item and its history at {partner_item_url(item)}"
+    if action in ("item.approved", "item.unhidden"):
+        body += f"\nIts public page: {absolute_url('public.item', item_id=item.id)}"
+    body += _signature()
+    for recipient in partner_recipients(item):
+        mail.queue(recipient, subject.format(**values), body, topic="decision")
+
+
+def desk_commented(item: Item, comment: Comment) -> None:
+    """Tell the item's organisation that the desk wrote in the item's thread."""
+    author = comment.author.name if comment.author else "The desk"
+    body = (
+        f"{author} of the coordination desk wrote about “{item.title}”:\n\n{comment.body}\n\n"
+        f"Answer at {partner_item_url(item)}" + _signature()
+    )
+    for recipient in partner_recipients(item):
+        mail.queue(recipient, f"Message from the desk: {item.title}", body, topic="comment")

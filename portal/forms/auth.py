@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from portal import vocab
 from portal.forms import MultiCheckboxField, choices
@@ -32,7 +32,7 @@ class RegistrationForm(FlaskForm):
         description="Choose your organisation, or “not listed yet” to add it.",
         validators=[DataRequired()],
     )
-    organisation_name = StringField("New organisation name", validators=[Optional(), Length(max=200)])
+    organisation_name = StringField("New organisation name", validators=[Length(max=200)])
     organisation_type = SelectField("Type of organisation", choices=choices(vocab.ORGANISATION_TYPES), default="other")
     organisation_country = SelectField("Country of the organisation", validators=[Optional()])
     programmes = MultiCheckboxField(
@@ -52,7 +52,7 @@ class RegistrationForm(FlaskForm):
 
     def validate_organisation_name(self, field):
         if self.organisation.data == NEW_ORGANISATION and not (field.data or "").strip():
-            raise ValueError("Name your organisation.")
+            raise ValidationError("Name your organisation.")
 
 
 class ChangePasswordForm(FlaskForm):

@@ -4,14 +4,14 @@ from flask import Flask
 from flask_login import current_user
 
 from portal import vocab
-from portal.catalogue import permissions
-from portal.catalogue.visibility import becomes_inactive_soon, is_inactive, is_public
+from portal.catalogue import permissions, review
+from portal.catalogue.visibility import becomes_inactive_soon, inactive_from, is_inactive, is_public
 from portal.markdown import render_markdown
-from portal.views import admin, auth, desk, errors, partner, public
+from portal.views import admin, auth, desk, errors, items, partner, public
 
 
 def register(app: Flask) -> None:
-    for module in (public, auth, partner, desk, admin):
+    for module in (public, auth, partner, items, desk, admin):
         app.register_blueprint(module.bp)
     errors.register(app)
 
@@ -26,12 +26,16 @@ def register(app: Flask) -> None:
         is_public=is_public,
         is_inactive=is_inactive,
         becomes_inactive_soon=becomes_inactive_soon,
+        inactive_from=inactive_from,
     )
 
     @app.context_processor
     def navigation():
         """Counts in the navigation, for desks."""
-        return {"current_user": current_user, "site_name": app.config["SITE_NAME"]}
+        values = {"current_user": current_user, "site_name": app.config["SITE_NAME"]}
+        if current_user.is_authenticated and (current_user.is_moderator or current_user.is_admin):
+            values["desk_queue_count"] = review.queue_count(current_user)
+        return values
 
 
 def _datetime(value) -> str:

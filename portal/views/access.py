@@ -23,6 +23,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "public.sdg",
         "public.about_portfolios",
         "public.item",
+        "items.download",
         "auth.login",
         "auth.register",
     }

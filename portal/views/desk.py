@@ -1,22 +1,197 @@
-"""The coordination desk under /desk/: review, monitoring, reporting, partner accounts."""
+"""The coordination desk under /desk/: review queue, review page, monitoring, partner accounts."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import NotFound, RuleViolation, accounts, reporting
+from portal.catalogue import NotFound, RuleViolation, accounts, audit, comments, portfolio, reporting, review
+from portal.catalogue import programmes as programme_service
+from portal.catalogue.filters import parse_filters
 from portal.extensions import db
-from portal.models import User
+from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
+from portal.models import Item, User
 from portal.views.access import guard_blueprint
 from portal.views.auth import safe_next
+from portal.vocab import PORTFOLIO_STATUSES, label
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 guard_blueprint(bp, "moderator", "admin")
 
+QUEUE_PER_PAGE = 50
+DECIDED = {"approve": "Approved", "reject": "Rejected", "request_changes": "Asked for changes to"}
+
 
 @bp.get("/")
 def index():
-    waiting = db.session.scalars(accounts.users_query(current_user, accounts.UserFilter(active="no"))).all()
-    return render_template("desk/index.html", waiting=waiting)
+    filters = parse_filters(request.args, desk=True)
+    queue = db.paginate(
+        review.queue_query(current_user, filters), page=filters.page, per_page=QUEUE_PER_PAGE, error_out=False
+    )
+    waiting_elsewhere = db.session.scalars(review.queue_query(current_user, filters, waiting=True).limit(100)).all()
+    waiting_accounts = db.session.scalars(accounts.users_query(current_user, accounts.UserFilter(active="no"))).all()
+    return render_template(
+        "desk/index.html",
+        filters=filters,
+        queue=queue,
+        waiting_elsewhere=waiting_elsewhere,
+        waiting=waiting_accounts,
+        programmes=review.desk_programmes(current_user),
+        tasks=lambda item: review.pending_tasks(current_user, item),
+        age=review.age,
+    )
+
+
+def _portfolio_form(item: Item, programme, formdata=None) -> PortfolioFields:
+    entry = portfolio.entry_for(item, programme)
+    data = {"status": entry.status, "checks": entry.checks, "notes": entry.notes} if entry else {"status": "none"}
+    return PortfolioFields(formdata=formdata, prefix=programme.slug, data=data)
+
+
+def _review_page(item: Item, status: int = 200, *, decision_form=None, portfolio_forms=None, hide_form=None):
+    """The review page; forms given replace the blank ones (to show their errors)."""
+    lead = item.lead_programme
+    if decision_form is None:
+        entry = portfolio.entry_for(item, lead) if lead else None
+        data = {"status": entry.status, "checks": entry.checks, "notes": entry.notes} if entry else {"status": "none"}
+        decision_form = DecisionForm(formdata=None, data=data)
+    given = portfolio_forms or {}
+    forms = [
+        (programme, given.get(programme.slug) or _portfolio_form(item, programme))
+        for programme in review.portfolio_programmes(current_user, item)
+    ]
+    others, other_count = review.other_items(item)
+    return render_template(
+        "desk/review.html",
+        item=item,
+        decision_form=decision_form,
+        portfolio_forms=forms,
+        hide_form=hide_form or HideForm(formdata=None),
+        unhide_form=UnhideForm(formdata=None),
+        changes=review.changes_since_published(item),
+        other_items=others,
+        other_count=other_count,
+        comments=comments.thread(item),
+        comment_url=url_for("desk.comment", item_id=item.id),
+        events=audit.history(item),
+        describe=audit.describe,
+        checklist=dict(portfolio.checklist()),
+    ), status
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int):
+    return _review_page(review.get_item(item_id, current_user))
+
+
+def _next_page():
+    """After a decision: the next item waiting for this desk, or the queue when it is empty."""
+    following = review.next_in_queue(current_user)
+    return redirect(url_for("desk.item", item_id=following.id) if following else url_for("desk.index"))
+
+
+@bp.post("/items/<int:item_id>/decision")
+def decide(item_id: int):
+    item = review.get_item(item_id, current_user)
+    form = DecisionForm()
+    if not form.validate():
+        return _review_page(item, 400, decision_form=form)
+    try:
+        review.decide(
+            item,
+            current_user,
+            form.decision.data,
+            form.message.data,
+            status=form.status.data,
+            checks=form.checks.data,
+            notes=form.notes.data,
+        )
+    except RuleViolation as error:
+        db.session.rollback()
+        getattr(form, error.field or "message", form.message).errors.append(error.message)
+        return _review_page(db.session.get(Item, item_id), 400, decision_form=form)
+    title = item.title
+    db.session.commit()
+    flash(f"{DECIDED[form.decision.data]} “{title}”.", "success")
+    return _next_page()
+
+
+@bp.post("/items/<int:item_id>/portfolio/<slug>")
+def set_portfolio(item_id: int, slug: str):
+    item = review.get_item(item_id, current_user)
+    programme = programme_service.get_programme(slug)
+    form = PortfolioFields(prefix=slug)
+    if not form.validate():
+        return _review_page(item, 400, portfolio_forms={slug: form})
+    was_waiting = bool(review.pending_tasks(current_user, item))
+    try:
+        portfolio.set_portfolio_status(
+            item, current_user, programme, form.status.data, form.checks.data, form.notes.data
+        )
+    except RuleViolation as error:
+        db.session.rollback()
+        getattr(form, error.field or "status", form.status).errors.append(error.message)
+        return _review_page(db.session.get(Item, item_id), 400, portfolio_forms={slug: form})
+    db.session.commit()
+    flash(f"Portfolio status for {programme.name}: {label(PORTFOLIO_STATUSES, form.status.data)}.", "success")
+    if was_waiting and not review.pending_tasks(current_user, item):
+        return _next_page()  # that was the last thing the queue asked of this desk about the item
+    return redirect(url_for("desk.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/comments")
+def comment(item_id: int):
+    item = review.get_item(item_id, current_user)
+    try:
+        review.comment(item, current_user, request.form.get("body", ""))
+    except RuleViolation as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _review_page(db.session.get(Item, item_id), 400)
+    db.session.commit()
+    flash("Message sent to the partner.", "success")
+    return redirect(url_for("desk.item", item_id=item_id, _anchor="thread-title"))
+
+
+@bp.post("/items/<int:item_id>/hide")
+def hide(item_id: int):
+    item = review.get_item(item_id, current_user)
+    form = HideForm()
+    if not form.validate():
+        return _review_page(item, 400, hide_form=form)
+    try:
+        review.hide(item, current_user, form.reason.data)
+    except RuleViolation as error:
+        db.session.rollback()
+        form.reason.errors = [error.message]
+        return _review_page(db.session.get(Item, item_id), 400, hide_form=form)
+    db.session.commit()
+    flash(f"“{item.title}” is hidden from public view.", "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("desk.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/unhide")
+def unhide(item_id: int):
+    item = review.get_item(item_id, current_user)
+    form = UnhideForm()
+    form.validate()
+    review.unhide(item, current_user, form.message.data or "")
+    db.session.commit()
+    flash(f"“{item.title}” is public again (when published and active).", "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("desk.item", item_id=item_id))
+
+
+@bp.get("/monitoring")
+def monitoring():
+    filters = parse_filters(request.args, desk=True)
+    items = db.paginate(
+        review.monitoring_query(current_user, filters), page=filters.page, per_page=filters.per_page, error_out=False
+    )
+    return render_template(
+        "desk/monitoring.html",
+        filters=filters,
+        items=items,
+        programmes=review.desk_programmes(current_user),
+        hide_form=HideForm(formdata=None),
+    )
 
 
 @bp.get("/accounts", endpoint="accounts")

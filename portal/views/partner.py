@@ -1,13 +1,27 @@
-"""The partner area under /my/: the organisation's items and reporting status."""
+"""The partner area under /my/: the organisation's items, their submission and upkeep, reporting status."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import reporting
+from portal.catalogue import NotFound, RuleViolation, audit, comments, reporting, submission, workflow
+from portal.catalogue.permissions import belongs_to_item_organisation
+from portal.extensions import db
+from portal.forms.item import FORMS
+from portal.models import Item
 from portal.views.access import guard_blueprint
 
 bp = Blueprint("partner", __name__, url_prefix="/my")
 guard_blueprint(bp, "partner")
+
+ITEMS_PER_PAGE = 50
+
+
+def own_item(item_id: int) -> Item:
+    """The item, when it belongs to the current partner's organisation; 404 otherwise."""
+    item = db.session.get(Item, item_id)
+    if item is None or not belongs_to_item_organisation(current_user, item):
+        raise NotFound(item_id)  # another organisation's item is not even said to exist
+    return item
 
 
 @bp.get("/")
@@ -18,3 +32,107 @@ def dashboard():
         organisation=organisation,
         reporting_status=reporting.partner_status(organisation) if organisation else None,
     )
+
+
+@bp.get("/items")
+def items():
+    page = db.paginate(
+        submission.organisation_items(current_user.organisation_id or 0), per_page=ITEMS_PER_PAGE, error_out=False
+    )
+    return render_template(
+        "partner/items.html",
+        page=page,
+        messages=submission.latest_desk_messages(page.items),
+        warning_days=current_app.config["INACTIVE_WARNING_DAYS"],
+    )
+
+
+@bp.route("/items/new/initiative", methods=["GET", "POST"], defaults={"kind": "initiative"})
+@bp.route("/items/new/resource", methods=["GET", "POST"], defaults={"kind": "resource"})
+def new_item(kind: str):
+    form = FORMS[kind]()
+    if form.validate_on_submit():
+        try:
+            item = submission.create_item(
+                current_user, kind, form.item_data(), upload=form.upload(), submit=form.submit_review.data
+            )
+        except RuleViolation as error:
+            db.session.rollback()
+            form.add_errors(error)
+        else:
+            db.session.commit()
+            flash(f"“{item.title}” is {'submitted for review' if item.state == 'submitted' else 'saved as a draft'}.",
+                  "success")
+            return redirect(url_for("partner.item", item_id=item.id))
+    status = 400 if form.errors else 200
+    return render_template("partner/item_form.html", form=form, kind=kind, item=None), status
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int):
+    item = own_item(item_id)
+    return render_template(
+        "partner/item.html",
+        item=item,
+        actions=workflow.allowed_actions(item),
+        desk_messages=submission.desk_messages(item),
+        comments=comments.thread(item),
+        comment_url=url_for("partner.comment", item_id=item.id),
+        events=audit.history(item),
+        describe=audit.describe,
+    )
+
+
+def _act(item_id: int, action, done: str, *, gone: bool = False):
+    """Run ``action(item, current_user)``, commit, and go back to the page the button was on
+    (to the list when the item is ``gone``)."""
+    item = own_item(item_id)
+    title = item.title
+    try:
+        action(item, current_user)
+    except RuleViolation as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"“{title}” {done}.", "success")
+        if gone:
+            return redirect(url_for("partner.items"))
+    if request.form.get("back") == "items":
+        return redirect(url_for("partner.items"))
+    return redirect(url_for("partner.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/submit")
+def submit(item_id: int):
+    return _act(item_id, workflow.submit, "is submitted for review")
+
+
+@bp.post("/items/<int:item_id>/confirm")
+def confirm(item_id: int):
+    return _act(item_id, submission.confirm_active, "is confirmed as still active")
+
+
+@bp.post("/items/<int:item_id>/withdraw")
+def withdraw(item_id: int):
+    reason = request.form.get("reason", "").strip()
+    return _act(item_id, lambda item, actor: workflow.withdraw(item, actor, reason), "is withdrawn from public view")
+
+
+@bp.post("/items/<int:item_id>/delete")
+def delete(item_id: int):
+    return _act(item_id, submission.delete_draft, "is deleted", gone=True)
+
+
+@bp.post("/items/<int:item_id>/comments")
+def comment(item_id: int):
+    item = own_item(item_id)
+    try:
+        comments.add_comment(item, current_user, request.form.get("body", ""))
+    except RuleViolation as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Your message is sent to the desk.", "success")
+    return redirect(url_for("partner.item", item_id=item.id, _anchor="thread-title"))

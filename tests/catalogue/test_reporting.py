@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from portal.catalogue import PermissionDenied, RuleViolation, reporting
+from portal.catalogue import PermissionDenied, RuleViolation, reporting, submission, workflow
 from portal.extensions import db
 from portal.models import AuditEvent, OutboxMessage, Reminder, utcnow
 from tests.conftest import programme
@@ -372,3 +372,18 @@ def test_public_achievements_count_public_items_only(make_organisation, make_ite
     assert {c.key: c.count for c in achievements.categories if c.count} == {"implementation": 1}
     assert achievements.partners == 2
     assert [(c.name, c.items) for c in achievements.champions] == [("Shown", 2)]  # hidden items are no merit
+
+
+def test_the_real_services_events_count_submit_and_confirm_but_not_a_new_draft(make_organisation, make_user, make_item):
+    submitter, confirmer, drafter = (make_organisation(name) for name in ("Submitter", "Confirmer", "Drafter"))
+    users = {
+        organisation.name: make_user(organisation=organisation) for organisation in (submitter, confirmer, drafter)
+    }
+    workflow.submit(make_item(organisation=submitter, state="draft"), users["Submitter"])
+    submission.confirm_active(make_item(organisation=confirmer, state="published"), users["Confirmer"])
+    make_item(organisation=drafter, state="draft")  # a draft that was never submitted
+    db.session.commit()
+
+    rows = reporting.partner_rows(scope(year=reporting.current_year(), now=utcnow()))
+
+    assert {row.name: row.reported for row in rows} == {"Submitter": True, "Confirmer": True, "Drafter": False}

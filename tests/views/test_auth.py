@@ -107,18 +107,16 @@ def test_twenty_wrong_passwords_from_one_address_get_429(client, make_user):
     assert login(client, "someone@example.org", "x").status_code == 429
 
 
-def test_the_throttle_counter_lives_in_the_database_shared_by_all_workers(app, client, make_user):
+def test_the_throttle_counter_lives_in_the_database_shared_by_all_workers(make_app, client, make_user):
     """A second app instance on the same database (as a second gunicorn worker would be) sees the count."""
-    from portal import create_app
-
     user = make_user()
     for _ in range(5):
         login(client, user.email, "wrong guess")
     assert db.session.scalar(db.select(db.func.count(LoginFailure.id))) == 5
-    other_worker = create_app(dict(app.config))
-    other_worker.test_client_class = type(client)
+    email = user.email  # read it here: inside the other app, this session would load through that app's engine
+    other_worker = make_app()
     with other_worker.app_context():
-        assert login(other_worker.test_client(), user.email).status_code == 429
+        assert login(other_worker.test_client(), email).status_code == 429
 
 
 @pytest.mark.parametrize("target, expected", [

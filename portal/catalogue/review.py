@@ -1,0 +1,417 @@
+"""The coordination desk: the review queue, the review page's facts, decisions and monitoring.
+
+Who decides what (DESIGN.md): the desk of an item's lead programme decides publication (approve,
+reject with a reason, request changes with a message, hide and unhide); the desk of another of the
+item's programmes decides only that programme's portfolio status, once the item is published; a desk
+of an unrelated programme does not see the item at all. Admins sit on every desk.
+
+The desk works on database truth: the queue and monitoring are SQL, never the search index.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+
+from portal import vocab
+from portal.catalogue import NotFound, RuleViolation, comments, notifications, portfolio, workflow
+from portal.catalogue.filters import CatalogueFilters
+from portal.catalogue.permissions import belongs_to_item_organisation, can_decide, is_admin, moderates
+from portal.catalogue.visibility import inactive_cutoff
+from portal.extensions import db
+from portal.models import (
+    AuditEvent,
+    Comment,
+    Item,
+    ItemCountry,
+    ItemProgramme,
+    ItemTheme,
+    PortfolioEntry,
+    Programme,
+    User,
+    item_sdgs,
+    utcnow,
+)
+
+DECISIONS = ("approve", "request_changes", "reject")
+OTHER_ITEMS_LIMIT = 20
+
+# ---------------------------------------------------------------------------------------------------
+# Scope: the programmes of a desk and the items it may see.
+
+
+def desk_programmes(user: User) -> list[Programme]:
+    """The programmes whose desk ``user`` sits on (every programme for admins)."""
+    if is_admin(user):
+        return list(db.session.scalars(select(Programme).order_by(Programme.position)))
+    if user.is_authenticated and user.is_moderator:
+        return list(user.moderated_programmes)
+    return []
+
+
+def _in_scope(user: User, programme_id) -> ColumnElement[bool]:
+    """SQL: ``programme_id`` is one of the user's desk programmes."""
+    if is_admin(user):
+        return true()
+    ids = [programme.id for programme in desk_programmes(user)]
+    return programme_id.in_(ids) if ids else false()
+
+
+def _has_programme(user: User, *, lead: bool | None = None) -> ColumnElement[bool]:
+    """SQL: the item has a programme of the user's desk (only the lead one, only the others, or any)."""
+    link = select(ItemProgramme.item_id).where(
+        ItemProgramme.item_id == Item.id, _in_scope(user, ItemProgramme.programme_id)
+    )
+    if lead is True:
+        link = link.where(ItemProgramme.position == 0)
+    elif lead is False:
+        link = link.where(ItemProgramme.position > 0)
+    return exists(link)
+
+
+def sees(user: User, item: Item) -> bool:
+    """The desk of one of the item's programmes (or an admin)."""
+    return any(moderates(user, programme) for programme in item.programmes)
+
+
+def get_item(item_id: int, user: User) -> Item:
+    """The item, for a desk of one of its programmes; NotFound for everyone else, so that a desk of an
+    unrelated programme cannot even tell that the item exists."""
+    item = db.session.get(Item, item_id)
+    if item is None or not sees(user, item):
+        raise NotFound(item_id)
+    return item
+
+
+# ---------------------------------------------------------------------------------------------------
+# The review queue.
+
+
+def _undecided_portfolio(user: User) -> ColumnElement[bool]:
+    """SQL: a programme of the user's desk, other than the lead, has no portfolio decision yet."""
+    decided = exists(
+        select(PortfolioEntry.item_id).where(
+            PortfolioEntry.item_id == ItemProgramme.item_id, PortfolioEntry.programme_id == ItemProgramme.programme_id
+        )
+    )
+    return exists(
+        select(ItemProgramme.item_id).where(
+            ItemProgramme.item_id == Item.id,
+            ItemProgramme.position > 0,
+            _in_scope(user, ItemProgramme.programme_id),
+            ~decided,
+        )
+    )
+
+
+def _approved_by_desk() -> ColumnElement[bool]:
+    """SQL: a desk approved the item in the portal (imported and demo items carry no approver)."""
+    return exists(
+        select(AuditEvent.id).where(
+            AuditEvent.item_id == Item.id, AuditEvent.action == "item.approved", AuditEvent.actor_id.is_not(None)
+        )
+    )
+
+
+def _to_decide(user: User) -> ColumnElement[bool]:
+    """SQL: what waits for this desk: submissions to its lead programmes, and approved items whose
+    portfolio status for one of its other programmes nobody has decided yet."""
+    return or_(
+        and_(Item.state == "submitted", _has_programme(user, lead=True)),
+        and_(Item.state == "published", Item.hidden.is_(False), _undecided_portfolio(user), _approved_by_desk()),
+    )
+
+
+def _waiting_elsewhere(user: User) -> ColumnElement[bool]:
+    """SQL: submissions that concern the desk only for its portfolio and wait for the lead desk."""
+    return and_(Item.state == "submitted", ~_has_programme(user, lead=True), _has_programme(user, lead=False))
+
+
+def _queued_since() -> ColumnElement[datetime]:
+    return case((Item.state == "published", Item.published_at), else_=func.coalesce(Item.submitted_at, Item.created_at))
+
+
+def queued_since(item: Item) -> datetime:
+    """When the item joined the queue: its approval (portfolio decisions) or its submission."""
+    if item.state == "published" and item.published_at:
+        return item.published_at
+    return item.submitted_at or item.created_at
+
+
+def age(item: Item, now: datetime | None = None) -> timedelta:
+    return (now or utcnow()) - queued_since(item)
+
+
+def _queue_filters(query: Select, filters: CatalogueFilters) -> Select:
+    if filters.kind:
+        query = query.where(Item.kind.in_(filters.kind))
+    if filters.programme:
+        query = query.where(_programme_slug_in(filters.programme))
+    return query
+
+
+def queue_query(user: User, filters: CatalogueFilters, *, waiting: bool = False) -> Select:
+    """The desk's queue, oldest first (``waiting``: the submissions another desk decides first)."""
+    condition = _waiting_elsewhere(user) if waiting else _to_decide(user)
+    query = select(Item).where(condition).order_by(_queued_since(), Item.id)
+    return _queue_filters(query, filters)
+
+
+def queue_count(user: User) -> int:
+    """How many items wait for the user's desk (the count in the navigation)."""
+    if not (is_admin(user) or (user.is_authenticated and user.is_moderator)):
+        return 0
+    return db.session.scalar(select(func.count(Item.id)).where(_to_decide(user))) or 0
+
+
+def pending_tasks(user: User, item: Item) -> list[str]:
+    """What the user's desk has to do about ``item`` as shown in the queue."""
+    if item.state == "submitted":
+        return ["publication"] if can_decide(user, item) else ["waiting"]
+    decided = {entry.programme_id for entry in item.portfolio_entries}
+    return [
+        f"portfolio:{programme.slug}"
+        for programme in item.programmes[1:]
+        if moderates(user, programme) and programme.id not in decided
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The review page.
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: Any
+    after: Any
+
+
+FIELD_LABELS = {
+    "kind": "Kind",
+    "title": "Title",
+    "summary": "Summary",
+    "description": "Description",
+    "website_url": "Website",
+    "contact": "Contact",
+    "language": "Language",
+    "is_global": "Global",
+    "activity_category": "Activity category",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "initiative_status": "Status",
+    "resource_type": "Resource type",
+    "authors": "Authors",
+    "publication_year": "Publication year",
+    "link_url": "Link",
+    "file_original_name": "File",
+    "programmes": "Programmes",
+    "sdgs": "SDGs",
+    "countries": "Countries",
+    "themes": "Themes",
+}
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def changes_since_published(item: Item) -> list[Change] | None:
+    """What differs from the version the desk last approved; None when it was never approved here."""
+    before = item.published_snapshot
+    if not isinstance(before, dict):
+        return None
+    now = workflow.snapshot(item)
+    return [
+        Change(
+            name, FIELD_LABELS.get(name, name.replace("_", " ").capitalize()), _shown(before.get(name)), _shown(value)
+        )
+        for name, value in now.items()
+        if before.get(name) != value
+    ]
+
+
+def other_items(item: Item, limit: int = OTHER_ITEMS_LIMIT) -> tuple[list[Item], int]:
+    """The organisation's other items (every state), newest first, and how many there are."""
+    condition = and_(Item.organisation_id == item.organisation_id, Item.id != item.id)
+    total = db.session.scalar(select(func.count(Item.id)).where(condition)) or 0
+    items = db.session.scalars(select(Item).where(condition).order_by(Item.updated_at.desc()).limit(limit))
+    return list(items), total
+
+
+def portfolio_programmes(user: User, item: Item) -> list[Programme]:
+    """The item's programmes whose portfolio status the user may set (their own desks), those not
+    decided yet first."""
+    mine = [programme for programme in item.programmes if moderates(user, programme)]
+    return sorted(mine, key=lambda programme: portfolio.entry_for(item, programme) is not None)
+
+
+def next_in_queue(user: User, after: Item | None = None) -> Item | None:
+    """The oldest item waiting for the user's desk, other than ``after``."""
+    query = select(Item).where(_to_decide(user)).order_by(_queued_since(), Item.id)
+    if after is not None:
+        query = query.where(Item.id != after.id)
+    return db.session.scalars(query.limit(1)).first()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Decisions. Each checks permission (through workflow and portfolio), records the audit event with
+# its message and queues the partner's mail, all in the caller's transaction.
+
+
+def decide(
+    item: Item,
+    actor: User,
+    decision: str,
+    message: str = "",
+    *,
+    status: str | None = None,
+    checks: list[str] | None = None,
+    notes: str = "",
+) -> None:
+    """Approve, reject (a reason is required) or request changes (a message is required).
+
+    With approval, ``status`` (with ``checks`` and ``notes``) is the lead programme's portfolio status.
+    """
+    message = (message or "").strip()
+    if decision == "approve":
+        workflow.approve(item, actor, message)
+        lead = item.lead_programme
+        if status is not None and lead is not None:
+            portfolio.set_portfolio_status(item, actor, lead, status, checks, notes, notify=False)
+        notifications.item_decided(item, "item.approved", message=message, status=status)
+    elif decision == "reject":
+        workflow.reject(item, actor, message)
+        notifications.item_decided(item, "item.rejected", message=message)
+    elif decision == "request_changes":
+        workflow.request_changes(item, actor, message)
+        notifications.item_decided(item, "item.changes_requested", message=message)
+    else:
+        raise RuleViolation("Choose Approve, Request changes or Reject.", field="decision")
+
+
+def hide(item: Item, actor: User, reason: str) -> None:
+    """Hide a published item from public view (the lead desk), and tell its organisation why."""
+    workflow.hide(item, actor, reason)
+    notifications.item_decided(item, "item.hidden", message=item.hidden_reason or "")
+
+
+def unhide(item: Item, actor: User, message: str = "") -> None:
+    workflow.unhide(item, actor, (message or "").strip())
+    notifications.item_decided(item, "item.unhidden", message=(message or "").strip())
+
+
+def comment(item: Item, actor: User, body: str) -> Comment:
+    """Write in the item's thread; a message from the desk is mailed to the item's organisation."""
+    new = comments.add_comment(item, actor, body)
+    if not belongs_to_item_organisation(actor, item):
+        notifications.desk_commented(item, new)
+    return new
+
+
+# ---------------------------------------------------------------------------------------------------
+# Monitoring: every item of the desk's programmes, whatever its state, filtered like search.
+
+
+def _programme_slug_in(slugs: tuple[str, ...]) -> ColumnElement[bool]:
+    return exists(
+        select(ItemProgramme.item_id)
+        .join(Programme, Programme.id == ItemProgramme.programme_id)
+        .where(ItemProgramme.item_id == Item.id, Programme.slug.in_(slugs))
+    )
+
+
+def _status_in(statuses: tuple[str, ...], programmes: tuple[str, ...]) -> ColumnElement[bool]:
+    """Portfolio status among ``statuses`` for one of ``programmes`` (any programme when empty);
+    ``none`` means: in no portfolio of those programmes."""
+
+    def entry(wanted: tuple[str, ...]) -> ColumnElement[bool]:
+        query = select(PortfolioEntry.item_id).where(
+            PortfolioEntry.item_id == Item.id, PortfolioEntry.status.in_(wanted)
+        )
+        if programmes:
+            query = query.join(Programme, Programme.id == PortfolioEntry.programme_id).where(
+                Programme.slug.in_(programmes)
+            )
+        return exists(query)
+
+    conditions = []
+    admitted = tuple(status for status in statuses if status != "none")
+    if admitted:
+        conditions.append(entry(admitted))
+    if "none" in statuses:
+        conditions.append(~entry(("core", "affiliated")))
+    return or_(*conditions)
+
+
+def _country_in(codes: tuple[str, ...]) -> ColumnElement[bool]:
+    conditions = []
+    if vocab.GLOBAL in codes:
+        conditions.append(Item.is_global.is_(True))
+    countries = [code for code in codes if code != vocab.GLOBAL]
+    if countries:
+        conditions.append(
+            exists(select(ItemCountry.item_id).where(ItemCountry.item_id == Item.id, ItemCountry.code.in_(countries)))
+        )
+    return or_(*conditions)
+
+
+def _region_in(regions: tuple[str, ...]) -> ColumnElement[bool]:
+    codes = [code for code, region in vocab.country_regions().items() if region in regions]
+    return exists(select(ItemCountry.item_id).where(ItemCountry.item_id == Item.id, ItemCountry.code.in_(codes)))
+
+
+def _words(q: str) -> ColumnElement[bool]:
+    conditions = []
+    for word in q.split():
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(Item.title.ilike(pattern, escape="\\"), Item.summary.ilike(pattern, escape="\\")))
+    return and_(*conditions)
+
+
+def monitoring_query(user: User, filters: CatalogueFilters) -> Select:
+    """Every item of the user's desk programmes (drafts, rejected, withdrawn, hidden, inactive too)."""
+    query = select(Item).where(_has_programme(user))
+    if filters.q:
+        query = query.where(_words(filters.q))
+    if filters.kind:
+        query = query.where(Item.kind.in_(filters.kind))
+    if filters.programme:
+        query = query.where(_programme_slug_in(filters.programme))
+    if filters.sdg:
+        query = query.where(
+            exists(
+                select(item_sdgs.c.item_id).where(
+                    item_sdgs.c.item_id == Item.id, item_sdgs.c.sdg_number.in_(filters.sdg)
+                )
+            )
+        )
+    if filters.status:
+        query = query.where(_status_in(filters.status, filters.programme))
+    if filters.country:
+        query = query.where(_country_in(filters.country))
+    if filters.region:
+        query = query.where(_region_in(filters.region))
+    if filters.category:
+        query = query.where(Item.activity_category.in_(filters.category))
+    if filters.resource_type:
+        query = query.where(Item.resource_type.in_(filters.resource_type))
+    if filters.theme:
+        query = query.where(
+            exists(select(ItemTheme.item_id).where(ItemTheme.item_id == Item.id, ItemTheme.theme.in_(filters.theme)))
+        )
+    if filters.state:
+        query = query.where(Item.state.in_(filters.state))
+    if filters.inactive:
+        query = query.where(Item.updated_at < inactive_cutoff())
+    if filters.sort == "title":
+        return query.order_by(Item.title, Item.id)
+    return query.order_by(Item.updated_at.desc(), Item.id.desc())

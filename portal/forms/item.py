@@ -1,0 +1,180 @@
+"""The submission forms for initiatives and resources.
+
+The forms only read and type what was posted (fields the form does not offer are never read); every
+rule lives in ``portal.catalogue.submission``, whose messages ``add_errors`` puts at their fields.
+"""
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import Optional
+
+from portal import vocab
+from portal.catalogue import RuleViolation
+from portal.catalogue.files import ALLOWED_TYPES_TEXT
+from portal.catalogue.submission import MAX_SUMMARY, MAX_TITLE, ItemData, ItemInvalid, Upload
+from portal.forms import MultiCheckboxField, choices, programme_choices
+
+HOME_SDG_TEXT = f"SDG {vocab.HOME_SDG} – {dict(vocab.SDGS)[vocab.HOME_SDG]} (every item has it)"
+FILE_EXTENSIONS = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.png,.jpg,.jpeg"
+# Where a rule's message shows when the form names the field differently.
+FIELD_FOR_RULE = {"programmes": "lead_programme"}
+REQUIRED = ("title", "summary", "lead_programme")
+
+
+class ItemForm(FlaskForm):
+    """The fields both kinds share, and the buttons."""
+
+    home_sdg_text = HOME_SDG_TEXT
+
+    title = StringField("Title", description=f"At most {MAX_TITLE} characters.")
+    summary = TextAreaField(
+        "Summary", description=f"Plain text, at most {MAX_SUMMARY} characters. It shows in search results."
+    )
+    description = TextAreaField(
+        "Description",
+        description="Optional. Markdown: **bold**, *italic*, lists with -, links as [text](https://…), ## headings.",
+    )
+    lead_programme = SelectField("Lead programme", description="Its coordination desk reviews the item.", default="")
+    other_programmes = MultiCheckboxField(
+        "Other programmes", description="Optional: programmes it also contributes to."
+    )
+    sdgs = MultiCheckboxField(
+        "SDGs", coerce=int, description=f"Choose at most {vocab.MAX_OTHER_SDGS} SDGs besides SDG {vocab.HOME_SDG}."
+    )
+    countries = SelectMultipleField(
+        "Countries",
+        description="Optional. Choose several with Ctrl (Cmd on a Mac); choose “Global” for worldwide work.",
+    )
+    themes = MultiCheckboxField("Themes", description="Optional.")
+    website_url = URLField("Website", description="Optional. A web address starting with https:// or http://.")
+    contact = StringField("Contact", description="Optional. An email address or name that visitors can ask.")
+    language = SelectField("Language", default="en")
+
+    save_draft = SubmitField("Save draft")
+    submit_review = SubmitField("Submit for review")
+    save_changes = SubmitField("Save changes")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        programmes = programme_choices()
+        self.lead_programme.choices = choices([("", "Choose the lead programme")]) + programmes
+        self.other_programmes.choices = programmes
+        self.sdgs.choices = choices(
+            (number, f"SDG {number} – {title}") for number, title in vocab.SDGS if number != vocab.HOME_SDG
+        )
+        self.countries.choices = choices([(vocab.GLOBAL, "Global"), *vocab.countries()])
+        self.themes.choices = choices(vocab.THEMES)
+        self.language.choices = choices(vocab.languages())
+        for name in REQUIRED:
+            self[name].flags.required = True  # shown as "(required)"; the rule itself is in the service
+
+    @staticmethod
+    def values(data: ItemData) -> dict:
+        """The form's initial values for ``data`` (an item being edited)."""
+        values = {name: getattr(data, name) for name in ItemData.__dataclass_fields__}
+        values["lead_programme"] = data.programmes[0] if data.programmes else ""
+        values["other_programmes"] = data.programmes[1:]
+        return values
+
+    def item_data(self) -> ItemData:
+        """What was posted, typed; the lead programme comes first."""
+        lead = self.lead_programme.data or ""
+        others = [slug for slug in self.other_programmes.data or [] if slug != lead]
+        return ItemData(
+            title=self.title.data or "",
+            summary=self.summary.data or "",
+            description=self.description.data or "",
+            programmes=[lead, *others] if lead else [],
+            sdgs=list(self.sdgs.data or []),
+            countries=list(self.countries.data or []),
+            themes=list(self.themes.data or []),
+            website_url=self.website_url.data or "",
+            contact=self.contact.data or "",
+            language=self.language.data or "",
+            **self.kind_data(),
+        )
+
+    def kind_data(self) -> dict:
+        return {}
+
+    def upload(self) -> Upload | None:
+        return None
+
+    def add_errors(self, error: RuleViolation) -> None:
+        """Show the service's messages at the fields they concern (at the top for the others)."""
+        errors = error.errors if isinstance(error, ItemInvalid) else {error.field: [error.message]}
+        for name, messages in errors.items():
+            target = self._fields.get(FIELD_FOR_RULE.get(name, name)) if name else None
+            if target is None:
+                self.form_errors.extend(messages)
+            else:
+                target.errors = [*target.errors, *messages]
+
+
+class InitiativeForm(ItemForm):
+    activity_category = SelectField("Activity category", default="")
+    initiative_status = SelectField("Status", default="ongoing")
+    start_date = DateField("Start date", validators=[Optional()], description="Optional.")
+    end_date = DateField("End date", validators=[Optional()], description="Optional; not before the start date.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activity_category.choices = choices([("", "Choose a category"), *vocab.ACTIVITY_CATEGORIES])
+        self.initiative_status.choices = choices(vocab.INITIATIVE_STATUSES)
+        self.activity_category.flags.required = True
+
+    def kind_data(self) -> dict:
+        return {
+            "activity_category": self.activity_category.data or "",
+            "initiative_status": self.initiative_status.data or "",
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+        }
+
+
+class ResourceForm(ItemForm):
+    file_extensions = FILE_EXTENSIONS  # a hint for the browser's file picker; the content decides
+    resource_type = SelectField("Resource type", default="")
+    authors = StringField("Authors", description="Optional.")
+    publication_year = IntegerField("Publication year", validators=[Optional()], description="Optional.")
+    file = FileField("File")
+    link_url = URLField("Link", description="A web address (https:// or http://) where the resource is found.")
+    remove_file = BooleanField("Remove the current file")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resource_type.choices = choices([("", "Choose a type"), *vocab.RESOURCE_TYPES])
+        self.resource_type.flags.required = True
+        self.file.description = (
+            f"{ALLOWED_TYPES_TEXT}, at most {current_app.config['MAX_UPLOAD_MB']} MB. "
+            "A resource needs a file or a link."
+        )
+
+    def kind_data(self) -> dict:
+        return {
+            "resource_type": self.resource_type.data or "",
+            "authors": self.authors.data or "",
+            "publication_year": self.publication_year.data,
+            "link_url": self.link_url.data or "",
+        }
+
+    def upload(self) -> Upload | None:
+        chosen = self.file.data
+        if chosen is None or not getattr(chosen, "filename", None):
+            return None
+        return Upload(chosen.filename, chosen.stream)
+
+
+FORMS = {"initiative": InitiativeForm, "resource": ResourceForm}

@@ -1,0 +1,82 @@
+"""Item URLs outside the partner area: editing (``/items/<id>/edit``, the organisation and admins)
+and the file download (``/items/<id>/file``, whoever may see the item)."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask_login import current_user
+
+from portal.catalogue import NotFound, RuleViolation, files, submission, workflow
+from portal.catalogue.permissions import can_edit_item, can_view_item
+from portal.catalogue.visibility import is_public
+from portal.extensions import db
+from portal.forms.item import FORMS
+from portal.models import Item
+from portal.views.access import role_required
+
+bp = Blueprint("items", __name__)
+
+
+def _item(item_id: int, allowed) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None or not allowed(current_user, item):
+        raise NotFound(item_id)
+    return item
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required("partner", "admin")
+def edit(item_id: int):
+    item = _item(item_id, can_edit_item)
+    form_class = FORMS[item.kind]
+    form = form_class(data=form_class.values(submission.ItemData.from_item(item)))
+    if form.validate_on_submit():
+        try:
+            changed = submission.update_item(
+                item,
+                current_user,
+                form.item_data(),
+                upload=form.upload(),
+                remove_file=bool(getattr(form, "remove_file", None) and form.remove_file.data),
+                submit=form.submit_review.data,
+            )
+        except RuleViolation as error:
+            db.session.rollback()
+            form.add_errors(error)
+        else:
+            db.session.commit()
+            if form.submit_review.data:
+                flash(f"“{item.title}” is submitted for review.", "success")
+            else:
+                flash(f"“{item.title}” is saved." if changed else "Nothing had changed.", "success")
+            if current_user.is_partner:
+                return redirect(url_for("partner.item", item_id=item.id))
+            return redirect(url_for("public.item", item_id=item.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "partner/item_form.html", form=form, kind=item.kind, item=item, actions=workflow.allowed_actions(item)
+    ), status
+
+
+@bp.get("/items/<int:item_id>/file")
+def download(item_id: int):
+    """The item's file as an attachment, to whoever may see the item (404 for anyone else)."""
+    item = _item(item_id, can_view_item)
+    if not item.file_name:
+        abort(404)
+    try:
+        path = files.path_of(item.file_name)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        current_app.logger.warning("The file of item %s is missing: %s", item.id, path)
+        abort(404)
+    response = send_from_directory(
+        path.parent,
+        path.name,
+        as_attachment=True,
+        download_name=item.file_original_name or path.name,
+        mimetype=item.file_mime or "application/octet-stream",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if not is_public(item):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

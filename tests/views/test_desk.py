@@ -1,0 +1,288 @@
+"""The desk's pages: the queue, the review page and its decisions, monitoring; what the public and
+the partner see afterwards."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal.catalogue import workflow
+from portal.extensions import db
+from portal.models import AuditEvent, OutboxMessage, User, utcnow
+from tests.conftest import programme
+
+ALL_CHECKS = ["organisation_verified", "aligned_with_objectives", "information_complete", "no_conflict_of_interest"]
+
+
+@pytest.fixture
+def desk(auth):
+    """Logged in as a moderator of spp (the lead programme of the items below)."""
+    return auth.login("moderator", programmes=("spp",))
+
+
+@pytest.fixture
+def submission(make_item, make_user):
+    """A submitted item of spp (lead) and sfs, submitted through the workflow by its partner."""
+    item = make_item(programmes=("spp", "sfs"), state="draft", title="Green tendering pilot")
+    partner = make_user("partner", organisation=item.organisation)
+    workflow.submit(item, partner)
+    db.session.commit()
+    return item
+
+
+def decide(client, item, **data):
+    return client.submit(f"/desk/items/{item.id}/decision", data, page=f"/desk/items/{item.id}")
+
+
+def anonymous_status(app, item) -> int:
+    return app.test_client().get(f"/items/{item.id}").status_code
+
+
+def nav_count(page: str) -> int:
+    """The count beside "Desk" in the main navigation."""
+    found = re.search(r'<span class="nav-count">(\d+)<', page)
+    return int(found.group(1)) if found else 0
+
+
+def portfolio_list(page: str, status: str) -> str:
+    """The list of a status in the programme page's portfolio."""
+    start = page.find(f'<ul class="portfolio-list" aria-labelledby="programme-portfolio-{status}">')
+    return page[start : page.index("</ul>", start)] if start >= 0 else ""
+
+
+def outbox():
+    return db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def test_the_review_page_has_the_contracts_labels_and_buttons(client, desk, submission):
+    page = client.get(f"/desk/items/{submission.id}").text
+    assert "<legend>Due diligence" in page
+    for key, text in [
+        ("organisation_verified", "Organisation verified"),
+        ("no_conflict_of_interest", "No conflict of interest"),
+    ]:
+        box = re.search(rf'<input id="(checks-\d)" name="checks" type="checkbox" value="{key}">', page)
+        assert box and f'<label for="{box.group(1)}">{text}</label>' in page
+    assert '<label for="status">Portfolio status</label>' in page
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", page) == ["Not in portfolio", "Affiliated", "Core"]
+    for button in ("Approve", "Request changes", "Reject"):
+        assert f">{button}</button>" in page
+    assert "Never published: the whole item is new." in page
+    assert "submitted it for review" in page  # the history
+
+
+def test_approval_makes_the_item_public_at_once_and_the_next_submission_opens(app, client, desk, submission, make_item):
+    following = make_item(programmes=("spp",), state="submitted")
+    assert anonymous_status(app, submission) == 404
+    response = decide(client, submission, decision="approve", status="none")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/desk/items/{following.id}"
+    assert anonymous_status(app, submission) == 200
+    assert "Approved “Green tendering pilot”." in client.get(response.headers["Location"]).text
+
+    assert decide(client, following, decision="approve").headers["Location"] == "/desk/"  # the queue is clear
+    assert "Nothing waits for your decision" in client.get("/desk/").text
+
+
+@pytest.mark.parametrize(
+    "decision, message, state",
+    [
+        ("reject", "Not about consumption and production.", "rejected"),
+        ("request_changes", "Add the report.", "changes_requested"),
+    ],
+)
+def test_rejection_and_requested_changes_keep_the_item_out_of_public_view_and_record_the_message(
+    app, client, desk, submission, decision, message, state
+):
+    response = decide(client, submission, decision=decision, message=message)
+    assert response.status_code == 302
+    db.session.refresh(submission)
+    assert submission.state == state
+    assert anonymous_status(app, submission) == 404
+    event = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.message, event.actor_id) == (f"item.{state}", message, desk.id)
+    assert message in client.get(f"/desk/items/{submission.id}").text  # in the history
+
+
+@pytest.mark.parametrize(
+    "decision, error",
+    [("reject", "A reason is required."), ("request_changes", "A message to the partner is required.")],
+)
+def test_rejecting_needs_a_reason_and_asking_for_changes_a_message(client, desk, submission, decision, error):
+    response = decide(client, submission, decision=decision, message="  ")
+    assert response.status_code == 400
+    assert f'<p class="field-error" id="message-error">{error}</p>' in response.text
+    db.session.refresh(submission)
+    assert submission.state == "submitted"
+    assert outbox() == []
+
+
+def test_an_unknown_decision_is_a_clear_400(client, desk, submission):
+    response = decide(client, submission, decision="publish")
+    assert response.status_code == 400
+    assert "Choose Approve, Request changes or Reject." in response.text
+
+
+def test_approving_as_affiliated_needs_the_whole_checklist_and_then_shows_in_the_portfolio(
+    app, client, desk, submission
+):
+    response = decide(client, submission, decision="approve", status="affiliated", checks=ALL_CHECKS[:3])
+    assert response.status_code == 400
+    assert "needs the whole due-diligence checklist" in response.text
+    assert re.search(r'<input checked [^>]*value="information_complete"', response.text)  # ticks are kept
+    db.session.refresh(submission)
+    assert submission.state == "submitted"  # the approval was undone with the portfolio decision
+
+    response = decide(client, submission, decision="approve", status="affiliated", checks=ALL_CHECKS, notes="Seen.")
+    assert response.status_code == 302
+    db.session.refresh(submission)
+    assert submission.state == "published"
+    assert submission.portfolio_status(programme("spp")) == "affiliated"
+    assert submission.portfolio_status(programme("sfs")) == "none"
+    public = app.test_client()
+    spp_page = public.get("/programmes/spp").text
+    assert f'<a href="/items/{submission.id}">Green tendering pilot</a>' in portfolio_list(spp_page, "affiliated")
+    sfs_page = public.get("/programmes/sfs").text
+    assert "Green tendering pilot" not in portfolio_list(sfs_page, "affiliated") + portfolio_list(sfs_page, "core")
+
+
+def test_the_other_programmes_desk_sets_its_portfolio_status_after_approval(app, client, auth, submission, make_user):
+    lead = make_user("moderator", programmes=("spp",))
+    sfs_desk = auth.login("moderator", programmes=("sfs",))
+    page = client.get(f"/desk/items/{submission.id}").text
+    assert "The desk of Sustainable Public Procurement decides publication" in page
+    assert "Coming to your portfolio: 1" in client.get("/desk/").text
+
+    workflow.approve(submission, lead)
+    db.session.commit()
+    assert nav_count(client.get("/").text) == 1
+    url = f"/desk/items/{submission.id}/portfolio/sfs"
+    response = client.submit(url, {"sfs-status": "affiliated", "sfs-checks": ALL_CHECKS[1:]}, page="/desk/")
+    assert response.status_code == 400
+    assert "needs the whole due-diligence checklist" in response.text
+    response = client.submit(url, {"sfs-status": "core", "sfs-notes": "Our flagship."}, page="/desk/")
+    assert response.headers["Location"] == "/desk/"  # nothing else waits: back to the (empty) queue
+    db.session.refresh(submission)
+    assert submission.portfolio_status(programme("sfs")) == "core"
+    assert submission.portfolio_entries[0].decided_by_id == sfs_desk.id
+    sfs_page = app.test_client().get("/programmes/sfs").text
+    assert "Green tendering pilot" in portfolio_list(sfs_page, "core")
+    assert nav_count(client.get("/desk/").text) == 0
+
+
+def test_hide_needs_a_reason_and_unhide_brings_the_item_back(app, client, desk, make_item):
+    item = make_item(programmes=("spp",))
+    monitoring = "/desk/monitoring?state=published"
+    response = client.submit(f"/desk/items/{item.id}/hide", {"reason": " ", "next": monitoring}, page=monitoring)
+    assert response.status_code == 400
+    assert "Give a reason" in response.text
+    assert anonymous_status(app, item) == 200
+
+    response = client.submit(
+        f"/desk/items/{item.id}/hide", {"reason": "Broken link.", "next": monitoring}, page=monitoring
+    )
+    assert response.headers["Location"] == monitoring
+    assert anonymous_status(app, item) == 404
+    assert '<span class="badge badge-danger">Hidden</span>' in client.get(monitoring).text
+
+    response = client.submit(f"/desk/items/{item.id}/unhide", {"next": monitoring}, page=monitoring)
+    assert response.status_code == 302
+    assert anonymous_status(app, item) == 200
+    actions = [
+        (e.action, e.message)
+        for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.id))
+    ]
+    assert actions == [("item.hidden", "Broken link."), ("item.unhidden", "")]
+
+
+@pytest.mark.parametrize(
+    "act, subject, text",
+    [
+        (lambda c, i: decide(c, i, decision="approve", status="core"), "Published: ", "It is now public."),
+        (lambda c, i: decide(c, i, decision="reject", message="Out of scope."), "Not accepted: ", "Out of scope."),
+        (
+            lambda c, i: decide(c, i, decision="request_changes", message="Add dates."),
+            "Changes requested: ",
+            "Add dates.",
+        ),
+        (
+            lambda c, i: c.submit(f"/desk/items/{i.id}/comments", {"body": "Which cities?"}, page="/desk/"),
+            "Message from the desk: ",
+            "Which cities?",
+        ),
+    ],
+    ids=["approve", "reject", "request_changes", "comment"],
+)
+def test_the_organisations_active_partners_are_mailed_each_decision(
+    client, desk, submission, make_user, act, subject, text
+):
+    submitter = submission.organisation_id  # the fixture's partner submitted it
+    colleague = make_user("partner", organisation=submission.organisation)
+    inactive = make_user("partner", organisation=submission.organisation, active=False)
+    stranger = make_user("partner")  # another organisation
+    act(client, submission)
+    mails = outbox()
+    recipients = [mail.recipient for mail in mails]
+    assert len(recipients) == 2 and colleague.email in recipients
+    assert db.session.scalar(db.select(User.organisation_id).where(User.email == recipients[0])) == submitter
+    assert inactive.email not in recipients and stranger.email not in recipients
+    assert all(mail.subject == subject + "Green tendering pilot" for mail in mails)
+    assert all(text in mail.body and f"/my/items/{submission.id}" in mail.body for mail in mails)
+
+
+def test_hide_unhide_and_portfolio_changes_are_mailed_too(client, desk, make_item, make_user):
+    item = make_item(programmes=("spp",), title="Ecolabel guide")
+    make_user("partner", organisation=item.organisation)
+    response = client.submit(f"/desk/items/{item.id}/portfolio/spp", {"spp-status": "core"}, page="/desk/")
+    assert response.headers["Location"] == f"/desk/items/{item.id}"  # not from the queue: stay on the item
+    client.submit(f"/desk/items/{item.id}/hide", {"reason": "Link broken."}, page="/desk/")
+    client.submit(f"/desk/items/{item.id}/unhide", {"message": "Fixed, thanks."}, page="/desk/")
+    mails = outbox()
+    assert [mail.subject for mail in mails] == [
+        "Portfolio status: Ecolabel guide",
+        "Hidden from public view: Ecolabel guide",
+        "Visible again: Ecolabel guide",
+    ]
+    assert "to Core" in mails[0].body and "Link broken." in mails[1].body and "Fixed, thanks." in mails[2].body
+
+
+def test_the_queue_shows_kind_organisation_programmes_and_age_and_filters(client, desk, make_item):
+    old = make_item("resource", programmes=("spp", "sfs"), state="submitted", title="Old procurement guide")
+    old.submitted_at = utcnow() - timedelta(days=12)
+    new = make_item(programmes=("spp",), state="submitted", title="New procurement pilot")
+    new.submitted_at = utcnow() - timedelta(hours=5)
+    db.session.commit()
+    page = client.get("/desk/").text
+    assert nav_count(page) == 2 and "Waiting for your decision: 2" in page
+    assert page.index("Old procurement guide") < page.index("New procurement pilot")
+    row = page[page.index("<td>12 days</td>") :]
+    assert (
+        row.index("Old procurement guide") < row.index("Resource") < row.index(old.organisation.name) < row.index("SFS")
+    )
+    assert "<td>5 h</td>" in page
+    assert "Accounts waiting for activation" in page
+    filtered = client.get("/desk/?kind=initiative").text
+    assert "New procurement pilot" in filtered and "Old procurement guide" not in filtered
+    assert client.get("/desk/?kind=nonsense").status_code == 400
+
+
+def test_monitoring_lists_with_filters_pages_and_refuses_bad_parameters(client, desk, make_item):
+    for number in range(25):
+        make_item(programmes=("spp",), state="draft" if number % 2 else "published", title=f"Item {number:02}")
+    page = client.get("/desk/monitoring?state=draft&sort=title").text
+    assert "12 items" in page
+    assert page.index("Item 01") < page.index("Item 03")
+    everything = client.get("/desk/monitoring?per_page=10&page=2").text
+    assert "25 items" in everything and 'rel="next"' in everything and 'rel="prev"' in everything
+    assert client.get("/desk/monitoring?state=lost").status_code == 400
+    assert client.get("/desk/monitoring?page=0").status_code == 400
+
+
+def test_an_empty_message_in_the_thread_is_refused_and_a_desk_message_is_shown(client, desk, submission):
+    url = f"/desk/items/{submission.id}/comments"
+    response = client.submit(url, {"body": "   "}, page="/desk/")
+    assert response.status_code == 400 and "Write a message." in response.text
+    assert outbox() == []
+    response = client.submit(url, {"body": "Which cities take part?"}, page="/desk/")
+    assert response.headers["Location"] == f"/desk/items/{submission.id}#thread-title"
+    assert "Which cities take part?" in client.get(f"/desk/items/{submission.id}").text
