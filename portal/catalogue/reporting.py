@@ -13,7 +13,10 @@ Definitions (also written on the dashboard):
   Such an event is a **contribution**; an item of two programmes counts for both.
 - **Reporting rate** = partners that reported ÷ partners, against ``REPORTING_TARGET_RATE``.
 - **Active partners** made a contribution in the 12 months up to today (or the end of a past year).
-- **Champions** made the most contributions (distinct items) in the year.
+- **Champions** made the most contributions (distinct items) in the year; on the public programme page,
+  the partners with the most public items.
+- **Never contributed**: none of the partner's items of the programme got past the draft stage (rejected
+  ones aside), today.
 
 Every number is a SQL aggregate; Python only shapes the (small) aggregated rows. Public numbers use
 ``visibility.public_clause()`` and nothing else.
