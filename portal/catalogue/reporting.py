@@ -18,7 +18,8 @@ Definitions (also written on the dashboard):
 - **Never contributed**: none of the partner's items of the programme got past the draft stage (rejected
   ones aside), today.
 
-Every number is a SQL aggregate; Python only shapes the (small) aggregated rows. Public numbers use
+Every number comes from SQL aggregates (GROUP BY, COUNT DISTINCT); Python only combines aggregated rows
+(per organisation and year, per vocabulary value), never items. Public numbers use
 ``visibility.public_clause()`` and nothing else.
 """
 
@@ -194,8 +195,9 @@ def open_scope(actor: User, programme: str | None, year: str | int | None, now: 
 # --- Building blocks (SQL) ------------------------------------------------------------------------------
 #
 # Speed: every heavy query is one pass over the contribution events of the programme's items, driven by
-# the programme (``item_id IN (the programme's items)``) through the indexes of migration
-# 20261125_7c4e2a9d1b3f. The dashboard makes three such passes: partners, trend, breakdowns.
+# the programme (``item_id IN (the programme's items)``) through the index of migration 7c4e2a9d1b3f
+# (audit_events: item_id, action, created_at). The dashboard makes two such passes: one per organisation
+# and year (partners, trend, champions), one per item (breakdowns). benchmarks/reporting.py measures them.
 
 
 def _programme_items(programme_id: int) -> Select:
