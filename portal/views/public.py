@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user
 
-from portal.catalogue import NotFound, portfolio
+from portal.catalogue import NotFound, portfolio, reporting
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.permissions import can_view_item
 from portal.extensions import db
@@ -46,6 +46,7 @@ def programme(slug: str):
         partner_count=programme_service.partner_counts().get(programme.id, 0),
         portfolio=portfolio.programme_portfolio(programme),
         portfolio_limit=portfolio.PAGE_LIMIT,
+        achievements=reporting.public_achievements(programme),
     )
 
 
