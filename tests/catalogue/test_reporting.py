@@ -387,3 +387,21 @@ def test_the_real_services_events_count_submit_and_confirm_but_not_a_new_draft(m
     rows = reporting.partner_rows(scope(year=reporting.current_year(), now=utcnow()))
 
     assert {row.name: row.reported for row in rows} == {"Submitter": True, "Confirmer": True, "Drafter": False}
+
+
+def test_a_cached_dashboard_is_recomputed_as_soon_as_a_partner_contributes(app, make_user, make_organisation,
+                                                                           make_item):
+    """The dashboard is kept per process until the data changes: a new contribution shows at once."""
+    from portal.catalogue import reporting, workflow
+    from portal.extensions import db
+
+    organisation = make_organisation(programmes=("spp",))
+    partner = make_user("partner", organisation=organisation)
+    moderator = make_user("moderator", programmes=("spp",))
+    scope = reporting.open_scope(moderator, "spp", None)
+    assert reporting.dashboard(scope).summary.reported == 0
+    assert reporting.dashboard(scope).summary.reported == 0  # from the cache
+    item = make_item(organisation=organisation, programmes=("spp",), state="draft")
+    workflow.submit(item, partner)
+    db.session.commit()
+    assert reporting.dashboard(reporting.open_scope(moderator, "spp", None)).summary.reported == 1
