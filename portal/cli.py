@@ -6,15 +6,16 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal import demo, mail, search
-from portal.catalogue import RuleViolation, accounts
+from portal.catalogue import RuleViolation, accounts, reporting
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
-from portal.models import ROLES, Item
+from portal.models import ROLES, Item, Programme
 
 users_cli = AppGroup("users", help="Manage accounts.")
 search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
+reporting_cli = AppGroup("reporting", help="Programme reporting.")
 
 
 @click.command("seed-demo")
@@ -120,8 +121,37 @@ def drain() -> None:
     click.echo(f"Indexed {search.drain()} queued changes.")
 
 
+@reporting_cli.command("remind")
+@click.option("--programme", "slug", required=True, help="The programme's slug, e.g. spp.")
+@click.option("--year", type=int, help="The reporting year (default: the current one; no other is accepted).")
+@click.option("--dry-run", is_flag=True, help="Only print who would be reminded.")
+def remind(slug: str, year: int | None, dry_run: bool) -> None:
+    """Remind the partners that have not reported yet (at most once per REMINDER_INTERVAL_DAYS)."""
+    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
+    if programme is None:
+        raise click.BadParameter(f"unknown programme {slug}", param_hint="--programme")
+    try:
+        outcomes = reporting.send_reminders(None, programme, year, dry_run=dry_run)
+    except RuleViolation as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    verb = "would remind" if dry_run else "reminded"
+    for outcome in outcomes:
+        if outcome.sent:
+            click.echo(f"{verb}: {outcome.organisation} ({', '.join(outcome.recipients)})")
+        else:
+            click.echo(f"skipped: {outcome.organisation} ({outcome.skipped})")
+    sent = sum(1 for outcome in outcomes if outcome.sent)
+    click.echo(
+        f"{programme.name}: {sent} partner{'s' if sent != 1 else ''} {'would be ' if dry_run else ''}reminded, "
+        f"{len(outcomes) - sent} skipped{' (dry run: nothing sent or recorded)' if dry_run else ''}."
+    )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(reporting_cli)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from portal import vocab
 from portal.catalogue import NotFound, RuleViolation, comments, notifications, portfolio, workflow
@@ -106,10 +107,21 @@ def _undecided_portfolio(user: User) -> ColumnElement[bool]:
 
 
 def _approved_by_desk() -> ColumnElement[bool]:
-    """SQL: a desk approved the item in the portal (imported and demo items carry no approver)."""
-    return exists(
-        select(AuditEvent.id).where(
-            AuditEvent.item_id == Item.id, AuditEvent.action == "item.approved", AuditEvent.actor_id.is_not(None)
+    """SQL: a published, visible item that a desk approved in the portal (imported and demo items carry
+    no approver).
+
+    Written as IN over the approval events with an approver, which the (action, actor_id) index finds
+    directly, so the database starts from those few items instead of testing every published item.
+    """
+    approved = aliased(Item)
+    return Item.id.in_(
+        select(AuditEvent.item_id)
+        .join(approved, approved.id == AuditEvent.item_id)
+        .where(
+            AuditEvent.action == "item.approved",
+            AuditEvent.actor_id.is_not(None),
+            approved.state == "published",
+            approved.hidden.is_(False),
         )
     )
 
@@ -119,7 +131,7 @@ def _to_decide(user: User) -> ColumnElement[bool]:
     portfolio status for one of its other programmes nobody has decided yet."""
     return or_(
         and_(Item.state == "submitted", _has_programme(user, lead=True)),
-        and_(Item.state == "published", Item.hidden.is_(False), _undecided_portfolio(user), _approved_by_desk()),
+        and_(_approved_by_desk(), _undecided_portfolio(user)),
     )
 
 

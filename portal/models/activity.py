@@ -18,7 +18,13 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_action_created_at", "action", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_events_action_created_at", "action", "created_at"),
+        # Reporting: a programme's items' contributions in a period (portal.catalogue.reporting).
+        Index("ix_audit_events_item_action_created_at", "item_id", "action", "created_at"),
+        # The desk queue: items a person (not an import) approved (portal.catalogue.review).
+        Index("ix_audit_events_action_actor_id", "action", "actor_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import NotFound, RuleViolation, audit, comments, submission, workflow
+from portal.catalogue import NotFound, RuleViolation, audit, comments, reporting, submission, workflow
 from portal.catalogue.permissions import belongs_to_item_organisation
 from portal.extensions import db
 from portal.forms.item import FORMS
@@ -26,7 +26,12 @@ def own_item(item_id: int) -> Item:
 
 @bp.get("/")
 def dashboard():
-    return render_template("partner/dashboard.html", organisation=current_user.organisation)
+    organisation = current_user.organisation
+    return render_template(
+        "partner/dashboard.html",
+        organisation=organisation,
+        reporting_status=reporting.partner_status(organisation) if organisation else None,
+    )
 
 
 @bp.get("/items")

@@ -5,7 +5,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal import search
-from portal.catalogue import NotFound, portfolio
+from portal.catalogue import NotFound, portfolio, reporting
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item
@@ -62,6 +62,7 @@ def programme(slug: str):
         partner_count=programme_service.partner_counts().get(programme.id, 0),
         portfolio=portfolio.programme_portfolio(programme),
         portfolio_limit=portfolio.PAGE_LIMIT,
+        achievements=reporting.public_achievements(programme),
     )
 
 

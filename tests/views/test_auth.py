@@ -113,9 +113,10 @@ def test_the_throttle_counter_lives_in_the_database_shared_by_all_workers(make_a
     for _ in range(5):
         login(client, user.email, "wrong guess")
     assert db.session.scalar(db.select(db.func.count(LoginFailure.id))) == 5
+    email = user.email  # read it here: inside the other app, this session would load through that app's engine
     other_worker = make_app()
     with other_worker.app_context():
-        assert login(other_worker.test_client(), user.email).status_code == 429
+        assert login(other_worker.test_client(), email).status_code == 429
 
 
 @pytest.mark.parametrize("target, expected", [

@@ -1,0 +1,186 @@
+"""How long the reporting dashboard and its CSV take on a big catalogue.
+
+Seeds a temporary SQLite database (migrated like production) with the demo accounts, 10 000 organisations
+and 100 000 demo items with their history (``portal/demo.py``), then requests the pages through the Flask
+test client as the demo moderator and prints p50/p95 over several runs. Target: under 0.5 s each.
+
+    .venv/bin/python benchmarks/reporting.py [--items 100000] [--organisations 10000] [--runs 15]
+        [--database /tmp/reporting-bench.sqlite]   # reuse a seeded file between runs
+        [--detail]                                 # also time each part of the dashboard
+"""
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from portal import create_app, demo
+from portal.catalogue import reporting
+from portal.catalogue.reference import ensure_reference_data
+from portal.extensions import db
+from portal.models import AuditEvent, Item, Organisation, Partnership, Programme, User, utcnow
+
+MODERATOR = ("moderator@example.org", "desk-demo-moderator-2026")
+ADMIN = ("admin@example.org", "secretariat-demo-admin-2026")
+
+
+def seed(items: int, organisations: int) -> None:
+    started = time.perf_counter()
+    ensure_reference_data()
+    demo.seed_accounts()
+    programmes = list(db.session.scalars(select(Programme).order_by(Programme.position)))
+    missing = organisations - db.session.scalar(select(func.count(Organisation.id)))
+    if missing > 0:  # seed_items would add only items // 40 of them
+        demo._extra_organisations(random.Random(7), missing, programmes)
+    db.session.commit()
+    done = 0
+
+    def progress(count: int) -> None:
+        nonlocal done
+        done += count
+        if done % 20000 == 0:
+            print(f"  {done} items", flush=True)
+
+    demo.seed_items(items, progress=progress)
+    db.session.commit()
+    print(f"Seeded in {time.perf_counter() - started:.0f} s")
+
+
+def describe() -> None:
+    count = db.session.scalar
+    print(
+        f"Catalogue: {count(select(func.count(Item.id)))} items, {count(select(func.count(Organisation.id)))} "
+        f"organisations, {count(select(func.count()).select_from(Partnership))} partnerships, "
+        f"{count(select(func.count(AuditEvent.id)))} audit events"
+    )
+
+
+def login(client, email: str, password: str) -> None:
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, "login failed"
+
+
+def measure(label: str, call, runs: int) -> None:
+    """Wall-clock p50/p95 and the median CPU time of this process (the server is in-process)."""
+    call()  # warm up caches (SQLite pages, Jinja templates)
+    times, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        size = call()
+        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    p50 = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]
+    print(
+        f"{label:<56} p50 {p50 * 1000:6.0f} ms  p95 {p95 * 1000:6.0f} ms  "
+        f"cpu p50 {statistics.median(cpu) * 1000:5.0f} ms  ({size} bytes)",
+        flush=True,
+    )
+
+
+def get(client, url: str):
+    def call() -> int:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(response.data)
+
+    return call
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--organisations", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--database", help="SQLite file to create, or to reuse when it exists")
+    parser.add_argument("--detail", action="store_true", help="also time each part of the dashboard")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="reporting-bench-"))
+    database = Path(args.database) if args.database else scratch / "portal.sqlite"
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SECRET_KEY": "benchmark",
+            "SEARCH_INDEX_DIR": str(scratch / "index"),
+            "UPLOAD_DIR": str(scratch / "uploads"),
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+    )
+    with app.app_context():
+        upgrade()  # also brings a reused file up to date
+        if not db.session.scalar(select(Item.id).limit(1)):
+            print(f"Seeding {args.items} items and {args.organisations} organisations into {database} ...")
+            seed(args.items, args.organisations)
+        describe()
+        year = reporting.current_year()
+        spp = db.session.scalar(select(Programme).where(Programme.slug == "spp"))
+        scope = reporting.Scope(spp, reporting.reporting_period(year), utcnow())
+        print(f"spp has {len(reporting.partner_rows(scope))} partners in {year}; {args.runs} runs after one warm-up")
+        load = " ".join(f"{n:.1f}" for n in os.getloadavg())
+        print(f"Load average before measuring: {load} on {os.cpu_count()} cores\n")
+
+    # Requests run outside any pushed app context, each in its own, like in production.
+    moderator, admin, anonymous = app.test_client(), app.test_client(), app.test_client()
+    login(moderator, *MODERATOR)
+    login(admin, *ADMIN)
+    pages = [
+        ("GET /desk/reporting?programme=spp (dashboard)", moderator, "/desk/reporting?programme=spp"),
+        ("GET /desk/reporting.csv?programme=spp (main CSV)", moderator, "/desk/reporting.csv?programme=spp"),
+        ("GET /desk/reporting/sdgs.csv?programme=spp", moderator, "/desk/reporting/sdgs.csv?programme=spp"),
+        ("GET /desk/reporting?programme=all (network, admin)", admin, "/desk/reporting?programme=all"),
+        ("GET /desk/reporting.csv?programme=all (network CSV)", admin, "/desk/reporting.csv?programme=all"),
+        ("GET /programmes/spp (public achievements)", anonymous, "/programmes/spp"),
+    ]
+    for label, client, url in pages:
+        measure(label, get(client, url), args.runs)
+
+    # A dashboard is kept per process until the data changes: measure the first view after a change too.
+    def after_a_change(client, url):
+        def call() -> int:
+            with app.app_context():
+                app.extensions.pop("portal.reporting.dashboards", None)
+            return get(client, url)()
+
+        return call
+
+    print("\nFirst view after a change (the dashboard recomputed):")
+    measure("GET /desk/reporting?programme=spp (cold)", after_a_change(moderator, "/desk/reporting?programme=spp"),
+            args.runs)
+    measure("GET /desk/reporting?programme=all (cold)", after_a_change(admin, "/desk/reporting?programme=all"),
+            max(3, args.runs // 3))
+
+    if args.detail:
+        with app.app_context():
+            print("\nParts of the spp dashboard:")
+            spp = db.session.scalar(select(Programme).where(Programme.slug == "spp"))
+            scope = reporting.Scope(spp, reporting.reporting_period(reporting.current_year()), utcnow())
+            activity = reporting.partner_activity(scope)
+            partner = db.session.scalar(select(User).where(User.email == "partner@example.org"))
+            parts = {
+                "data_version": lambda: len(reporting.data_version()),
+                "partner_activity (one pass, 5 years)": lambda: len(reporting.partner_activity(scope)),
+                "partner_rows": lambda: len(reporting.partner_rows(scope, activity)),
+                "year_breakdowns": lambda: len(reporting.year_breakdowns(scope).categories),
+                "public_achievements": lambda: reporting.public_achievements(spp).items,
+                "partner_status (/my/)": lambda: len(reporting.partner_status(partner.organisation).programmes),
+            }
+            for label, call in parts.items():
+                measure(f"  {label}", call, max(3, args.runs // 3))
+
+
+if __name__ == "__main__":
+    main()
