@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty --items $(DEMO_ITEMS)
+	@$(FLASK) search check >/dev/null 2>&1 || $(FLASK) search reindex
 	@echo "Serving the portal at http://127.0.0.1:$(PORT)"
 	$(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 

@@ -5,7 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from portal import demo, mail
+from portal import demo, mail, search
 from portal.catalogue import RuleViolation, accounts, reporting
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
@@ -13,6 +13,7 @@ from portal.forms import programmes_by_slug
 from portal.models import ROLES, Item, Programme
 
 users_cli = AppGroup("users", help="Manage accounts.")
+search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
 reporting_cli = AppGroup("reporting", help="Programme reporting.")
 
@@ -33,6 +34,8 @@ def seed_demo(item_count: int, if_empty: bool, seed: int) -> None:
         with click.progressbar(length=item_count, label=f"Generating {item_count} demo items") as bar:
             demo.seed_items(item_count, seed=seed, progress=bar.update)
         db.session.commit()
+        # Bulk inserts bypass the ORM events that feed the index: rebuild it in one go.
+        _reindex()
     click.echo("\nDemo accounts (demo data only: never seed a production database):")
     for email, (role, password) in passwords.items():
         click.echo(f"  {role:<10} {email:<32} password: {password}")
@@ -82,6 +85,42 @@ def retry_mail() -> None:
         raise SystemExit(1)
 
 
+def _reindex() -> None:
+    from portal.search.documents import item_count
+
+    total = item_count()
+    with click.progressbar(length=total, label=f"Indexing {total} items") as bar:
+        search.rebuild(progress=bar.update)
+    click.echo(f"Indexed {total} items.")
+
+
+@search_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild the index from the database in a new folder and swap it in atomically."""
+    _reindex()
+
+
+@search_cli.command("check")
+def check() -> None:
+    """Compare the index with the database; exit 1 naming the ids that drifted."""
+    drift = search.check()
+    problems = {kind: ids for kind, ids in drift.items() if ids}
+    if not problems:
+        click.echo("The index matches the database.")
+        return
+    for kind, ids in problems.items():
+        shown = ", ".join(str(i) for i in ids[:50]) + (f" and {len(ids) - 50} more" if len(ids) > 50 else "")
+        click.echo(f"{kind}: {shown}", err=True)
+    click.echo("Run `flask --app portal search reindex` to rebuild the index.", err=True)
+    raise SystemExit(1)
+
+
+@search_cli.command("drain")
+def drain() -> None:
+    """Index the changes still waiting in the queue."""
+    click.echo(f"Indexed {search.drain()} queued changes.")
+
+
 @reporting_cli.command("remind")
 @click.option("--programme", "slug", required=True, help="The programme's slug, e.g. spp.")
 @click.option("--year", type=int, help="The reporting year (default: the current one; no other is accepted).")
@@ -114,4 +153,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(search_cli)
     app.cli.add_command(reporting_cli)

@@ -75,6 +75,7 @@ def app(tmp_path):
         ensure_reference_data()
         db.session.commit()
         yield app
+        app.extensions["search"].close()  # the index readers' files
         close_all_sessions()
         db.engine.dispose()
 

@@ -7,11 +7,11 @@ from portal import vocab
 from portal.catalogue import permissions, review
 from portal.catalogue.visibility import becomes_inactive_soon, inactive_from, is_inactive, is_public
 from portal.markdown import render_markdown
-from portal.views import admin, auth, desk, errors, items, partner, public
+from portal.views import admin, api, auth, desk, errors, items, partner, public, search
 
 
 def register(app: Flask) -> None:
-    for module in (public, auth, partner, items, desk, admin):
+    for module in (public, search, api, auth, partner, items, desk, admin):
         app.register_blueprint(module.bp)
     errors.register(app)
 

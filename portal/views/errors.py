@@ -39,6 +39,8 @@ def handle_http_error(error: HTTPException):
         limit = request.max_content_length // (1024 * 1024) - 1 if request.max_content_length else None
         description = f"Files may be at most {limit} MB. Choose a smaller file, or give a link instead."
     headers = {}
+    if getattr(error, "valid_methods", None):  # a 405 must say which methods are allowed (RFC 9110)
+        headers["Allow"] = ", ".join(error.valid_methods)
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(int(error.retry_after))
     return _render(error.code or 500, description, headers)

@@ -1,23 +1,35 @@
 """Pages for everyone: home, programmes, SDGs, portfolios explained, item pages."""
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from flask import Blueprint, current_app, render_template, send_from_directory, url_for
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
+from portal import search
 from portal.catalogue import NotFound, portfolio, reporting
 from portal.catalogue import programmes as programme_service
+from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item
+from portal.catalogue.visibility import is_public
 from portal.extensions import db
 from portal.models import Item
+from portal.views.search import listing
 
 bp = Blueprint("public", __name__)
+
+LATEST_ON_HOME = 6
+# Endpoints that may serve an item's uploaded file (added by the submission work).
+FILE_ENDPOINTS = ("items.download", "partner.item_file", "public.item_file")
 
 
 @bp.get("/")
 def home():
+    result = search.search(CatalogueFilters(sort="newest", per_page=LATEST_ON_HOME), suggest=False, highlights=False)
     return render_template(
         "public/home.html",
         programmes=programme_service.all_programmes(),
-        item_counts=programme_service.public_item_counts(),
+        programme_counts=result.facets.get("programme", {}),
+        total=result.total,
+        latest=result.hits,
     )
 
 
@@ -39,10 +51,14 @@ def programmes():
 @bp.get("/programmes/<slug>")
 def programme(slug: str):
     programme = programme_service.get_programme(slug)
+    filters = listing(programme=(programme.slug,))
+    result = search.search(filters, suggest=False, highlights=False)
     return render_template(
         "public/programme.html",
         programme=programme,
-        item_count=programme_service.public_item_counts().get(programme.id, 0),
+        result=result,
+        item_count=result.total,
+        portfolio_counts=result.facets.get("status", {}),
         partner_count=programme_service.partner_counts().get(programme.id, 0),
         portfolio=portfolio.programme_portfolio(programme),
         portfolio_limit=portfolio.PAGE_LIMIT,
@@ -52,7 +68,9 @@ def programme(slug: str):
 
 @bp.get("/sdgs/<int:number>")
 def sdg(number: int):
-    return render_template("public/sdg.html", sdg=programme_service.get_sdg(number))
+    sdg = programme_service.get_sdg(number)
+    result = search.search(listing(sdg=(sdg.number,)), suggest=False, highlights=False)
+    return render_template("public/sdg.html", sdg=sdg, result=result)
 
 
 @bp.get("/about/portfolios")
@@ -62,7 +80,51 @@ def about_portfolios():
 
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
-    item = db.session.get(Item, item_id)
+    item = db.session.get(Item, item_id) if item_id < 2**63 else None
     if item is None or not can_view_item(current_user, item):
         raise NotFound(item_id)  # the public cannot tell a hidden item from a missing one
-    return render_template("public/item.html", item=item)
+    return render_template(
+        "public/item.html",
+        item=item,
+        similar=search.similar(item.id),
+        file_url=_file_url(item),
+        json_ld=_json_ld(item) if is_public(item) else None,
+    )
+
+
+def _file_url(item: Item) -> str | None:
+    """The download address of the item's file, when it has one and the portal serves files."""
+    if not item.file_name:
+        return None
+    for endpoint in FILE_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            try:
+                return url_for(endpoint, item_id=item.id)
+            except BuildError:
+                continue
+    return None
+
+
+def _json_ld(item: Item) -> dict:
+    """schema.org metadata of a public item (rendered with ``tojson``, safe inside <script>)."""
+    url = url_for("public.item", item_id=item.id, _external=True)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork" if item.kind == "resource" else "Project",
+        "@id": url,
+        "url": url,
+        "name": item.title,
+        "description": item.summary,
+        "dateModified": item.updated_at.isoformat(timespec="seconds") + "Z",
+        "inLanguage": item.language,
+        "keywords": [programme.name for programme in item.programmes] + [sdg.label for sdg in item.sdgs],
+        "publisher" if item.kind == "resource" else "member": {"@type": "Organization", "name": item.organisation.name},
+    }
+    if item.published_at:
+        data["datePublished"] = item.published_at.isoformat(timespec="seconds") + "Z"
+    if item.kind == "resource":
+        if item.authors:
+            data["author"] = item.authors
+        if item.link_url:
+            data["sameAs"] = item.link_url
+    return data

@@ -58,6 +58,7 @@ def live_app(tmp_path_factory):
         ensure_reference_data()
         db.session.commit()
     yield app
+    app.extensions["search"].close()  # the index readers' files
     with app.app_context():
         close_all_sessions()
         db.engine.dispose()

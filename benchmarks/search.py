@@ -1,0 +1,315 @@
+"""Search speed: the portal's /api/v1/items against raw Whoosh and SQLite FTS5 on the same data.
+
+    .venv/bin/python benchmarks/search.py --items 20000 [--data /tmp/portal-bench-20000] [--runs 200]
+
+Seeds N demo items into a scratch instance (kept in --data and reused when it already holds N
+items), rebuilds the index (timed: the full reindex), then, in a fresh worker process, runs each
+query class through the Flask test client and prints p50/p95/p99 in milliseconds, the same text
+queries as raw Whoosh searches on the same index and as SQLite FTS5 queries on the same data, the
+ratios, the time until one item's change is searchable, and the worker's peak resident memory.
+No assertion: it prints figures.
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORDS = ["food waste", "procurement", "ecolabels", "tourism plastics", "school meals", "building retrofits",
+         "green tendering", "youth engagement", "circular construction", "sustainable diets", "repairability",
+         "low-carbon hotels", "agroecology", "behaviour change", "embodied carbon", "life-cycle costing"]
+BROAD = ["sustainable", "sustainable consumption", "partners share methods", "governments"]
+PROGRAMMES = ["spp", "ci", "st", "sle", "sbc", "sfs"]
+STATUSES = ["core", "affiliated", "none"]
+
+
+def config(data: Path) -> dict:
+    return {
+        "DATABASE_URL": f"sqlite:///{data / 'portal.sqlite'}",
+        "SEARCH_INDEX_DIR": str(data / "index"),
+        "UPLOAD_DIR": str(data / "uploads"),
+        "SECRET_KEY": "benchmark",
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "bench.local",
+    }
+
+
+def prepare(items: int, data: Path) -> dict:
+    """Seed (unless already there) and rebuild the index; returns timings in seconds."""
+    from sqlalchemy import func, select
+
+    from portal import create_app, demo, search
+    from portal.catalogue.reference import ensure_reference_data
+    from portal.extensions import db
+    from portal.models import Item
+
+    data.mkdir(parents=True, exist_ok=True)
+    app = create_app(config(data))
+    timings = {}
+    with app.app_context():
+        db.create_all()
+        have = db.session.scalar(select(func.count(Item.id)))
+        if have != items:
+            if have:
+                raise SystemExit(f"{data} holds {have} items, not {items}: choose another --data folder")
+            ensure_reference_data()
+            demo.seed_accounts()
+            db.session.commit()
+            start = time.perf_counter()
+            demo.seed_items(items)
+            db.session.commit()
+            timings["seed"] = time.perf_counter() - start
+        start = time.perf_counter()
+        search.rebuild()
+        timings["reindex"] = time.perf_counter() - start
+        build_fts(data)
+    return timings
+
+
+def build_fts(data: Path) -> None:
+    """The same items in an FTS5 table beside plain facet tables, in a separate SQLite file."""
+    target = data / "fts.sqlite"
+    if target.exists():
+        return
+    source = sqlite3.connect(data / "portal.sqlite")
+    fts = sqlite3.connect(target)
+    fts.executescript(
+        """
+        CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize='porter');
+        CREATE TABLE items (id INTEGER PRIMARY KEY, kind TEXT, state TEXT, hidden INT, updated_at TEXT);
+        CREATE TABLE facets (item_id INT, facet TEXT, value TEXT);
+        CREATE INDEX ix_facets ON facets (facet, value, item_id);
+        CREATE INDEX ix_facets_item ON facets (item_id);
+        CREATE INDEX ix_items_public ON items (state, hidden, updated_at);
+        """
+    )
+    rows = source.execute("SELECT id, kind, title, summary, description, state, hidden, updated_at FROM items")
+    for id_, kind, title, summary, description, state, hidden, updated in rows:
+        fts.execute("INSERT INTO docs (rowid, title, text) VALUES (?, ?, ?)", (id_, title, f"{summary}\n{description}"))
+        fts.execute("INSERT INTO items VALUES (?, ?, ?, ?, ?)", (id_, kind, state, hidden, updated))
+        fts.execute("INSERT INTO facets VALUES (?, 'kind', ?)", (id_, kind))
+    for table, facet, column in (("item_sdgs", "sdg", "sdg_number"), ("item_countries", "country", "code"),
+                                 ("item_themes", "theme", "theme")):
+        fts.executemany(
+            "INSERT INTO facets VALUES (?, ?, ?)",
+            ((i, facet, str(v)) for i, v in source.execute(f"SELECT item_id, {column} FROM {table}")),  # noqa: S608
+        )
+    links = source.execute(
+        "SELECT l.item_id, p.slug, coalesce(e.status, 'none') FROM item_programmes l "
+        "JOIN programmes p ON p.id = l.programme_id "
+        "LEFT JOIN portfolio_entries e ON e.item_id = l.item_id AND e.programme_id = l.programme_id"
+    ).fetchall()
+    fts.executemany("INSERT INTO facets VALUES (?, 'programme', ?)", ((i, slug) for i, slug, _ in links))
+    fts.executemany("INSERT INTO facets VALUES (?, 'status', ?)", ((i, status) for i, _, status in links))
+    fts.commit()
+    fts.close()
+    source.close()
+
+
+def queries(runs: int, seed: int = 7) -> dict[str, list[dict]]:
+    rng = random.Random(seed)
+    classes: dict[str, list[dict]] = {}
+    classes["words"] = [{"q": rng.choice(WORDS)} for _ in range(runs)]
+    classes["words + 3 filters"] = [
+        {"q": rng.choice(WORDS), "programme": rng.choice(PROGRAMMES), "sdg": str(rng.randint(1, 17)),
+         "status": rng.choice(STATUSES)}
+        for _ in range(runs)
+    ]
+    classes["browse by date"] = [
+        {"programme": rng.choice(PROGRAMMES), "sdg": str(rng.randint(1, 17)), "sort": "newest"} for _ in range(runs)
+    ]
+    classes["broad words"] = [{"q": rng.choice(BROAD)} for _ in range(runs)]
+    classes["deep page"] = [
+        {"programme": rng.choice(PROGRAMMES), "sort": "newest", "page": str(rng.randint(40, 60))} for _ in range(runs)
+    ]
+    return classes
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+
+    def at(p):
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+    return at(50), at(95), at(99)
+
+
+def measure(data: Path, runs: int) -> dict:
+    """Runs in a fresh process: the worker whose speed and memory are reported."""
+    from urllib.parse import urlencode
+
+    import numpy as np
+    from werkzeug.datastructures import MultiDict
+
+    from portal import create_app, search
+    from portal.catalogue.filters import parse_filters
+    from portal.extensions import db
+    from portal.models import Item
+    from portal.search.query import parse
+    from portal.search.service import _Allowed
+
+    app = create_app(config(data))
+    client = app.test_client()
+    report: dict = {"portal": {}, "portal (cold cache)": {}, "whoosh": {}, "fts5": {}}
+    classes = queries(runs)
+    with app.app_context():
+        start = time.perf_counter()
+        client.get("/api/v1/items")
+        report["first query (opens the index)"] = time.perf_counter() - start
+        for cold in (True, False):
+            for name, params in classes.items():
+                samples = []
+                for args in params:
+                    if cold:
+                        search.service().snapshot().matches.clear()
+                    start = time.perf_counter()
+                    response = client.get("/api/v1/items?" + urlencode(args))
+                    samples.append(time.perf_counter() - start)
+                    assert response.status_code == 200, response.text
+                report["portal (cold cache)" if cold else "portal"][name] = percentiles(samples)
+
+        report["peak rss mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+        # Raw Whoosh: the same text query on the same index, top 20 scored, filters as a docnum set.
+        snap = search.service().snapshot()
+        searcher, columns = snap.searcher, snap.columns
+        from portal.catalogue.visibility import inactive_cutoff
+        from portal.search.columns import unpack
+        from portal.search.service import _selections
+
+        public = unpack(columns.public(inactive_cutoff()), columns.n)
+        for name, params in classes.items():
+            samples = []
+            for args in params:
+                filters = parse_filters(MultiDict(args))
+                parsed = parse(filters.q)
+                start = time.perf_counter()
+                allowed = public.copy()
+                for mask in _selections(columns, filters).values():
+                    allowed &= unpack(mask, columns.n)
+                query = parsed.query if parsed.query is not None else __import__("whoosh.query").query.Every()
+                if filters.sort == "newest":
+                    searcher.search(query, filter=_Allowed(allowed), limit=filters.page * 20, sortedby=None,
+                                    scored=False)
+                else:
+                    searcher.search(query, filter=_Allowed(allowed), limit=filters.page * 20)
+                samples.append(time.perf_counter() - start)
+            report["whoosh"][name] = percentiles(samples)
+
+        # SQLite FTS5 on the same data, with the same facets counted by GROUP BY.
+        fts = sqlite3.connect(data / "fts.sqlite")
+        cutoff = inactive_cutoff().isoformat(sep=" ")
+        for name, params in classes.items():
+            samples = []
+            for args in params:
+                start = time.perf_counter()
+                fts_query(fts, args, cutoff)
+                samples.append(time.perf_counter() - start)
+            report["fts5"][name] = percentiles(samples)
+
+        # One item's change: commit (which indexes) until a search finds it.
+        latencies = []
+        from portal.catalogue.visibility import public_clause
+
+        item_ids = [i for (i,) in db.session.execute(db.select(Item.id).where(public_clause()).limit(10))]
+        for n, item_id in enumerate(item_ids):
+            word = f"benchmarkword{n}x{os.getpid()}"
+            item = db.session.get(Item, item_id)
+            start = time.perf_counter()
+            item.title = f"{item.title.split(' benchmarkword')[0]} {word}"
+            db.session.commit()
+            deadline = start + 30
+            while client.get(f"/api/v1/items?q={word}").get_json()["total"] != 1:
+                if time.perf_counter() > deadline:
+                    raise SystemExit(f"item {item_id} was not searchable after 30 s")
+            latencies.append(time.perf_counter() - start)
+        report["change searchable"] = (statistics.median(latencies), max(latencies))
+    report["documents"] = int(np.count_nonzero(columns.alive))
+    return report
+
+
+def fts_query(fts: sqlite3.Connection, args: dict, cutoff: str) -> None:
+    """Top 20, total and facet counts; the full-text match is materialised once, then joined."""
+    where = ["i.state = 'published'", "i.hidden = 0", "i.updated_at >= ?"]
+    values: list = [cutoff]
+    cte, source, order = "", "items i", "ORDER BY i.updated_at DESC"
+    if args.get("q"):
+        cte = "WITH m AS MATERIALIZED (SELECT rowid AS id, rank FROM docs WHERE docs MATCH ?) "
+        values.insert(0, " ".join(f'"{w}"' for w in args["q"].replace("-", " ").split()))
+        source = "m JOIN items i ON i.id = m.id"
+        if args.get("sort") != "newest":
+            order = "ORDER BY m.rank"
+    for facet in ("programme", "sdg", "status"):
+        if args.get(facet):
+            where.append("i.id IN (SELECT item_id FROM facets WHERE facet = ? AND value = ?)")
+            values += [facet, args[facet]]
+    matched = f"SELECT i.id FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
+    page = int(args.get("page", 1))
+    fts.execute(f"{cte}{matched} {order} LIMIT 20 OFFSET ?", (*values, (page - 1) * 20)).fetchall()
+    fts.execute(f"{cte}SELECT count(*) FROM ({matched})", values).fetchall()  # noqa: S608
+    fts.execute(
+        f"{cte}SELECT f.facet, f.value, count(*) FROM ({matched}) x "  # noqa: S608
+        "JOIN facets f ON f.item_id = x.id GROUP BY f.facet, f.value",
+        values,
+    ).fetchall()
+
+
+def print_report(items: int, timings: dict, report: dict) -> None:
+    print(f"\nSearch benchmark: {items} items ({report['documents']} indexed), {os.cpu_count()} cores")
+    if "seed" in timings:
+        print(f"seed-demo bulk insert: {timings['seed']:.1f} s")
+    print(f"full reindex: {timings['reindex']:.1f} s")
+    first = report["first query (opens the index)"] * 1000
+    print(f"first query of a fresh worker (opens the index, reads the columns): {first:.0f} ms")
+    print("\nms p50 / p95 / p99")
+    titles = ("portal API (cache warm)", "portal API (cold)", "raw Whoosh", "SQLite FTS5")
+    print(f"{'query class':<22} " + " ".join(title.rjust(20 if i else 24) for i, title in enumerate(titles)))
+    for name in report["portal"]:
+        cells = [report[key][name] for key in ("portal", "portal (cold cache)", "whoosh", "fts5")]
+        print(f"{name:<22} " + " ".join(f"{p50:6.1f} /{p95:6.1f} /{p99:6.1f}".rjust(20 if i else 24)
+                                        for i, (p50, p95, p99) in enumerate(cells)))
+    print("\nratios at p95: portal (cold) / raw Whoosh, portal (cold) / FTS5")
+    for name in report["portal"]:
+        cold, whoosh, fts5 = (report[key][name][1] for key in ("portal (cold cache)", "whoosh", "fts5"))
+        print(f"{name:<22} {cold / whoosh:6.2f}  {cold / fts5:6.2f}")
+    median, worst = report["change searchable"]
+    print(f"\none item's change searchable after: {median * 1000:.0f} ms median, {worst * 1000:.0f} ms max")
+    print(f"peak resident memory of the worker after every portal query above (caches warm): "
+          f"{report['peak rss mb']:.0f} MB")
+    print("(portal = /api/v1/items through the Flask test client, with every facet counted; raw Whoosh = the same")
+    print(" query scored on the same index, filters as a document set, no facet counts; FTS5 = porter-tokenised")
+    print(" FTS5 table on the same data with the public rule, filters, top 20, count and GROUP BY facet counts)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=20000)
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    data = args.data or Path(f"/tmp/portal-bench-{args.items}")
+    if args.measure:
+        print(json.dumps(measure(data, args.runs)))
+        return
+    timings = prepare(args.items, data)
+    worker = subprocess.run(
+        [sys.executable, __file__, "--items", str(args.items), "--data", str(data), "--runs", str(args.runs),
+         "--measure"],
+        check=True, capture_output=True, text=True,
+    )
+    print_report(args.items, timings, json.loads(worker.stdout.strip().splitlines()[-1]))
+
+
+if __name__ == "__main__":
+    main()

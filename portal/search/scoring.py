@@ -1,0 +1,204 @@
+"""Matching and BM25F ranking with numpy over Whoosh's postings.
+
+Whoosh's matchers score one document at a time in Python: a broad query over 100 000 items takes
+seconds (SEARCH-NOTES.md). Here each term's postings are read once per segment into arrays
+(document numbers and term frequencies; segments never change, so the arrays stay valid for the
+segment's life) and a query is evaluated as whole-array operations: AND/OR/NOT of clauses as boolean
+masks, and Whoosh's own BM25F formula (B=0.75, K1=1.2, field boosts) summed per matched term.
+Phrases still go through Whoosh's phrase matcher (they need positions) for their match set; prefixes
+score a constant, like Whoosh's ``Prefix``.
+
+The result is the set of matching documents and their ranking (document numbers by descending
+score), cached per index generation by the caller; any filter then picks its top results from the
+ranking in one pass, so facet clicks and pages of the same words cost almost nothing.
+"""
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.reading import TermNotFound
+
+from portal.search.documents import TEXT_FIELDS
+from portal.search.query import Clause, ParsedQuery
+
+B, K1 = 0.75, 1.2
+MAX_PREFIX_TERMS = 200
+POSTINGS_BUDGET = 12_000_000  # postings kept in memory (about 100 MB at most)
+
+
+@dataclass
+class Segment:
+    """What the scorer needs of one segment: its reader, id and document offset."""
+
+    segid: str
+    reader: object
+    offset: int
+    n: int
+
+
+class PostingsCache:
+    """(segment id, field, term) → (document numbers, term frequencies), least recently used first out."""
+
+    def __init__(self, budget: int = POSTINGS_BUDGET):
+        self.budget = budget
+        self.size = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.lengths: dict[tuple[str, str], np.ndarray] = {}
+
+    def get(self, segment: Segment, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (segment.segid, field, term)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+        entry = _read_postings(segment.reader, field, term)
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = entry
+                self.size += len(entry[0])
+            while self.size > self.budget and len(self._entries) > 1:
+                _, (ids, _) = self._entries.popitem(last=False)
+                self.size -= len(ids)
+        return entry
+
+    def field_lengths(self, segment: Segment, field: str) -> np.ndarray:
+        key = (segment.segid, field)
+        if key not in self.lengths:
+            length = segment.reader.doc_field_length
+            self.lengths[key] = np.fromiter(
+                (length(docnum, field) or 0 for docnum in range(segment.n)), dtype=np.float32, count=segment.n
+            )
+        return self.lengths[key]
+
+    def forget(self, keep: set[str]) -> None:
+        """Drop what belongs to segments no longer in the index."""
+        with self._lock:
+            self._forget(keep)
+
+    def _forget(self, keep: set[str]) -> None:
+        for key in [key for key in self._entries if key[0] not in keep]:
+            ids, _ = self._entries.pop(key)
+            self.size -= len(ids)
+        for key in [key for key in self.lengths if key[0] not in keep]:
+            del self.lengths[key]
+
+
+def _read_postings(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """All postings of a term in one segment, block by block (deletions are the caller's business)."""
+    try:
+        matcher = reader.postings(field, term)
+    except TermNotFound:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    while hasattr(matcher, "child") and not hasattr(matcher, "_read_ids"):
+        matcher = matcher.child  # the deletion filter of a segment reader: deletions are masked elsewhere
+    ids, weights = [], []
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        # Whoosh 2.7's on-disk matcher: decode whole blocks instead of stepping one posting at a time.
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int32))
+            weights.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+    else:
+        pairs = []
+        while matcher.is_active():
+            pairs.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        if pairs:
+            ids.append(np.array([p[0] for p in pairs], dtype=np.int32))
+            weights.append(np.array([p[1] for p in pairs], dtype=np.float32))
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+class Evaluator:
+    """Evaluates one parsed query over one index generation."""
+
+    def __init__(self, searcher, segments: list[Segment], n: int, cache: PostingsCache,
+                 phrase_docs: Callable[[object], np.ndarray]):
+        self.searcher = searcher
+        self.segments = segments
+        self.n = n
+        self.cache = cache
+        self.phrase_docs = phrase_docs
+        self.total_docs = max(searcher.doc_count_all(), 1)
+        self._avg = {field: searcher.avg_field_length(field) or 1.0 for field in TEXT_FIELDS}
+
+    def term(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """Mask of documents with ``token`` in any field, and its BM25F score."""
+        mask = np.zeros(self.n, dtype=bool)
+        score = np.zeros(self.n, dtype=np.float32)
+        for field, boost in TEXT_FIELDS.items():
+            frequency = self.searcher.doc_frequency(field, token)
+            if not frequency:
+                continue
+            idf = math.log(self.total_docs / (frequency + 1)) + 1
+            for segment in self.segments:
+                ids, tf = self.cache.get(segment, field, token)
+                if not len(ids):
+                    continue
+                lengths = self.cache.field_lengths(segment, field)[ids]
+                norm = K1 * ((1 - B) + B * lengths / self._avg[field])
+                at = ids + segment.offset
+                mask[at] = True
+                score[at] += boost * idf * (tf * (K1 + 1)) / (tf + norm)
+        return mask, score
+
+    def prefix(self, text: str) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        reader = self.searcher.reader()
+        for field in TEXT_FIELDS:
+            for count, term in enumerate(reader.expand_prefix(field, text)):
+                if count >= MAX_PREFIX_TERMS:
+                    break
+                term = term.decode() if isinstance(term, bytes) else term
+                for segment in self.segments:
+                    ids, _ = self.cache.get(segment, field, term)
+                    mask[ids + segment.offset] = True
+        return mask
+
+    def clause(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
+        if clause.kind == "prefix":
+            mask = self.prefix(clause.tokens[0])
+            return mask, mask.astype(np.float32)  # a constant score, as Whoosh's Prefix query gives
+        mask = np.ones(self.n, dtype=bool)
+        score = np.zeros(self.n, dtype=np.float32)
+        for token in clause.tokens:
+            token_mask, token_score = self.term(token)
+            mask &= token_mask
+            score += token_score
+        if clause.kind == "phrase":
+            mask &= self.phrase_docs(clause.query)
+        return mask, np.where(mask, score, 0)
+
+    def evaluate(self, parsed: ParsedQuery, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(matching documents, their document numbers by descending score or None when unranked)."""
+        if not parsed.groups:
+            mask = alive.copy()
+            score = None
+        else:
+            mask = alive.copy()
+            score = np.zeros(self.n, dtype=np.float32)
+            for group in parsed.groups:
+                group_mask = np.zeros(self.n, dtype=bool)
+                for clause in group:
+                    clause_mask, clause_score = self.clause(clause)
+                    group_mask |= clause_mask
+                    score += clause_score
+                mask &= group_mask
+        for clause in parsed.exclusions:
+            clause_mask, _ = self.clause(clause)
+            mask &= ~clause_mask
+        if score is None:
+            return mask, None
+        matched = np.flatnonzero(mask)
+        ranking = matched[np.lexsort((matched, -score[matched]))]
+        return mask, ranking.astype(np.int64)

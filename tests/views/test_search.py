@@ -1,0 +1,203 @@
+"""Public search surfaces: the leak sweep of the visibility rule, facets, pages, CSV, feed, sitemap."""
+
+import csv
+import io
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from portal.catalogue.visibility import public_clause
+from portal.extensions import db
+from portal.models import Item, ItemProgramme, Programme
+
+HIDDEN_STATES = {
+    "draft": {"state": "draft"},
+    "submitted": {"state": "submitted"},
+    "changes": {"state": "changes_requested"},
+    "rejected": {"state": "rejected"},
+    "withdrawn": {"state": "withdrawn"},
+    "hiddenbydesk": {"state": "published", "hidden": True},
+    "aged": {"state": "published", "updated_days_ago": 800},
+}
+SYNTAX = ['"', "-", "*", " OR ", "food", "(", ":", " ", "\x00", "é", "~", "^", "compost"]
+SHARED = "compost bins for urban households reduce food waste"
+
+
+def marker(name: str) -> str:
+    return f"zq{name}mark"
+
+
+@pytest.fixture
+def catalogue(make_item, make_organisation):
+    """One public item per kind, and one item in each hidden state with a marker word in every field."""
+    public = [
+        make_item("initiative", title=f"Public compost initiative {marker('publicone')}", summary=SHARED,
+                  programmes=("sfs", "spp"), sdgs=(2,), countries=("KE",), portfolio={"sfs": "core"}),
+        make_item("resource", title="Public compost guide", summary=SHARED, programmes=("spp",), sdgs=(11,),
+                  countries=("BR",), authors="A. Author"),
+    ]
+    hidden = {}
+    for name, fields in HIDDEN_STATES.items():
+        word = marker(name)
+        organisation = make_organisation(name=f"Organisation {word}", programmes=("sfs",))
+        hidden[name] = make_item(
+            "resource",
+            organisation=organisation,
+            programmes=("sfs",),
+            sdgs=(2,),
+            countries=("KE",),
+            portfolio={"sfs": "core"},
+            title=f"{word} compost item",
+            summary=f"{SHARED} {word}",
+            description=f"All about {word} and compost.",
+            authors=f"Dr {word}",
+            contact=f"{word}@example.org",
+            website_url=f"https://example.org/{word}",
+            link_url=f"https://example.org/{word}.pdf",
+            file_original_name=f"{word}.pdf",
+            **fields,
+        )
+    return public, hidden
+
+
+def public_surfaces(client, public, hidden) -> dict[str, str]:
+    pages = {}
+    urls = ["/", "/search", "/search?q=compost", "/search?q=compost&sort=newest", "/search.csv",
+            "/search.csv?q=compost", "/feeds/latest.atom", "/feeds/latest.atom?q=compost", "/sitemap.xml",
+            "/api/v1/items?per_page=100", "/api/v1/items?q=compost&per_page=100", "/programmes/sfs",
+            "/programmes/spp", "/sdgs/2", "/sdgs/12", f"/items/{public[0].id}", f"/items/{public[1].id}"]
+    for name, _item in hidden.items():
+        word = marker(name)
+        urls += [f"/search?q={word}", f"/search?q={word[:-1]}", f"/search?q={word[:-1]}x", f"/search?q={word[:6]}*",
+                 f"/api/v1/items?q={word}", f"/feeds/latest.atom?q={word}", f"/search.csv?q={word}",
+                 f'/search?q="{word} compost"']
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = response.text
+    return pages
+
+
+def _finds_nothing(url: str, text: str) -> bool:
+    if url.startswith("/api/"):
+        return '"total":0' in text.replace(" ", "")
+    if url.startswith("/feeds/"):
+        return "<entry>" not in text
+    if url.startswith("/search.csv"):
+        return text.strip().count("\n") == 0
+    return "Nothing found" in text and 'class="result"' not in text
+
+
+def test_nothing_hidden_leaks_through_any_public_surface(client, catalogue, app):
+    public, hidden = catalogue
+    pages = public_surfaces(client, public, hidden)
+    for name, item in hidden.items():
+        word = marker(name)
+        for url, text in pages.items():
+            if url.endswith(f"={word}") or f'"{word} compost"' in url:  # the page repeats the query
+                assert _finds_nothing(url, text), f"{name} found through {url}"
+                continue
+            assert word not in text, f"{name} leaks through {url}"
+            assert f"/items/{item.id}\"" not in text and f"/items/{item.id}<" not in text, f"{name} via {url}"
+        for url in (f"/items/{item.id}", f"/api/v1/items/{item.id}"):
+            assert client.get(url).status_code == 404
+        for endpoint in ("items.download", "partner.item_file", "public.item_file"):
+            if endpoint in app.view_functions:
+                with app.test_request_context():
+                    from flask import url_for
+
+                    assert client.get(url_for(endpoint, item_id=item.id)).status_code == 404
+    assert marker("publicone") in pages["/search?q=compost"]  # the sweep does see public words
+
+
+def test_every_count_is_the_public_count(client, catalogue):
+    public, _ = catalogue
+    data = client.get("/api/v1/items?per_page=100").get_json()
+    assert data["total"] == len(public) == len(data["items"])
+    assert sum(data["facets"]["kind"].values()) == len(public)
+    assert data["facets"]["programme"] == {"spp": 2, "sfs": 1}
+    assert data["facets"]["status"] == {"core": 1, "none": 2}
+    database = dict(
+        db.session.execute(
+            select(Programme.slug, func.count())
+            .join(ItemProgramme, ItemProgramme.programme_id == Programme.id)
+            .join(Item, Item.id == ItemProgramme.item_id)
+            .where(public_clause())
+            .group_by(Programme.slug)
+        ).all()
+    )
+    assert data["facets"]["programme"] == database
+    home = client.get("/").text
+    assert re.search(r"Sustainable Food Systems</a></h3>.*?>1 public item<", home, re.S)
+    assert "2 results" in client.get("/search?q=compost").text
+    assert client.get("/api/v1/items?q=compost&programme=sfs").get_json()["total"] == 1
+
+
+def test_suggestions_come_from_public_words_only(client, catalogue):
+    page = client.get("/search?q=compots").text
+    assert "Nothing found" in page and "Did you mean" in page and ">compost</a>" in page
+    for name in HIDDEN_STATES:
+        page = client.get(f"/search?q={marker(name)[:-1]}").text
+        assert "Nothing found" in page and marker(name) not in page
+
+
+def test_similar_items_are_public(client, catalogue):
+    public, hidden = catalogue
+    page = client.get(f"/items/{public[0].id}").text
+    assert "Similar items" in page and f"/items/{public[1].id}" in page
+    assert all(marker(name) not in page for name in hidden)
+
+
+def test_search_page_facets_chips_and_pagination(client, make_item):
+    for n in range(23):
+        make_item(title=f"Plastic item {n}", programmes=("spp",) if n % 2 else ("ci",), sdgs=(14,) if n < 5 else ())
+    page = client.get("/search?q=plastic&programme=spp").text
+    assert "11 results" in page
+    assert 'name="programme" value="spp" checked' in page
+    assert re.search(r'value="ci"[^>]*>\s*<label[^>]*>Consumer Information <span class="count">\(12\)', page)
+    assert "Remove filter Programme: Sustainable Public Procurement" in page
+    assert 'href="/search?q=plastic">Clear all filters' in page
+    assert "<mark>Plastic</mark>" in page
+    page = client.get("/search?q=plastic").text
+    assert "23 results" in page and 'rel="next"' in page
+    assert 'href="/search?q=plastic&amp;page=2"' in page
+    assert client.get("/search?q=plastic&page=2").text.count('class="result"') == 3
+    assert client.get("/search?sdg=99").status_code == 400
+
+
+def test_html_in_items_is_escaped_in_results(client, make_item):
+    make_item(title="<script>alert(1)</script> plastic", summary="<img src=x onerror=alert(1)> plastic")
+    page = client.get("/search?q=plastic").text
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_csv_feed_and_sitemap(client, catalogue):
+    public, _ = catalogue
+    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv?q=compost&kind=resource").text)))
+    assert [int(row["id"]) for row in rows] == [public[1].id]
+    feed = client.get("/feeds/latest.atom?programme=sfs")
+    assert feed.mimetype == "application/atom+xml"
+    assert feed.text.count("<entry>") == 1 and f"/items/{public[0].id}" in feed.text
+    sitemap = client.get("/sitemap.xml").text
+    assert all(f"/items/{item.id}<" in sitemap for item in public)
+    assert "/programmes/sfs<" in sitemap
+
+
+def test_item_page_shows_similar_items_and_safe_json_ld(client, make_item):
+    item = make_item("resource", title="Guide </script><script>alert(1)</script>", sdgs=(7,))
+    page = client.get(f"/items/{item.id}").text
+    assert '<script type="application/ld+json">' in page
+    json_ld = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in json_ld and '"@type": "CreativeWork"' in json_ld
+    assert "SDG 7 – Affordable and clean energy" in page
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.one_of(st.text(max_size=40), st.lists(st.sampled_from(SYNTAX), max_size=12).map("".join)))
+def test_any_query_string_gives_a_page_never_a_500(client, make_item, q):
+    response = client.get("/search", query_string={"q": q})
+    assert response.status_code in (200, 400)
