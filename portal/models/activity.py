@@ -90,9 +90,12 @@ class SearchQueueEntry(db.Model):
 
     Written in the same transaction as the change (so a rollback leaves nothing to index) and
     removed once the index holds the change (so a worker dying after commit loses nothing).
+    Ids are never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL): a drainer removes
+    the entries it indexed by id, which must not remove a newer change that got the same id.
     """
 
     __tablename__ = "search_queue"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(index=True)

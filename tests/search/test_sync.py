@@ -160,6 +160,26 @@ def test_reindex_and_check_commands(app, runner, make_item):
     assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
+def test_a_late_removal_never_drops_a_newer_change(app):
+    """Two drainers may index the same entry; the slower one removes it after the queue emptied.
+
+    The entry of a change queued in between must survive that removal: with a reused row id (as
+    SQLite gives without AUTOINCREMENT) it went too, and that change never reached the index.
+    """
+    from portal.search import sync
+
+    queue = SearchQueueEntry.__table__
+    with db.engine.begin() as connection:
+        connection.execute(queue.insert(), {"item_id": 1})
+        [(entry_id, _)] = sync.read_queue(connection)
+        sync.remove_entries(connection, [entry_id])  # the faster drainer
+    with db.engine.begin() as connection:
+        connection.execute(queue.insert(), {"item_id": 2})  # a change committed meanwhile
+    with db.engine.begin() as connection:
+        sync.remove_entries(connection, [entry_id])  # the slower drainer, late
+        assert [item_id for _, item_id in sync.read_queue(connection)] == [2]
+
+
 def _worker(config: dict, number: int, partner_id: int, moderator_id: int, rounds: int) -> None:
     """Submit, approve and edit items through the real services, committing each step."""
     from portal import create_app
