@@ -28,8 +28,10 @@ import io
 import logging
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, String, and_, case, cast, distinct, func, literal, select, union_all
@@ -808,31 +810,36 @@ def data_version() -> tuple:
     return tuple(db.session.execute(select(*(part.scalar_subquery() for part in parts))).one())
 
 
-DASHBOARD_CACHE_SIZE = 32
+CACHE_SIZE = 32
+T = TypeVar("T")
 
 
-def _dashboard_cache() -> OrderedDict:
-    """This app's dashboards: (programme, period, day, settings, data version) → Dashboard, newest last."""
-    return current_app.extensions.setdefault("portal.reporting.dashboards", OrderedDict())
+def _cached(name: str, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept per process under ``key`` until the data changes (``data_version``).
+
+    Put the day in ``key`` when the result depends on it (the inactivity cutoff and the "last 12
+    months" window move at midnight). The newest ``CACHE_SIZE`` results of each ``name`` are kept.
+    """
+    cache: OrderedDict = current_app.extensions.setdefault(f"portal.reporting.{name}", OrderedDict())
+    key = (*key, data_version())
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    result = cache[key] = compute()
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return result
 
 
 def dashboard(scope: Scope) -> Dashboard:
     """Everything the reporting dashboard shows for ``scope`` (already checked by ``open_scope``).
 
-    At 100 000 items a dashboard takes about a second of SQL; it is kept per process until the data
-    changes (``data_version``) or the day ends (the "active in the last 12 months" window moves).
+    At 100 000 items a dashboard takes about a second of SQL, so it is cached (``_cached``).
     """
-    cache = _dashboard_cache()
     config = current_app.config
     settings = (config["REPORTING_TARGET_RATE"], config["REMINDER_INTERVAL_DAYS"])
-    key = (scope.programme_id, scope.period.start, scope.period.end, scope.now.date(), settings, data_version())
-    if (cached := cache.get(key)) is not None:
-        cache.move_to_end(key)
-        return replace(cached, scope=scope)
-    board = cache[key] = _compute_dashboard(scope)
-    while len(cache) > DASHBOARD_CACHE_SIZE:
-        cache.popitem(last=False)
-    return board
+    key = (scope.programme_id, scope.period.start, scope.period.end, scope.now.date(), settings)
+    return replace(_cached("dashboards", key, lambda: _compute_dashboard(scope)), scope=scope)
 
 
 def _compute_dashboard(scope: Scope) -> Dashboard:
@@ -1268,6 +1275,10 @@ class Achievements:
 def public_achievements(programme: Programme, now: datetime | None = None) -> Achievements:
     """A programme's achievements for everyone, computed from public items only (the visibility rule)."""
     now = now or utcnow()
+    return _cached("achievements", (programme.id, now.date()), lambda: _public_achievements(programme, now))
+
+
+def _public_achievements(programme: Programme, now: datetime) -> Achievements:
     public = select(Item.id.label("item_id")).where(Item.id.in_(_programme_items(programme.id)), public_clause(now))
     counts = breakdowns(public, programme.id, frozenset({"item", "sdg", "country", "organisation"}))
     kinds = {count.key: count.count for count in counts.kinds}

@@ -325,3 +325,22 @@ def test_programme_pages_show_achievements_from_public_items_only(client, make_o
     assert "SDG 14" not in section
     assert '<th scope="row">Financing</th><td class="number">1</td>' in section
     assert '<th scope="row">Research</th><td class="number">0</td>' in section
+
+
+def test_programme_achievements_follow_a_desk_decision_at_once(client, make_organisation, make_item, make_user):
+    """The achievements are cached per process; hiding an item must still change them on the next view."""
+    from portal.catalogue import review
+
+    organisation = make_organisation("Visible partner")
+    kept = make_item(organisation=organisation, countries=("KE",))
+    make_item(organisation=organisation, countries=("KE",))
+
+    def initiatives() -> str:
+        section = client.get("/programmes/spp").text.split('id="achievements-heading"')[1]
+        return re.search(r"<strong>(\d+)</strong> initiatives?", section).group(1)
+
+    assert initiatives() == "2"
+    assert initiatives() == "2"  # from the cache
+    review.hide(db.session.get(type(kept), kept.id), make_user("moderator", programmes=("spp",)), "Broken links")
+    db.session.commit()
+    assert initiatives() == "1"
