@@ -1,5 +1,11 @@
-"""WSGI entry point for gunicorn: ``gunicorn wsgi:app``."""
+"""WSGI entry point for gunicorn: ``gunicorn wsgi:app``.
 
-from portal import create_app
+Each worker imports this module before it accepts a request, so it reads the search index here:
+at 100 000 items that takes a few seconds that no visitor should wait for.
+"""
+
+from portal import create_app, search
 
 app = create_app()
+with app.app_context():
+    search.warm()

@@ -30,6 +30,7 @@ __all__ = [
     "service",
     "similar",
     "staff_scope",
+    "warm",
 ]
 
 enqueue = sync.enqueue
@@ -59,6 +60,10 @@ def staff_scope(user: User) -> Scope:
     if user.is_admin:
         return Scope(public=False, programmes=None)
     return Scope(public=False, programmes=tuple(programme.slug for programme in user.moderated_programmes))
+
+
+def warm() -> bool:
+    return service().warm()
 
 
 def drain() -> int:

@@ -199,6 +199,17 @@ class SearchService:
             self.store.rebuild(expected=self.store.current_name(), after_swap=self.drain)
             return self._current_snapshot()
 
+    def warm(self) -> bool:
+        """Read the current index now rather than on the first search (a gunicorn worker at boot).
+
+        False when there is no index yet: building one is left to the first search or to
+        ``search reindex``, since a worker that takes minutes to boot would be killed.
+        """
+        if self.store.current_path() is None:
+            return False
+        self.snapshot()
+        return True
+
     def _forget(self) -> None:
         self._retire(set(self._segments))
         self._ix, self._ix_name, self._snapshot = None, None, None

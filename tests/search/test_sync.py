@@ -131,6 +131,20 @@ def test_a_missing_index_is_rebuilt(app, make_item):
     assert find(q="rainwater") == [item.id]
 
 
+def test_a_worker_reads_the_index_at_boot_but_never_builds_one(app, make_app, make_item):
+    """wsgi.py warms each gunicorn worker; building an index there would outlast the boot timeout."""
+    item = make_item(title="Solar cooker library")
+    worker = make_app()
+    with worker.app_context():
+        assert search.warm() is False
+    assert not list(Path(app.config["SEARCH_INDEX_DIR"]).glob("index-*"))
+    assert find(q="solar") == [item.id]  # the first search builds it
+    with worker.app_context():
+        assert search.warm() is True
+        assert [hit.id for hit in search.search(parse_filters(MultiDict({"q": "solar"}))).hits] == [item.id]
+        search.service().close()
+
+
 def test_a_corrupt_index_is_rebuilt(app, make_item):
     item = make_item(title="Urban beekeeping network")
     assert find(q="beekeeping") == [item.id]
