@@ -134,3 +134,13 @@ def test_the_api_keeps_its_openapi_promises(case):
 def test_an_id_beyond_any_database_integer_is_a_404(client):
     assert client.get(f"/api/v1/items/{2**64}").status_code == 404
     assert client.get(f"/items/{2**64}").status_code == 404
+
+
+def test_a_client_over_the_request_limit_gets_a_json_429(make_app):
+    """Flask-Limiter's per-address limit (RATELIMIT_DEFAULT) answers in the API's error shape."""
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="3 per minute").test_client()
+    assert [client.get("/api/v1/items").status_code for _ in range(3)] == [200, 200, 200]
+    response = client.get("/api/v1/items")
+    assert response.status_code == 429
+    assert response.get_json()["error"]["status"] == 429
+    assert int(response.headers["Retry-After"]) > 0
