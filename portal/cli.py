@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal import demo, mail, search
-from portal.catalogue import RuleViolation, accounts, reporting
+from portal.catalogue import RuleViolation, accounts, reminders
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -131,7 +131,7 @@ def remind(slug: str, year: int | None, dry_run: bool) -> None:
     if programme is None:
         raise click.BadParameter(f"unknown programme {slug}", param_hint="--programme")
     try:
-        outcomes = reporting.send_reminders(None, programme, year, dry_run=dry_run)
+        outcomes = reminders.send_reminders(None, programme, year, dry_run=dry_run)
     except RuleViolation as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None

@@ -7,7 +7,7 @@ every table is emptied after each test.
 import contextvars
 import os
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import close_all_sessions
 
 from portal import create_app
-from portal.catalogue import accounts
+from portal.catalogue import accounts, reporting
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
-from portal.models import Item, Organisation, Partnership, PortfolioEntry, Programme, Sdg, User, utcnow
+from portal.models import AuditEvent, Item, Organisation, Partnership, PortfolioEntry, Programme, Sdg, User, utcnow
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
@@ -124,6 +124,17 @@ def runner(app):
 
 def programme(slug: str) -> Programme:
     return db.session.scalar(db.select(Programme).where(Programme.slug == slug))
+
+
+def contribute(item: Item, action: str, at: datetime) -> None:
+    """An audit event as the submission services write it (what reporting counts), at ``at``."""
+    db.session.add(AuditEvent(action=action, item_id=item.id, organisation_id=item.organisation_id, created_at=at))
+    db.session.commit()
+
+
+def this_year(minutes: int = 1) -> datetime:
+    """A moment of the current reporting year that is already past."""
+    return reporting.reporting_period(reporting.current_year()).start + timedelta(minutes=minutes)
 
 
 _numbers = count(1)

@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import NotFound, RuleViolation, accounts, audit, comments, portfolio, reporting, review
+from portal.catalogue import NotFound, RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
 from portal.extensions import db
@@ -258,11 +258,11 @@ def send_reporting_reminders():
     target = request.form.get("organisation", "")
     if target != "all" and not target.isdigit():
         raise RuleViolation("Choose a partner to remind, or all of them.", field="organisation")
-    outcomes = reporting.send_reminders(
+    outcomes = reminders.send_reminders(
         current_user, scope.programme, scope.period.year, None if target == "all" else [int(target)]
     )
     db.session.commit()
-    for category, message in reporting.describe_outcomes(outcomes):
+    for category, message in reminders.describe_outcomes(outcomes):
         flash(message, category)
     return redirect(
         url_for("desk.reporting_dashboard", programme=scope.slug, year=scope.period.year, _anchor="not-reported")

@@ -3,22 +3,14 @@
 import csv
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from portal.catalogue import reporting
 from portal.extensions import db
-from portal.models import AuditEvent, OutboxMessage, Reminder
-
-
-def contribute(item, action: str, at: datetime) -> None:
-    db.session.add(AuditEvent(action=action, item_id=item.id, organisation_id=item.organisation_id, created_at=at))
-    db.session.commit()
-
-
-def this_year(minutes: int = 1) -> datetime:
-    return reporting.reporting_period(reporting.current_year()).start + timedelta(minutes=minutes)
+from portal.models import OutboxMessage, Reminder
+from tests.conftest import contribute, this_year
 
 
 def read_csv(response) -> list[list[str]]:
