@@ -8,16 +8,11 @@ the programme's own collaboration.
 """
 
 from flask import current_app
-from sqlalchemy import select
 
 from portal.catalogue import PermissionDenied, RuleViolation, audit, notifications
 from portal.catalogue.permissions import can_set_portfolio
-from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import PORTFOLIO_STATUSES, Item, PortfolioEntry, Programme, User, utcnow
-
-# How many items of each status the programme page lists before linking to search.
-PAGE_LIMIT = 50
 
 
 def checklist() -> list[tuple[str, str]]:
@@ -93,18 +88,3 @@ def set_portfolio_status(
         notifications.item_decided(item, "item.portfolio_changed", programme=programme, message=notes, status=status)
     db.session.flush()
     return entry
-
-
-def programme_portfolio(programme: Programme, limit: int = PAGE_LIMIT) -> dict[str, list[Item]]:
-    """The programme's public portfolio: ``core`` and ``affiliated`` items, by title."""
-    result: dict[str, list[Item]] = {}
-    for status in ("core", "affiliated"):
-        query = (
-            select(Item)
-            .join(PortfolioEntry, PortfolioEntry.item_id == Item.id)
-            .where(PortfolioEntry.programme_id == programme.id, PortfolioEntry.status == status, public_clause())
-            .order_by(Item.title, Item.id)
-            .limit(limit)
-        )
-        result[status] = list(db.session.scalars(query))
-    return result

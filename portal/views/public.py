@@ -5,7 +5,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal import search
-from portal.catalogue import NotFound, portfolio, reporting
+from portal.catalogue import NotFound, reporting
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item
@@ -17,6 +17,7 @@ from portal.views.search import listing
 bp = Blueprint("public", __name__)
 
 LATEST_ON_HOME = 6
+PORTFOLIO_LIMIT = 50  # per status on a programme page; the rest is one click away in the search
 # Endpoints that may serve an item's uploaded file (added by the submission work).
 FILE_ENDPOINTS = ("items.download", "partner.item_file", "public.item_file")
 
@@ -60,10 +61,21 @@ def programme(slug: str):
         item_count=result.total,
         portfolio_counts=result.facets.get("status", {}),
         partner_count=programme_service.partner_counts().get(programme.id, 0),
-        portfolio=portfolio.programme_portfolio(programme),
-        portfolio_limit=portfolio.PAGE_LIMIT,
+        portfolio=_portfolio(programme.slug),
         achievements=reporting.public_achievements(programme),
     )
+
+
+def _portfolio(slug: str) -> dict[str, search.SearchResult]:
+    """The programme's public core and affiliated items by title: the status filter of the search."""
+    return {
+        status: search.search(
+            CatalogueFilters(programme=(slug,), status=(status,), sort="title", per_page=PORTFOLIO_LIMIT),
+            suggest=False,
+            highlights=False,
+        )
+        for status in ("core", "affiliated")
+    }
 
 
 @bp.get("/sdgs/<int:number>")

@@ -108,16 +108,6 @@ def test_each_change_is_an_audit_event_with_before_after_and_notes_and_the_partn
     assert "to Core" in mails[1].body and "Now run by the programme." in mails[1].body
 
 
-def test_the_programme_portfolio_lists_public_core_then_affiliated_items(make_item):
-    core = make_item(programmes=("spp",), portfolio={"spp": "core"}, title="B core")
-    affiliated = make_item(programmes=("sfs", "spp"), portfolio={"spp": "affiliated"}, title="A affiliated")
-    make_item(programmes=("spp",), portfolio={"spp": "core"}, hidden=True)
-    make_item(programmes=("spp",), portfolio={"spp": "affiliated"}, updated_days_ago=800)
-    make_item(programmes=("spp",), portfolio={"spp": "core"}, state="withdrawn")
-    make_item(programmes=("spp", "ci"), portfolio={"ci": "core"})
-    assert portfolio.programme_portfolio(programme("spp")) == {"core": [core], "affiliated": [affiliated]}
-
-
 def test_a_first_not_in_portfolio_marks_the_decision_without_a_change_in_the_history(make_item, make_user):
     item = make_item(programmes=("spp",))
     make_user("partner", organisation=item.organisation)

@@ -201,3 +201,30 @@ def test_item_page_shows_similar_items_and_safe_json_ld(client, make_item):
 def test_any_query_string_gives_a_page_never_a_500(client, make_item, q):
     response = client.get("/search", query_string={"q": q})
     assert response.status_code in (200, 400)
+
+
+def test_a_programme_page_lists_its_public_portfolio_by_title_and_links_to_the_rest(client, make_item, monkeypatch):
+    from portal.views import public as public_views
+
+    monkeypatch.setattr(public_views, "PORTFOLIO_LIMIT", 2)
+    for title in ("C core", "A core", "B core"):
+        make_item(programmes=("spp",), portfolio={"spp": "core"}, title=title)
+    make_item(programmes=("sfs", "spp"), portfolio={"spp": "affiliated"}, title="Affiliated one")
+    make_item(programmes=("spp",), portfolio={"spp": "core"}, title="Hidden core", hidden=True)
+    make_item(programmes=("spp",), portfolio={"spp": "affiliated"}, title="Old affiliated", updated_days_ago=800)
+    make_item(programmes=("spp",), portfolio={"spp": "core"}, title="Withdrawn core", state="withdrawn")
+    make_item(programmes=("spp", "ci"), portfolio={"ci": "core"}, title="Core elsewhere")
+
+    page = client.get("/programmes/spp").text
+
+    def listed(status: str) -> list[str]:
+        start = page.index(f'aria-labelledby="programme-portfolio-{status}"')
+        return re.findall(r'<a href="/items/\d+">([^<]+)</a>', page[start : page.index("</ul>", start)])
+
+    assert listed("core") == ["A core", "B core"]
+    assert listed("affiliated") == ["Affiliated one"]
+    assert '<h3 id="programme-portfolio-core">Core (3)</h3>' in page
+    assert '<h3 id="programme-portfolio-affiliated">Affiliated (1)</h3>' in page
+    assert 'href="/search?programme=spp&amp;status=core&amp;sort=title">All 3 core items' in page
+    assert "All 1 affiliated" not in page
+    assert not any(title in page for title in ("Hidden core", "Old affiliated", "Withdrawn core"))
