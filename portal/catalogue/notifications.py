@@ -117,3 +117,21 @@ def desk_commented(item: Item, comment: Comment) -> None:
     )
     for recipient in partner_recipients(item):
         mail.queue(recipient, f"Message from the desk: {item.title}", body, topic="comment")
+
+
+def partner_commented(item: Item, comment: Comment) -> None:
+    """Tell the desks of the item's programmes that its organisation wrote in the item's thread."""
+    programme_ids = [programme.id for programme in item.programmes]
+    moderators = select(moderator_programmes.c.user_id).where(moderator_programmes.c.programme_id.in_(programme_ids))
+    recipients = db.session.scalars(
+        select(User.email)
+        .where(User.id.in_(moderators), User.role == "moderator", User.active.is_(True))
+        .order_by(User.email)
+    ).all()
+    author = comment.author.name if comment.author else "The partner"
+    body = (
+        f"{author} ({item.organisation.name}) wrote about “{item.title}”:\n\n{comment.body}\n\n"
+        f"Answer at {absolute_url('desk.item', item_id=item.id)}" + _signature()
+    )
+    for recipient in recipients:
+        mail.queue(recipient, f"Message from {item.organisation.name}: {item.title}", body, topic="comment")

@@ -16,14 +16,13 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, o
 from sqlalchemy.orm import aliased
 
 from portal import vocab
-from portal.catalogue import NotFound, RuleViolation, comments, notifications, portfolio, workflow
+from portal.catalogue import NotFound, RuleViolation, notifications, portfolio, workflow
 from portal.catalogue.filters import CatalogueFilters
-from portal.catalogue.permissions import belongs_to_item_organisation, can_decide, is_admin, moderates
+from portal.catalogue.permissions import can_decide, is_admin, moderates
 from portal.catalogue.visibility import inactive_cutoff
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
-    Comment,
     Item,
     ItemCountry,
     ItemProgramme,
@@ -319,14 +318,6 @@ def hide(item: Item, actor: User, reason: str) -> None:
 def unhide(item: Item, actor: User, message: str = "") -> None:
     workflow.unhide(item, actor, (message or "").strip())
     notifications.item_decided(item, "item.unhidden", message=(message or "").strip())
-
-
-def comment(item: Item, actor: User, body: str) -> Comment:
-    """Write in the item's thread; a message from the desk is mailed to the item's organisation."""
-    new = comments.add_comment(item, actor, body)
-    if not belongs_to_item_organisation(actor, item):
-        notifications.desk_commented(item, new)
-    return new
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ def set_portfolio(item_id: int, slug: str):
 def comment(item_id: int):
     item = review.get_item(item_id, current_user)
     try:
-        review.comment(item, current_user, request.form.get("body", ""))
+        comments.add_comment(item, current_user, request.form.get("body", ""))
     except RuleViolation as error:
         db.session.rollback()
         flash(error.message, "error")

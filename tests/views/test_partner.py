@@ -8,7 +8,7 @@ import pytest
 from portal.catalogue import audit, files, workflow
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
-from portal.models import Comment, Item
+from portal.models import Comment, Item, OutboxMessage
 from tests import samples
 
 INITIATIVE_FORM = {
@@ -306,6 +306,27 @@ def test_a_partner_replies_in_the_thread(client, partner, make_item):
     assert db.session.scalars(db.select(Comment.body)).all() == ["Done, thanks."]
     client.submit(f"/my/items/{item.id}/comments", {"body": "  "}, page=f"/my/items/{item.id}")
     assert "Write a message." in client.get(f"/my/items/{item.id}").text
+
+
+def test_a_partners_reply_is_mailed_to_the_desks_of_the_items_programmes(client, partner, make_item, make_user):
+    item = make_item(organisation=partner.organisation, programmes=("spp", "sfs"), state="changes_requested")
+    lead = make_user("moderator", programmes=("spp",))
+    other = make_user("moderator", programmes=("sfs",))
+    make_user("moderator", programmes=("ci",))  # not a desk of this item
+    make_user("moderator", programmes=("spp",), active=False)
+    colleague = make_user("partner", organisation=partner.organisation)
+
+    client.submit(f"/my/items/{item.id}/comments", {"body": "Dates added."}, page=f"/my/items/{item.id}")
+
+    mails = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
+    assert sorted(mail.recipient for mail in mails) == sorted([lead.email, other.email])
+    assert colleague.email not in [mail.recipient for mail in mails]
+    assert mails[0].subject == f"Message from {partner.organisation.name}: {item.title}"
+    assert "Dates added." in mails[0].body and f"/desk/items/{item.id}" in mails[0].body
+
+    draft = make_item(organisation=partner.organisation, programmes=("spp",), state="draft")
+    client.submit(f"/my/items/{draft.id}/comments", {"body": "Note to self."}, page=f"/my/items/{draft.id}")
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 2  # a draft is not before the desk
 
 
 def test_submit_from_the_item_page(client, partner, make_item):
