@@ -20,13 +20,18 @@ def _signature() -> str:
     return f"\n\n— {current_app.config['SITE_NAME']}\n"
 
 
+def _desk_recipients(programmes: list[Programme], *, admins: bool = False) -> list[str]:
+    """The addresses of the active moderators of ``programmes`` (and of the admins, when asked)."""
+    moderators = select(moderator_programmes.c.user_id).where(
+        moderator_programmes.c.programme_id.in_([programme.id for programme in programmes])
+    )
+    chosen = User.id.in_(moderators) | (User.role == "admin") if admins else User.id.in_(moderators)
+    return list(db.session.scalars(select(User.email).where(User.active.is_(True), chosen).order_by(User.email)))
+
+
 def account_requested(user: User) -> None:
     """Tell admins and the desks of the organisation's programmes that an account waits."""
-    programme_ids = [programme.id for programme in user.organisation.programmes] if user.organisation else []
-    moderators = select(moderator_programmes.c.user_id).where(moderator_programmes.c.programme_id.in_(programme_ids))
-    recipients = db.session.scalars(
-        select(User.email).where(User.active.is_(True), (User.role == "admin") | User.id.in_(moderators))
-    ).all()
+    recipients = _desk_recipients(user.organisation.programmes if user.organisation else [], admins=True)
     body = (
         f"{user.name} <{user.email}> asks for a partner account for {user.organisation.name}.\n\n"
         f"Activate it, or leave it inactive, at {absolute_url('desk.accounts')}" + _signature()
@@ -121,17 +126,10 @@ def desk_commented(item: Item, comment: Comment) -> None:
 
 def partner_commented(item: Item, comment: Comment) -> None:
     """Tell the desks of the item's programmes that its organisation wrote in the item's thread."""
-    programme_ids = [programme.id for programme in item.programmes]
-    moderators = select(moderator_programmes.c.user_id).where(moderator_programmes.c.programme_id.in_(programme_ids))
-    recipients = db.session.scalars(
-        select(User.email)
-        .where(User.id.in_(moderators), User.role == "moderator", User.active.is_(True))
-        .order_by(User.email)
-    ).all()
     author = comment.author.name if comment.author else "The partner"
     body = (
         f"{author} ({item.organisation.name}) wrote about “{item.title}”:\n\n{comment.body}\n\n"
         f"Answer at {absolute_url('desk.item', item_id=item.id)}" + _signature()
     )
-    for recipient in recipients:
+    for recipient in _desk_recipients(list(item.programmes)):
         mail.queue(recipient, f"Message from {item.organisation.name}: {item.title}", body, topic="comment")
