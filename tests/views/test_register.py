@@ -17,6 +17,7 @@ def test_register_for_an_existing_organisation_waits_for_activation(client, make
     admin = make_user("admin")
     organisation = make_organisation("Kenya Food Systems Network", programmes=("sfs",))
     desk = make_user("moderator", programmes=("sfs",))
+    other_desk = make_user("moderator", programmes=("spp",))
     response = register(client, organisation=str(organisation.id))
     assert response.status_code == 201
     assert "waiting for activation" in response.text
@@ -24,7 +25,7 @@ def test_register_for_an_existing_organisation_waits_for_activation(client, make
     assert user.organisation == organisation and user.role == "partner" and not user.active
     assert client.submit("/login", {"email": "rosa@example.org", "password": PASSWORD}).status_code == 200
     recipients = set(db.session.scalars(db.select(OutboxMessage.recipient)))
-    assert {admin.email, desk.email} <= recipients
+    assert {admin.email, desk.email} <= recipients and other_desk.email not in recipients
 
 
 def test_register_with_a_new_organisation_creates_it_with_its_programmes(client):
