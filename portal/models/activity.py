@@ -19,7 +19,8 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        Index("ix_audit_events_action_created_at", "action", "created_at"),
+        # Reporting network-wide: every contribution in a period, with its item, from the index alone.
+        Index("ix_audit_events_action_created_at_item", "action", "created_at", "item_id"),
         # Reporting: a programme's items' contributions in a period (portal.catalogue.reporting).
         Index("ix_audit_events_item_action_created_at", "item_id", "action", "created_at"),
         # The desk queue: items a person (not an import) approved (portal.catalogue.review).
