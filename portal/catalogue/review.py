@@ -309,6 +309,45 @@ def decide(
         raise RuleViolation("Choose Approve, Request changes or Reject.", field="decision")
 
 
+BULK_LIMIT = 100  # items approved by one click of "Approve selected"
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    approved: list[Item]
+    skipped: list[str]  # why each other selected item was left alone, in words
+
+
+def approve_selected(item_ids: list[int], actor: User) -> BulkApproval:
+    """Approve, outside any portfolio, each selected submission that ``actor``'s desk decides.
+
+    Each approval is an ordinary decision (audit event, mail to the organisation). Items decided
+    meanwhile or decided by another desk are skipped and said so; ids the desk cannot see are
+    counted without a title, so that nothing leaks.
+    """
+    if not item_ids:
+        raise RuleViolation("Tick the submissions to approve.", field="item")
+    if len(item_ids) > BULK_LIMIT:
+        raise RuleViolation(f"Approve at most {BULK_LIMIT} submissions at once.", field="item")
+    approved, skipped, unknown = [], [], 0
+    for item_id in dict.fromkeys(item_ids):
+        try:
+            item = get_item(item_id, actor)
+        except NotFound:
+            unknown += 1
+            continue
+        if item.state != "submitted":
+            skipped.append(f"“{item.title}” is no longer waiting for a decision")
+        elif not can_decide(actor, item):
+            skipped.append(f"“{item.title}” is decided by the desk of {item.lead_programme.name}")
+        else:
+            decide(item, actor, "approve")
+            approved.append(item)
+    if unknown:
+        skipped.append(f"{unknown} selected item{'s were' if unknown > 1 else ' was'} not found")
+    return BulkApproval(approved, skipped)
+
+
 def hide(item: Item, actor: User, reason: str) -> None:
     """Hide a published item from public view (the lead desk), and tell its organisation why."""
     workflow.hide(item, actor, reason)

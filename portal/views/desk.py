@@ -114,6 +114,26 @@ def decide(item_id: int):
     return _next_page()
 
 
+@bp.post("/approve")
+def approve_selected():
+    """The queue's "Approve selected": publication outside any portfolio, for routine submissions."""
+    back = safe_next(request.form.get("next")) or url_for("desk.index")
+    try:
+        outcome = review.approve_selected(request.form.getlist("item", type=int), current_user)
+    except RuleViolation as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    if outcome.approved:
+        titles = ", ".join(f"“{item.title}”" for item in outcome.approved[:5])
+        more = f" and {len(outcome.approved) - 5} more" if len(outcome.approved) > 5 else ""
+        flash(f"Approved {len(outcome.approved)}: {titles}{more}.", "success")
+    if outcome.skipped:
+        flash("Not approved: " + "; ".join(outcome.skipped) + ".", "info")
+    return redirect(back)
+
+
 @bp.post("/items/<int:item_id>/portfolio/<slug>")
 def set_portfolio(item_id: int, slug: str):
     item = review.get_item(item_id, current_user)

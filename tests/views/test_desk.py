@@ -123,6 +123,35 @@ def test_an_unknown_decision_is_a_clear_400(client, desk, submission):
     assert "Choose Approve, Request changes or Reject." in response.text
 
 
+def test_approve_selected_clears_routine_submissions_from_the_queue(app, client, desk, submission, make_item):
+    second = make_item(programmes=("spp",), state="submitted", title="Second routine update")
+    decided = make_item(programmes=("spp",), state="published", title="Already decided")
+    queue = client.get("/desk/").text
+    assert f'name="item" value="{submission.id}" form="approve-selected"' in queue
+    assert f'<label for="select-{second.id}" class="visually-hidden">Select “Second routine update”</label>' in queue
+
+    ticked = [str(submission.id), str(second.id), str(decided.id)]
+    response = client.submit("/desk/approve", {"item": ticked, "next": "/desk/"}, page="/desk/")
+
+    assert response.headers["Location"] == "/desk/"
+    page = client.get("/desk/").text
+    assert "Approved 2: “Green tendering pilot”, “Second routine update”." in page
+    assert "Not approved: “Already decided” is no longer waiting for a decision." in page
+    assert "Nothing waits for your decision" in page
+    assert anonymous_status(app, submission) == 200 and anonymous_status(app, second) == 200
+    assert submission.portfolio_status(submission.lead_programme) == "none"
+    approvals = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "item.approved")).all()
+    assert sorted(event.item_id for event in approvals) == sorted([submission.id, second.id])
+    assert {mail.subject for mail in outbox()} >= {"Published: Green tendering pilot"}
+
+
+def test_approve_selected_needs_a_selection(client, desk, submission):
+    response = client.submit("/desk/approve", {"next": "/desk/"}, page="/desk/")
+    assert "Tick the submissions to approve." in client.get(response.headers["Location"]).text
+    db.session.refresh(submission)
+    assert submission.state == "submitted"
+
+
 def test_approving_as_affiliated_needs_the_whole_checklist_and_then_shows_in_the_portfolio(
     app, client, desk, submission
 ):

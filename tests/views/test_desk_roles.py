@@ -69,9 +69,11 @@ ACTIONS = {
     "hide": Hide("/desk/items/{id}/hide", {"reason": "Broken link."}),
     "unhide": Unhide("/desk/items/{id}/unhide", {}, hidden=True),
     "comment": Commented("/desk/items/{id}/comments", {"body": "Could you add the report?"}, state="submitted"),
+    "approve selected (queue)": Decision("/desk/approve", {"item": "{id}"}, state="submitted"),
 }
 
 OK, FORBIDDEN, HIDDEN, LOGIN = "ok", 403, 404, "login"
+SKIPPED = "skipped"  # a bulk action leaves the item alone and says so
 ROLES = ("lead", "other", "unrelated", "partner", "anonymous", "admin")
 
 # action → expected outcome per role, in the order of ROLES.
@@ -85,6 +87,7 @@ TABLE = {
     "hide": (OK, FORBIDDEN, HIDDEN, FORBIDDEN, LOGIN, OK),
     "unhide": (OK, FORBIDDEN, HIDDEN, FORBIDDEN, LOGIN, OK),
     "comment": (OK, OK, HIDDEN, FORBIDDEN, LOGIN, OK),
+    "approve selected (queue)": (OK, SKIPPED, SKIPPED, FORBIDDEN, LOGIN, OK),
 }
 CASES = [
     (action, role, outcome) for action, outcomes in TABLE.items() for role, outcome in zip(ROLES, outcomes, strict=True)
@@ -111,7 +114,8 @@ def test_desk_action_by_role(client, auth, make_item, action_name, role, expecte
     if action.data is None:
         response = client.get(url)
     else:
-        response = client.submit(url, action.data, page="/login" if role == "anonymous" else "/")
+        data = {key: value.format(id=item.id) for key, value in action.data.items()}
+        response = client.submit(url, data, page="/login" if role == "anonymous" else "/")
 
     db.session.refresh(item)
     if expected == LOGIN:
@@ -120,6 +124,13 @@ def test_desk_action_by_role(client, auth, make_item, action_name, role, expecte
     elif expected == OK:
         assert response.status_code in (200, 302), response.text
         assert action.done(item)
+    elif expected == SKIPPED:
+        assert response.status_code == 302
+        assert not action.done(item)
+        assert db.session.scalar(db.select(OutboxMessage.id)) is None
+        page = client.get(response.headers["Location"]).text
+        assert "Not approved:" in page
+        assert (item.title in page) == (role == "other")  # the unrelated desk learns nothing about the item
     else:
         assert response.status_code == expected
         if not isinstance(action, Page):
