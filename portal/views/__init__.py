@@ -8,9 +8,11 @@ from portal.catalogue import permissions, review
 from portal.catalogue.visibility import becomes_inactive_soon, inactive_from, is_inactive, is_public
 from portal.markdown import render_markdown
 from portal.views import admin, api, auth, desk, errors, items, partner, public, search
+from portal.views.routing import DatabaseIdConverter
 
 
 def register(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     for module in (public, search, api, auth, partner, items, desk, admin):
         app.register_blueprint(module.bp)
     errors.register(app)

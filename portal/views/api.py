@@ -12,9 +12,9 @@ from portal.catalogue.visibility import is_public
 from portal.extensions import db
 from portal.models import Item
 from portal.search import documents
+from portal.views.routing import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-MAX_ID = 2**63 - 1  # larger numbers are no id in any database
 
 
 def item_json(card: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def items():
 
 @bp.get("/v1/items/<int:item_id>")
 def item(item_id: int):
-    row = db.session.get(Item, item_id) if item_id <= MAX_ID else None
+    row = db.session.get(Item, item_id)
     if row is None or not is_public(row):
         raise NotFound(item_id)
     card = documents.card_of(item_id)

@@ -92,7 +92,7 @@ def about_portfolios():
 
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
-    item = db.session.get(Item, item_id) if item_id < 2**63 else None
+    item = db.session.get(Item, item_id)
     if item is None or not can_view_item(current_user, item):
         raise NotFound(item_id)  # the public cannot tell a hidden item from a missing one
     return render_template(

@@ -44,3 +44,17 @@ def test_a_moderator_is_refused_the_admin_area_and_the_partner_area(client, mode
     assert client.get("/admin/").status_code == 403
     assert client.get("/my/").status_code == 403
     assert client.get("/desk/").status_code == 200
+
+
+def test_an_id_beyond_any_database_integer_is_not_found_on_every_url(app, client, auth):
+    """A number no database id can hold matches no route: 404 for everyone, never an overflow (500)."""
+    auth.login("admin")
+    token = client.csrf_token("/desk/")
+    numbered = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert numbered
+    for rule in numbered:
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(2**64) if m.group(0).startswith("<int:") else "spp",
+                     rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"csrf_token": token})
+            assert response.status_code == 404, (rule.rule, method, response.status_code)
