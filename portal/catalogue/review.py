@@ -19,7 +19,7 @@ from portal import vocab
 from portal.catalogue import NotFound, RuleViolation, notifications, portfolio, workflow
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_decide, is_admin, moderates
-from portal.catalogue.visibility import inactive_cutoff
+from portal.catalogue.visibility import inactive_cutoff, public_clause
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -106,8 +106,8 @@ def _undecided_portfolio(user: User) -> ColumnElement[bool]:
 
 
 def _approved_by_desk() -> ColumnElement[bool]:
-    """SQL: a published, visible item that a desk approved in the portal (imported and demo items carry
-    no approver).
+    """SQL: a public item (the visibility rule) that a desk approved in the portal (imported and demo
+    items carry no approver). A hidden or inactive item asks no portfolio decision.
 
     Written as IN over the approval events with an approver, which the (action, actor_id) index finds
     directly, so the database starts from those few items instead of testing every published item.
@@ -119,8 +119,7 @@ def _approved_by_desk() -> ColumnElement[bool]:
         .where(
             AuditEvent.action == "item.approved",
             AuditEvent.actor_id.is_not(None),
-            approved.state == "published",
-            approved.hidden.is_(False),
+            public_clause(item=approved),
         )
     )
 

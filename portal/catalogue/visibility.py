@@ -44,6 +44,6 @@ def is_public(item: Item, now: datetime | None = None) -> bool:
     return item.state == PUBLIC_STATE and not item.hidden and not is_inactive(item, now)
 
 
-def public_clause(now: datetime | None = None) -> ColumnElement[bool]:
-    """The rule as a SQL condition on ``Item``, for queries and aggregates."""
-    return and_(Item.state == PUBLIC_STATE, Item.hidden.is_(False), Item.updated_at >= inactive_cutoff(now))
+def public_clause(now: datetime | None = None, item=Item) -> ColumnElement[bool]:
+    """The rule as a SQL condition on ``Item`` (or on an alias of it), for queries and aggregates."""
+    return and_(item.state == PUBLIC_STATE, item.hidden.is_(False), item.updated_at >= inactive_cutoff(now))

@@ -65,6 +65,18 @@ def test_after_approval_the_other_programmes_desk_finds_the_portfolio_decision_i
     assert queue(sfs_desk) == []  # "Not in portfolio" is a decision too
 
 
+def test_a_hidden_or_inactive_item_asks_no_portfolio_decision(make_item, make_user):
+    lead_desk = make_user("moderator", programmes=("spp",))
+    sfs_desk = make_user("moderator", programmes=("sfs",))
+    hidden, aged = (submitted(make_item, 2, programmes=("spp", "sfs")) for _ in range(2))
+    for item in (hidden, aged):
+        review.decide(item, lead_desk, "approve")
+    review.hide(hidden, lead_desk, "Broken link.")
+    aged.updated_at = utcnow() - timedelta(days=800)
+    db.session.commit()
+    assert queue(sfs_desk) == [] and review.queue_count(sfs_desk) == 0
+
+
 def test_published_items_without_a_desk_approval_do_not_flood_the_portfolio_queue(make_item, make_user):
     make_item(programmes=("spp", "sfs"))  # imported or demo data: no approval event by a person
     assert queue(make_user("moderator", programmes=("sfs",))) == []
