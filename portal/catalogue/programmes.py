@@ -3,13 +3,24 @@
 from sqlalchemy import func, select
 
 from portal.catalogue import NotFound
+from portal.catalogue.permissions import is_admin
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
-from portal.models import Item, ItemProgramme, Partnership, Programme, Sdg
+from portal.models import Item, ItemProgramme, Partnership, Programme, Sdg, User
 
 
 def all_programmes() -> list[Programme]:
     return list(db.session.scalars(select(Programme).order_by(Programme.position)))
+
+
+def desk_programmes(user: User) -> list[Programme]:
+    """The programmes whose desk ``user`` sits on: every programme for admins, the moderated ones
+    for moderators, none for anyone else (what their queue, monitoring and reports cover)."""
+    if is_admin(user):
+        return all_programmes()
+    if user.is_authenticated and user.is_moderator:
+        return list(user.moderated_programmes)
+    return []
 
 
 def get_programme(slug: str) -> Programme:

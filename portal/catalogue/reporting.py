@@ -39,6 +39,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, case, cast, distinct
 from portal import vocab
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
 from portal.catalogue.permissions import is_admin, moderates
+from portal.catalogue.programmes import desk_programmes
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import (
@@ -140,15 +141,6 @@ class Scope:
         return min(self.now, self.period.end)
 
 
-def reportable_programmes(actor: User) -> list[Programme]:
-    """The programmes whose reports ``actor`` may read: all for admins, the moderated ones otherwise."""
-    if is_admin(actor):
-        return list(db.session.scalars(select(Programme).order_by(Programme.position)))
-    if actor.is_authenticated and actor.is_moderator:
-        return list(actor.moderated_programmes)
-    return []
-
-
 def year_choices(now: datetime | None = None) -> list[int]:
     """The years offered in the dashboard's year menu, newest first."""
     latest = current_year(now)
@@ -173,7 +165,7 @@ def open_scope(actor: User, programme: str | None, year: str | int | None, now: 
     a programme the actor does not moderate, or the network view for a non-admin, is PermissionDenied.
     """
     now = now or utcnow()
-    programmes = reportable_programmes(actor)
+    programmes = desk_programmes(actor)
     slug = (programme or "").strip()
     if not slug:
         if is_admin(actor):

@@ -19,6 +19,7 @@ from portal import vocab
 from portal.catalogue import NotFound, RuleViolation, notifications, portfolio, workflow
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_decide, is_admin, moderates
+from portal.catalogue.programmes import desk_programmes
 from portal.catalogue.visibility import inactive_cutoff, public_clause
 from portal.extensions import db
 from portal.models import (
@@ -39,15 +40,6 @@ OTHER_ITEMS_LIMIT = 20
 
 # ---------------------------------------------------------------------------------------------------
 # Scope: the programmes of a desk and the items it may see.
-
-
-def desk_programmes(user: User) -> list[Programme]:
-    """The programmes whose desk ``user`` sits on (every programme for admins)."""
-    if is_admin(user):
-        return list(db.session.scalars(select(Programme).order_by(Programme.position)))
-    if user.is_authenticated and user.is_moderator:
-        return list(user.moderated_programmes)
-    return []
 
 
 def _in_scope(user: User, programme_id) -> ColumnElement[bool]:

@@ -34,7 +34,7 @@ def index():
         queue=queue,
         waiting_elsewhere=waiting_elsewhere,
         waiting=waiting_accounts,
-        programmes=review.desk_programmes(current_user),
+        programmes=programme_service.desk_programmes(current_user),
         tasks=lambda item: review.pending_tasks(current_user, item),
         age=review.age,
     )
@@ -209,7 +209,7 @@ def monitoring():
         "desk/monitoring.html",
         filters=filters,
         items=items,
-        programmes=review.desk_programmes(current_user),
+        programmes=programme_service.desk_programmes(current_user),
         hide_form=HideForm(formdata=None),
     )
 
@@ -244,7 +244,7 @@ def reporting_dashboard():
     return render_template(
         "desk/reporting.html",
         board=reporting.dashboard(scope),
-        programmes=reporting.reportable_programmes(current_user),
+        programmes=programme_service.desk_programmes(current_user),
         years=reporting.year_choices(),
     )
 
