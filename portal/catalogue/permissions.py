@@ -4,7 +4,11 @@
 is public.
 """
 
+from collections.abc import Callable
+
+from portal.catalogue import NotFound
 from portal.catalogue.visibility import is_public
+from portal.extensions import db
 from portal.models import Item, Programme, User
 
 
@@ -32,14 +36,19 @@ def belongs_to_item_organisation(user: User, item: Item) -> bool:
     )
 
 
+def moderates_item(user: User, item: Item) -> bool:
+    """The user sits on the desk of one of the item's programmes (admins sit on every desk)."""
+    return moderates_any(user, list(item.programmes))
+
+
 def can_view_item(user: User, item: Item) -> bool:
     """Public items for all; any item for its organisation, its programmes' desks and admins."""
-    return is_public(item) or belongs_to_item_organisation(user, item) or moderates_any(user, list(item.programmes))
+    return is_public(item) or can_see_unpublished(user, item)
 
 
 def can_see_unpublished(user: User, item: Item) -> bool:
     """May see the item whatever its state: its history, comments, inactive or hidden marks."""
-    return belongs_to_item_organisation(user, item) or moderates_any(user, list(item.programmes))
+    return belongs_to_item_organisation(user, item) or moderates_item(user, item)
 
 
 def can_edit_item(user: User, item: Item) -> bool:
@@ -67,3 +76,12 @@ def can_manage_account(actor: User, user: User) -> bool:
     if not (actor.is_authenticated and actor.is_moderator and user.is_partner and user.organisation):
         return False
     return moderates_any(actor, user.organisation.programmes)
+
+
+def item_for(user: User, item_id: int, allowed: Callable[[User, Item], bool]) -> Item:
+    """The item when ``allowed(user, item)``; NotFound otherwise, exactly as for a missing item, so
+    that nobody learns that an item they may not reach exists."""
+    item = db.session.get(Item, item_id)
+    if item is None or not allowed(user, item):
+        raise NotFound(item_id)
+    return item

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from portal import vocab
 from portal.catalogue import NotFound, RuleViolation, notifications, portfolio, workflow
 from portal.catalogue.filters import CatalogueFilters
-from portal.catalogue.permissions import can_decide, is_admin, moderates
+from portal.catalogue.permissions import can_decide, is_admin, item_for, moderates, moderates_item
 from portal.catalogue.programmes import desk_programmes
 from portal.catalogue.visibility import inactive_cutoff, public_clause
 from portal.extensions import db
@@ -62,18 +62,10 @@ def _has_programme(user: User, *, lead: bool | None = None) -> ColumnElement[boo
     return exists(link)
 
 
-def sees(user: User, item: Item) -> bool:
-    """The desk of one of the item's programmes (or an admin)."""
-    return any(moderates(user, programme) for programme in item.programmes)
-
-
 def get_item(item_id: int, user: User) -> Item:
     """The item, for a desk of one of its programmes; NotFound for everyone else, so that a desk of an
     unrelated programme cannot even tell that the item exists."""
-    item = db.session.get(Item, item_id)
-    if item is None or not sees(user, item):
-        raise NotFound(item_id)
-    return item
+    return item_for(user, item_id, moderates_item)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -4,28 +4,20 @@ and the file download (``/items/<id>/file``, whoever may see the item)."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 
-from portal.catalogue import NotFound, RuleViolation, files, submission, workflow
-from portal.catalogue.permissions import can_edit_item, can_view_item
+from portal.catalogue import RuleViolation, files, submission, workflow
+from portal.catalogue.permissions import can_edit_item, can_view_item, item_for
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
 from portal.forms.item import FORMS
-from portal.models import Item
 from portal.views.access import role_required
 
 bp = Blueprint("items", __name__)
 
 
-def _item(item_id: int, allowed) -> Item:
-    item = db.session.get(Item, item_id)
-    if item is None or not allowed(current_user, item):
-        raise NotFound(item_id)
-    return item
-
-
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
 @role_required("partner", "admin")
 def edit(item_id: int):
-    item = _item(item_id, can_edit_item)
+    item = item_for(current_user, item_id, can_edit_item)
     form_class = FORMS[item.kind]
     form = form_class(data=form_class.values(submission.ItemData.from_item(item)))
     if form.validate_on_submit():
@@ -59,7 +51,7 @@ def edit(item_id: int):
 @bp.get("/items/<int:item_id>/file")
 def download(item_id: int):
     """The item's file as an attachment, to whoever may see the item (404 for anyone else)."""
-    item = _item(item_id, can_view_item)
+    item = item_for(current_user, item_id, can_view_item)
     if not item.file_name:
         abort(404)
     try:

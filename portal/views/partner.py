@@ -3,8 +3,8 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import NotFound, RuleViolation, audit, comments, reporting, submission, workflow
-from portal.catalogue.permissions import belongs_to_item_organisation
+from portal.catalogue import RuleViolation, audit, comments, reporting, submission, workflow
+from portal.catalogue.permissions import belongs_to_item_organisation, item_for
 from portal.extensions import db
 from portal.forms.item import FORMS
 from portal.models import Item
@@ -18,10 +18,7 @@ ITEMS_PER_PAGE = 50
 
 def own_item(item_id: int) -> Item:
     """The item, when it belongs to the current partner's organisation; 404 otherwise."""
-    item = db.session.get(Item, item_id)
-    if item is None or not belongs_to_item_organisation(current_user, item):
-        raise NotFound(item_id)  # another organisation's item is not even said to exist
-    return item
+    return item_for(current_user, item_id, belongs_to_item_organisation)
 
 
 @bp.get("/")

@@ -5,12 +5,11 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal import search
-from portal.catalogue import NotFound, reporting
 from portal.catalogue import programmes as programme_service
+from portal.catalogue import reporting
 from portal.catalogue.filters import CatalogueFilters
-from portal.catalogue.permissions import can_view_item
+from portal.catalogue.permissions import can_view_item, item_for
 from portal.catalogue.visibility import is_public
-from portal.extensions import db
 from portal.models import Item
 from portal.views.search import listing
 
@@ -92,9 +91,7 @@ def about_portfolios():
 
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
-    item = db.session.get(Item, item_id)
-    if item is None or not can_view_item(current_user, item):
-        raise NotFound(item_id)  # the public cannot tell a hidden item from a missing one
+    item = item_for(current_user, item_id, can_view_item)  # a hidden item looks like a missing one
     return render_template(
         "public/item.html",
         item=item,
