@@ -33,11 +33,16 @@ def inactive_from(item: Item) -> datetime:
     return datetime.combine(item.updated_at.date() + timedelta(days=days + 1), time.min)
 
 
+def has_aged_out(item: Item, now: datetime | None = None) -> bool:
+    """A published item out of public view for inactivity (its organisation can bring it back)."""
+    return item.state == PUBLIC_STATE and is_inactive(item, now)
+
+
 def becomes_inactive_soon(item: Item, now: datetime | None = None) -> bool:
-    """True when ``item`` is still active but will age out within INACTIVE_WARNING_DAYS."""
+    """True when published ``item`` is still active but will age out within INACTIVE_WARNING_DAYS."""
     now = now or utcnow()
     warning = timedelta(days=current_app.config["INACTIVE_WARNING_DAYS"])
-    return not is_inactive(item, now) and inactive_from(item) - now <= warning
+    return item.state == PUBLIC_STATE and not is_inactive(item, now) and inactive_from(item) - now <= warning
 
 
 def is_public(item: Item, now: datetime | None = None) -> bool:

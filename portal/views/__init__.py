@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from portal import vocab
 from portal.catalogue import permissions, review
-from portal.catalogue.visibility import becomes_inactive_soon, inactive_from, is_inactive, is_public
+from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
 from portal.markdown import render_markdown
 from portal.views import admin, api, auth, desk, errors, items, partner, public, search
 from portal.views.routing import DatabaseIdConverter
@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
         is_public=is_public,
         is_inactive=is_inactive,
         becomes_inactive_soon=becomes_inactive_soon,
+        has_aged_out=has_aged_out,
         inactive_from=inactive_from,
     )
 
