@@ -180,10 +180,6 @@ def country_regions() -> dict[str, str]:
     return {code: info["continentcode"] for code, info in data.items()}
 
 
-def region_of(code: str) -> str | None:
-    return country_regions().get(code)
-
-
 @cache
 def languages() -> tuple[tuple[str, str], ...]:
     """ISO 639-1 languages as (code, name), sorted by name."""

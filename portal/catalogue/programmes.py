@@ -37,10 +37,6 @@ def get_sdg(number: int) -> Sdg:
     return sdg
 
 
-def all_sdgs() -> list[Sdg]:
-    return list(db.session.scalars(select(Sdg).order_by(Sdg.number)))
-
-
 def public_item_counts() -> dict[int, int]:
     """Programme id → number of public items."""
     rows = db.session.execute(

@@ -244,10 +244,6 @@ def _partners(programme_id: int | None, last_day: date | None = None) -> Select:
     return query.group_by(Partnership.organisation_id)
 
 
-def _distinct_items_when(condition: ColumnElement[bool], item_id) -> ColumnElement[int]:
-    return func.count(distinct(case((condition, item_id))))
-
-
 def rate(reported: int, partners: int) -> float | None:
     return reported / partners if partners else None
 

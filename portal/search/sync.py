@@ -98,11 +98,6 @@ def enqueue(ids: Iterable[int], session: Session | None = None) -> None:
         session.info[CHANGED] = True
 
 
-def pending_count() -> int:
-    with db.engine.connect() as connection:
-        return len(connection.execute(select(QUEUE.c.id).limit(BATCH)).all())
-
-
 def read_queue(connection, limit: int = BATCH) -> list[tuple[int, int]]:
     """(entry id, item id) of the oldest queued changes."""
     statement = select(QUEUE.c.id, QUEUE.c.item_id).order_by(QUEUE.c.id).limit(limit)
