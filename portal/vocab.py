@@ -155,6 +155,11 @@ def label(vocabulary: tuple, value, default: str | None = None) -> str:
     return dict(vocabulary).get(value, default if default is not None else str(value))
 
 
+def sdg_label(number: int) -> str:
+    """How an SDG reads everywhere: "SDG 7", an en dash, then its title."""
+    return f"SDG {number} – {label(SDGS, int(number))}"
+
+
 @cache
 def countries() -> tuple[tuple[str, str], ...]:
     """ISO 3166-1 countries as (alpha-2, common name), sorted by name."""

@@ -699,7 +699,7 @@ def breakdowns(items: Select, programme_id: int | None, dimensions: frozenset[st
     return Breakdowns(
         kinds=_complete(vocab.KINDS, found.get("kind", {})),
         categories=_complete(vocab.ACTIVITY_CATEGORIES, found.get("category", {})),
-        sdgs=[Count(str(n), f"SDG {n} – {title}", sdg_counts.get(str(n), 0)) for n, title in vocab.SDGS],
+        sdgs=[Count(str(n), vocab.sdg_label(n), sdg_counts.get(str(n), 0)) for n, _ in vocab.SDGS],
         countries=country_counts,
         regions=[c for c in _complete(vocab.REGIONS, found.get("region", {})) if c.count or c.key != "AN"],
         themes=sorted(_complete(vocab.THEMES, found.get("theme", {})), key=lambda count: -count.count),

@@ -26,7 +26,7 @@ from portal.catalogue.files import ALLOWED_TYPES_TEXT
 from portal.catalogue.submission import MAX_SUMMARY, MAX_TITLE, ItemData, ItemInvalid, Upload
 from portal.forms import MultiCheckboxField, choices, programme_choices
 
-HOME_SDG_TEXT = f"SDG {vocab.HOME_SDG} – {dict(vocab.SDGS)[vocab.HOME_SDG]} (every item has it)"
+HOME_SDG_TEXT = f"{vocab.sdg_label(vocab.HOME_SDG)} (every item has it)"
 FILE_EXTENSIONS = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.png,.jpg,.jpeg"
 # Where a rule's message shows when the form names the field differently.
 FIELD_FOR_RULE = {"programmes": "lead_programme"}
@@ -72,7 +72,7 @@ class ItemForm(FlaskForm):
         self.lead_programme.choices = choices([("", "Choose the lead programme")]) + programmes
         self.other_programmes.choices = programmes
         self.sdgs.choices = choices(
-            (number, f"SDG {number} – {title}") for number, title in vocab.SDGS if number != vocab.HOME_SDG
+            (number, vocab.sdg_label(number)) for number, _ in vocab.SDGS if number != vocab.HOME_SDG
         )
         self.countries.choices = choices([(vocab.GLOBAL, "Global"), *vocab.countries()])
         self.themes.choices = choices(vocab.THEMES)

@@ -3,6 +3,7 @@
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal import vocab
 from portal.extensions import db
 
 
@@ -29,7 +30,7 @@ class Sdg(db.Model):
 
     @property
     def label(self) -> str:
-        return f"SDG {self.number} – {self.title}"
+        return vocab.sdg_label(self.number)
 
     def __repr__(self) -> str:
         return f"<Sdg {self.number}>"

@@ -36,9 +36,9 @@ FACET_LABELS = {
 def facet_label(facet: str, value) -> str:
     """How a facet value reads on the page: "SDG 7 - Affordable and clean energy" (en dash), "Kenya"..."""
     if facet == "sdg":
-        return f"SDG {value} – {vocab.label(vocab.SDGS, value)}"
+        return vocab.sdg_label(value)
     if facet == "programme":
-        return vocab.label(tuple((slug, name) for slug, name, _ in vocab.PROGRAMMES), value)
+        return PROGRAMME_NAMES.get(value, value)
     if facet == "country":
         return vocab.country_name(value)
     vocabularies = {
