@@ -1,7 +1,8 @@
 """Domain services: the business rules of the catalogue.
 
 Services are plain functions that check permission, enforce the rule, change the data, flush and
-record the audit event. They never commit: the view (or CLI command) that called them commits once.
+record the audit event. They never commit: the request (``portal.views.transaction``) or the CLI command
+that called them commits once.
 They raise the exceptions below; the app turns them into 403, 404 and 400 pages.
 """
 
@@ -21,3 +22,8 @@ class RuleViolation(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    @property
+    def errors(self) -> dict[str | None, list[str]]:
+        """Messages by the field they concern (None: the form as a whole)."""
+        return {self.field: [self.message]}

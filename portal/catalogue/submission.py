@@ -107,7 +107,11 @@ class ItemInvalid(RuleViolation):
     def __init__(self, errors: dict[str, list[str]]):
         first_field, messages = next(iter(errors.items()))
         super().__init__(messages[0], first_field)
-        self.errors = errors
+        self._errors = errors
+
+    @property
+    def errors(self) -> dict[str | None, list[str]]:
+        return self._errors
 
 
 # --- Rules -----------------------------------------------------------------------------------------

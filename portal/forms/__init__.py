@@ -7,6 +7,7 @@ from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.catalogue import RuleViolation
 from portal.extensions import db
 from portal.models import Organisation, Programme
 
@@ -37,3 +38,20 @@ def programmes_by_slug(slugs: list[str]) -> list[Programme]:
 def organisation_choices() -> list[SelectChoice]:
     organisations = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))
     return [SelectChoice(str(org_id), name) for org_id, name in organisations]
+
+
+def show_violation(form, error: RuleViolation, field: str | None = None) -> None:
+    """Put a service's messages at the form fields they concern.
+
+    A form names its fields where they differ from the rule's names in ``FIELD_FOR_RULE``; a message
+    for no field of the form goes to ``field`` when given, else to the top of the form.
+    """
+    renames = getattr(form, "FIELD_FOR_RULE", {})
+    for name, messages in error.errors.items():
+        target = form._fields.get(renames.get(name, name)) if name else None
+        if target is None and field:
+            target = form._fields.get(field)
+        if target is None:
+            form.form_errors.extend(messages)
+        else:
+            target.errors = [*target.errors, *messages]

@@ -21,15 +21,12 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from portal import vocab
-from portal.catalogue import RuleViolation
 from portal.catalogue.files import ALLOWED_TYPES_TEXT
-from portal.catalogue.submission import MAX_SUMMARY, MAX_TITLE, ItemData, ItemInvalid, Upload
+from portal.catalogue.submission import MAX_SUMMARY, MAX_TITLE, ItemData, Upload
 from portal.forms import MultiCheckboxField, choices, programme_choices
 
 HOME_SDG_TEXT = f"{vocab.sdg_label(vocab.HOME_SDG)} (every item has it)"
 FILE_EXTENSIONS = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.png,.jpg,.jpeg"
-# Where a rule's message shows when the form names the field differently.
-FIELD_FOR_RULE = {"programmes": "lead_programme"}
 REQUIRED = ("title", "summary", "lead_programme")
 
 
@@ -37,6 +34,8 @@ class ItemForm(FlaskForm):
     """The fields both kinds share, and the buttons."""
 
     home_sdg_text = HOME_SDG_TEXT
+    # Where a rule's message shows when the form names the field differently (``show_violation``).
+    FIELD_FOR_RULE = {"programmes": "lead_programme"}
 
     title = StringField("Title", description=f"At most {MAX_TITLE} characters.")
     summary = TextAreaField(
@@ -111,16 +110,6 @@ class ItemForm(FlaskForm):
 
     def upload(self) -> Upload | None:
         return None
-
-    def add_errors(self, error: RuleViolation) -> None:
-        """Show the service's messages at the fields they concern (at the top for the others)."""
-        errors = error.errors if isinstance(error, ItemInvalid) else {error.field: [error.message]}
-        for name, messages in errors.items():
-            target = self._fields.get(FIELD_FOR_RULE.get(name, name)) if name else None
-            if target is None:
-                self.form_errors.extend(messages)
-            else:
-                target.errors = [*target.errors, *messages]
 
 
 class InitiativeForm(ItemForm):

@@ -4,12 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.catalogue import NotFound, RuleViolation, accounts, audit
+from portal.catalogue import NotFound, accounts, audit
 from portal.extensions import db
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
 from portal.forms.admin import UserEditForm, UserFilterForm
 from portal.models import AuditEvent, Organisation, OutboxMessage, User
 from portal.views.access import guard_blueprint
+from portal.views.transaction import shown_on
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, "admin")
@@ -45,7 +46,7 @@ def user(user_id: int):
     )
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, int(form.organisation.data)) if form.organisation.data else None
-        try:
+        with shown_on(form, "role") as outcome:
             accounts.update_user(
                 current_user,
                 user,
@@ -53,11 +54,7 @@ def user(user_id: int):
                 organisation=organisation,
                 moderated_programmes=programmes_by_slug(form.programmes.data or []),
             )
-        except RuleViolation as error:
-            db.session.rollback()
-            getattr(form, error.field or "role").errors.append(error.message)
-        else:
-            db.session.commit()
+        if not outcome.failed:
             flash(f"{user.email} is saved.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     events = db.session.scalars(

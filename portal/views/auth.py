@@ -6,13 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
-from portal.catalogue import RuleViolation, accounts
+from portal.catalogue import accounts
 from portal.extensions import db
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
 from portal.forms.auth import NEW_ORGANISATION, ChangePasswordForm, LoginForm, RegistrationForm
 from portal.models import Organisation
 from portal.security import log_in, log_out
 from portal.views.access import role_required
+from portal.views.transaction import shown_on
 
 bp = Blueprint("auth", __name__)
 
@@ -47,7 +48,7 @@ def login():
                 retry_after=error.retry_after,
             ) from None
         except accounts.InvalidCredentials:
-            db.session.commit()  # keep the failure: it counts towards the throttle
+            # Answered with 200 so that the failure is committed: it counts towards the throttle.
             form.form_errors.append("Wrong email or password.")
         except accounts.AccountInactive:
             form.form_errors.append(
@@ -56,7 +57,6 @@ def login():
             )
         else:
             log_in(user)
-            db.session.commit()
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")) or start_page(user))
     return render_template("auth/login.html", form=form)
@@ -67,7 +67,6 @@ def login():
 def logout():
     if request.method == "POST":  # CSRFProtect has checked the token
         log_out()
-        db.session.commit()
         flash("You are logged out.", "success")
         return redirect(url_for("public.home"))
     return render_template("auth/logout.html")
@@ -80,7 +79,7 @@ def register():
         existing = None
         if form.organisation.data != NEW_ORGANISATION:
             existing = db.session.get(Organisation, int(form.organisation.data))
-        try:
+        with shown_on(form, "email") as outcome:
             accounts.register(
                 form.email.data,
                 form.name.data.strip(),
@@ -91,11 +90,7 @@ def register():
                 new_organisation_country=form.organisation_country.data or None,
                 programmes=programmes_by_slug(form.programmes.data or []),
             )
-        except RuleViolation as error:
-            db.session.rollback()
-            getattr(form, error.field or "", form.email).errors.append(error.message)
-        else:
-            db.session.commit()
+        if not outcome.failed:
             return render_template("auth/registered.html", email=form.email.data), 201
     return render_template("auth/register.html", form=form)
 
@@ -105,14 +100,10 @@ def register():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with shown_on(form, "password") as outcome:
             accounts.change_password(current_user, form.current_password.data, form.password.data)
-        except RuleViolation as error:
-            db.session.rollback()
-            getattr(form, error.field or "password").errors.append(error.message)
-        else:
+        if not outcome.failed:
             log_in(current_user._get_current_object())  # every other session has ended; this one starts afresh
-            db.session.commit()
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(start_page(current_user))
     return render_template("auth/change_password.html", form=form)

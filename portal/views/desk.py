@@ -11,6 +11,7 @@ from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideFor
 from portal.models import Item, User
 from portal.views.access import guard_blueprint
 from portal.views.auth import safe_next
+from portal.views.transaction import flashed, shown_on
 from portal.vocab import PORTFOLIO_STATUSES, label
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -94,7 +95,7 @@ def decide(item_id: int):
     form = DecisionForm()
     if not form.validate():
         return _review_page(item, 400, decision_form=form)
-    try:
+    with shown_on(form, "message") as outcome:
         review.decide(
             item,
             current_user,
@@ -104,13 +105,9 @@ def decide(item_id: int):
             checks=form.checks.data,
             notes=form.notes.data,
         )
-    except RuleViolation as error:
-        db.session.rollback()
-        getattr(form, error.field or "message", form.message).errors.append(error.message)
-        return _review_page(db.session.get(Item, item_id), 400, decision_form=form)
-    title = item.title
-    db.session.commit()
-    flash(f"{DECIDED[form.decision.data]} “{title}”.", "success")
+    if outcome.failed:
+        return _review_page(item, 400, decision_form=form)
+    flash(f"{DECIDED[form.decision.data]} “{item.title}”.", "success")
     return _next_page()
 
 
@@ -118,13 +115,10 @@ def decide(item_id: int):
 def approve_selected():
     """The queue's "Approve selected": publication outside any portfolio, for routine submissions."""
     back = safe_next(request.form.get("next")) or url_for("desk.index")
-    try:
+    with flashed() as refused:
         outcome = review.approve_selected(request.form.getlist("item", type=int), current_user)
-    except RuleViolation as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if refused.failed:
         return redirect(back)
-    db.session.commit()
     if outcome.approved:
         titles = ", ".join(f"“{item.title}”" for item in outcome.approved[:5])
         more = f" and {len(outcome.approved) - 5} more" if len(outcome.approved) > 5 else ""
@@ -142,15 +136,12 @@ def set_portfolio(item_id: int, slug: str):
     if not form.validate():
         return _review_page(item, 400, portfolio_forms={slug: form})
     was_waiting = bool(review.pending_tasks(current_user, item))
-    try:
+    with shown_on(form, "status") as outcome:
         portfolio.set_portfolio_status(
             item, current_user, programme, form.status.data, form.checks.data, form.notes.data
         )
-    except RuleViolation as error:
-        db.session.rollback()
-        getattr(form, error.field or "status", form.status).errors.append(error.message)
-        return _review_page(db.session.get(Item, item_id), 400, portfolio_forms={slug: form})
-    db.session.commit()
+    if outcome.failed:
+        return _review_page(item, 400, portfolio_forms={slug: form})
     flash(f"Portfolio status for {programme.name}: {label(PORTFOLIO_STATUSES, form.status.data)}.", "success")
     if was_waiting and not review.pending_tasks(current_user, item):
         return _next_page()  # that was the last thing the queue asked of this desk about the item
@@ -160,13 +151,10 @@ def set_portfolio(item_id: int, slug: str):
 @bp.post("/items/<int:item_id>/comments")
 def comment(item_id: int):
     item = review.get_item(item_id, current_user)
-    try:
+    with flashed() as outcome:
         comments.add_comment(item, current_user, request.form.get("body", ""))
-    except RuleViolation as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _review_page(db.session.get(Item, item_id), 400)
-    db.session.commit()
+    if outcome.failed:
+        return _review_page(item, 400)
     flash("Message sent to the partner.", "success")
     return redirect(url_for("desk.item", item_id=item_id, _anchor="thread-title"))
 
@@ -177,13 +165,10 @@ def hide(item_id: int):
     form = HideForm()
     if not form.validate():
         return _review_page(item, 400, hide_form=form)
-    try:
+    with shown_on(form, "reason") as outcome:
         review.hide(item, current_user, form.reason.data)
-    except RuleViolation as error:
-        db.session.rollback()
-        form.reason.errors = [error.message]
-        return _review_page(db.session.get(Item, item_id), 400, hide_form=form)
-    db.session.commit()
+    if outcome.failed:
+        return _review_page(item, 400, hide_form=form)
     flash(f"“{item.title}” is hidden from public view.", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("desk.item", item_id=item_id))
 
@@ -194,7 +179,6 @@ def unhide(item_id: int):
     form = UnhideForm()
     form.validate()
     review.unhide(item, current_user, form.message.data or "")
-    db.session.commit()
     flash(f"“{item.title}” is public again (when published and active).", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("desk.item", item_id=item_id))
 
@@ -227,13 +211,9 @@ def set_account_active(user_id: int):
     if user is None:
         raise NotFound(user_id)
     active = request.form.get("active") == "1"
-    try:
+    with flashed() as outcome:
         accounts.set_active(current_user, user, active)
-    except RuleViolation as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.failed:
         flash(f"{user.email} is {'active' if active else 'deactivated'}.", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("desk.accounts"))
 
@@ -281,7 +261,6 @@ def send_reporting_reminders():
     outcomes = reminders.send_reminders(
         current_user, scope.programme, scope.period.year, None if target == "all" else [int(target)]
     )
-    db.session.commit()
     for category, message in reminders.describe_outcomes(outcomes):
         flash(message, category)
     return redirect(

@@ -4,12 +4,12 @@ and the file download (``/items/<id>/file``, whoever may see the item)."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 
-from portal.catalogue import RuleViolation, files, submission, workflow
+from portal.catalogue import files, submission, workflow
 from portal.catalogue.permissions import can_edit_item, can_view_item, item_for
 from portal.catalogue.visibility import is_public
-from portal.extensions import db
 from portal.forms.item import FORMS
 from portal.views.access import role_required
+from portal.views.transaction import shown_on
 
 bp = Blueprint("items", __name__)
 
@@ -21,7 +21,7 @@ def edit(item_id: int):
     form_class = FORMS[item.kind]
     form = form_class(data=form_class.values(submission.ItemData.from_item(item)))
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             changed = submission.update_item(
                 item,
                 current_user,
@@ -30,11 +30,7 @@ def edit(item_id: int):
                 remove_file=bool(getattr(form, "remove_file", None) and form.remove_file.data),
                 submit=form.submit_review.data,
             )
-        except RuleViolation as error:
-            db.session.rollback()
-            form.add_errors(error)
-        else:
-            db.session.commit()
+        if not outcome.failed:
             if form.submit_review.data:
                 flash(f"“{item.title}” is submitted for review.", "success")
             else:

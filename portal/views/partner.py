@@ -3,12 +3,13 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import RuleViolation, audit, comments, reporting, submission, workflow
+from portal.catalogue import audit, comments, reporting, submission, workflow
 from portal.catalogue.permissions import belongs_to_item_organisation, item_for
 from portal.extensions import db
 from portal.forms.item import FORMS
 from portal.models import Item
 from portal.views.access import guard_blueprint
+from portal.views.transaction import flashed, shown_on
 
 bp = Blueprint("partner", __name__, url_prefix="/my")
 guard_blueprint(bp, "partner")
@@ -49,15 +50,11 @@ def items():
 def new_item(kind: str):
     form = FORMS[kind]()
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             item = submission.create_item(
                 current_user, kind, form.item_data(), upload=form.upload(), submit=form.submit_review.data
             )
-        except RuleViolation as error:
-            db.session.rollback()
-            form.add_errors(error)
-        else:
-            db.session.commit()
+        if not outcome.failed:
             flash(f"“{item.title}” is {'submitted for review' if item.state == 'submitted' else 'saved as a draft'}.",
                   "success")
             return redirect(url_for("partner.item", item_id=item.id))
@@ -81,17 +78,13 @@ def item(item_id: int):
 
 
 def _act(item_id: int, action, done: str, *, gone: bool = False):
-    """Run ``action(item, current_user)``, commit, and go back to the page the button was on
+    """Run ``action(item, current_user)`` and go back to the page the button was on
     (to the list when the item is ``gone``)."""
     item = own_item(item_id)
     title = item.title
-    try:
+    with flashed() as outcome:
         action(item, current_user)
-    except RuleViolation as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.failed:
         flash(f"“{title}” {done}.", "success")
         if gone:
             return redirect(url_for("partner.items"))
@@ -124,12 +117,8 @@ def delete(item_id: int):
 @bp.post("/items/<int:item_id>/comments")
 def comment(item_id: int):
     item = own_item(item_id)
-    try:
+    with flashed() as outcome:
         comments.add_comment(item, current_user, request.form.get("body", ""))
-    except RuleViolation as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.failed:
         flash("Your message is sent to the desk.", "success")
     return redirect(url_for("partner.item", item_id=item.id, _anchor="thread-title"))
