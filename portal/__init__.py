@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, mail, search, security, views
+from portal import cli, i18n, mail, search, security, views
 from portal.extensions import csrf, db, limiter, migrate
 
 
@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    i18n.init_app(app)
     mail.init_app(app)
     search.init_app(app)
     with app.app_context():
