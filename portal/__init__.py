@@ -11,6 +11,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import cli, i18n, mail, search, security, views
+from portal.catalogue import changes
 from portal.extensions import csrf, db, limiter, migrate
 
 
@@ -33,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     mail.init_app(app)
     search.init_app(app)
+    changes.install()
     with app.app_context():
         _tune_sqlite(db.engine)
 

@@ -132,7 +132,8 @@ def normalised(data: ItemData) -> ItemData:
     )
 
 
-def _is_web_address(url: str) -> bool:
+def is_web_address(url: str) -> bool:
+    """An http(s) address with a host and no spaces."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -140,7 +141,20 @@ def _is_web_address(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not re.search(r"\s", url)
 
 
-def check(kind: str, data: ItemData) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class Reference:
+    """The database's programmes and SDGs, by slug and number: loaded once when many items are checked."""
+
+    programmes: dict[str, Programme]
+    sdgs: dict[int, Sdg]
+
+    @classmethod
+    def load(cls) -> "Reference":
+        return cls({programme.slug: programme for programme in db.session.scalars(select(Programme))},
+                   {sdg.number: sdg for sdg in db.session.scalars(select(Sdg))})
+
+
+def check(kind: str, data: ItemData, reference: Reference | None = None) -> dict[str, list[str]]:
     """Every rule that the (normalised) ``data`` of an item of ``kind`` breaks, by field name."""
     errors: dict[str, list[str]] = {}
 
@@ -160,28 +174,28 @@ def check(kind: str, data: ItemData) -> dict[str, list[str]]:
     limit("summary", "The summary", MAX_SUMMARY)
     limit("description", "The description", MAX_DESCRIPTION)
 
-    known_programmes = set(db.session.scalars(select(Programme.slug)))
+    known_programmes = (reference or Reference.load()).programmes
     if not data.programmes:
         fail("programmes", "Choose the lead programme: every item belongs to at least one programme.")
-    elif any(slug not in known_programmes for slug in data.programmes):
-        fail("programmes", "Choose programmes from the list.")
+    elif unknown := [slug for slug in data.programmes if slug not in known_programmes]:
+        fail("programmes", f"Choose programmes from the list; unknown: {', '.join(unknown)}.")
 
-    if any(number not in dict(vocab.SDGS) for number in data.sdgs):
-        fail("sdgs", "Choose SDGs from the list.")
+    if unknown := [str(number) for number in data.sdgs if number not in dict(vocab.SDGS)]:
+        fail("sdgs", f"Choose SDGs from the list (1 to 17); unknown: {', '.join(unknown)}.")
     elif len(data.sdgs) > vocab.MAX_OTHER_SDGS:
         fail("sdgs", f"Choose at most {vocab.MAX_OTHER_SDGS} SDGs besides SDG 12: you chose {len(data.sdgs)}.")
 
     unknown = [code for code in data.countries if code != "global" and code not in vocab.country_names()]
     if unknown:
         fail("countries", f"Choose countries from the list (ISO 3166) or “Global”; unknown: {', '.join(unknown)}.")
-    if any(theme not in dict(vocab.THEMES) for theme in data.themes):
-        fail("themes", "Choose themes from the list.")
+    if unknown := [theme for theme in data.themes if theme not in dict(vocab.THEMES)]:
+        fail("themes", f"Choose themes from the list; unknown: {', '.join(unknown)}.")
     if data.language not in dict(vocab.languages()):
-        fail("language", "Choose a language from the list.")
+        fail("language", "Choose a language from the list (ISO 639-1, e.g. en, fr).")
 
     for name, what in (("website_url", "The website"), ("link_url", "The link")):
         url = getattr(data, name)
-        if url and not _is_web_address(url):
+        if url and not is_web_address(url):
             fail(name, f"{what} must be a web address starting with http:// or https://.")
         limit(name, what, MAX_URL)
     limit("contact", "The contact", MAX_CONTACT)
@@ -217,20 +231,21 @@ def validated(kind: str, data: ItemData) -> ItemData:
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def apply(item: Item, kind: str, data: ItemData) -> None:
+def apply(item: Item, kind: str, data: ItemData, reference: Reference | None = None) -> None:
     """Copy the checked ``data`` onto ``item``; the fields of the other kind stay empty."""
+    reference = reference or Reference.load()
     item.title, item.summary, item.description = data.title, data.summary, data.description
     item.website_url = data.website_url or None
     item.contact = data.contact or None
     item.language = data.language
 
-    found = {p.slug: p for p in db.session.scalars(select(Programme).where(Programme.slug.in_(data.programmes)))}
+    programmes = reference.programmes
     current = {link.programme.slug: link for link in item.programme_links}
-    item.programme_links = [current.get(slug) or ItemProgramme(programme=found[slug]) for slug in data.programmes]
+    item.programme_links = [current.get(slug) or ItemProgramme(programme=programmes[slug]) for slug in data.programmes]
     item.programme_links.reorder()
 
     numbers = sorted({vocab.HOME_SDG, *data.sdgs})
-    item.sdgs = list(db.session.scalars(select(Sdg).where(Sdg.number.in_(numbers)).order_by(Sdg.number)))
+    item.sdgs = [reference.sdgs[number] for number in numbers]
 
     item.is_global = "global" in data.countries
     codes = [code for code in data.countries if code != "global"]

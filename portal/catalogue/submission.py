@@ -38,7 +38,7 @@ class Upload:
     stream: BinaryIO
 
 
-def _check_file(kind: str, data: ItemData, upload: Upload | None, keeps_file: bool,
+def check_file(kind: str, data: ItemData, upload: Upload | None, keeps_file: bool,
                 errors: dict[str, list[str]]) -> None:
     """Resources need a file or a link; an uploaded file must be of an allowed type and size."""
     if kind != "resource":
@@ -79,7 +79,7 @@ def create_item(actor: User, kind: str, data: ItemData, *, upload: Upload | None
         raise PermissionDenied("Only partners of an organisation submit items.")
     data = normalised(data)
     errors = check(kind, data)
-    _check_file(kind, data, upload, keeps_file=False, errors=errors)
+    check_file(kind, data, upload, keeps_file=False, errors=errors)
     if errors:
         raise ItemInvalid(errors)
     item = Item(kind=kind, organisation=actor.organisation, created_by=actor, state="draft")
@@ -107,7 +107,7 @@ def update_item(item: Item, actor: User, data: ItemData, *, upload: Upload | Non
     data = normalised(data)
     errors = check(item.kind, data)
     keeps_file = bool(item.file_name) and not remove_file
-    _check_file(item.kind, data, upload, keeps_file=keeps_file, errors=errors)
+    check_file(item.kind, data, upload, keeps_file=keeps_file, errors=errors)
     if errors:
         raise ItemInvalid(errors)
     current = [programme.slug for programme in item.programmes]

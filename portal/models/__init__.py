@@ -2,6 +2,7 @@
 
 from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder, SearchQueueEntry
 from portal.models.base import utcnow
+from portal.models.importing import IMPORT_KINDS, IMPORT_PHASES, ImportJob
 from portal.models.item import (
     KINDS,
     PORTFOLIO_STATUSES,
@@ -18,6 +19,8 @@ from portal.models.programme import Programme, Sdg
 from portal.models.user import ROLES, AuthSession, LoginFailure, User, moderator_programmes
 
 __all__ = [
+    "IMPORT_KINDS",
+    "IMPORT_PHASES",
     "KINDS",
     "PORTFOLIO_STATUSES",
     "ROLES",
@@ -25,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Comment",
+    "ImportJob",
     "Item",
     "ItemCountry",
     "ItemProgramme",
