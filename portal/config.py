@@ -30,6 +30,8 @@ INACTIVE_WARNING_DAYS = 60
 SEARCH_INDEX_DIR = None
 UPLOAD_DIR = None
 MAX_UPLOAD_MB = 20
+# Largest file /admin/import accepts (the command line takes any size).
+IMPORT_MAX_MB = 10
 
 # Werkzeug's scrypt (N=32768, r=8, p=1). Tests lower N to stay fast; each hash keeps its own parameters.
 PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password

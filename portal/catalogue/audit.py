@@ -57,6 +57,10 @@ DESCRIPTIONS = {
     "user.password_changed": "changed the password",
     "organisation.created": "created the organisation",
     "organisation.partnership_added": "added a programme partnership",
+    "organisation.imported": "updated the organisation from an import",
+    "item.imported": "imported the record",
+    "import.items": "imported initiatives and resources",
+    "import.organisations": "imported organisations",
 }
 
 
@@ -66,6 +70,10 @@ def describe(event: AuditEvent) -> str:
     if event.action == "item.portfolio_changed":
         text += f" for {event.details.get('for_programme') or 'a programme'}"
         before, after = label(PORTFOLIO_STATUSES, before), label(PORTFOLIO_STATUSES, after)
+    if event.action.startswith("import."):
+        counts = ", ".join(f"{event.details.get(name, 0)} {name}" for name in ("created", "updated", "unchanged",
+                                                                             "failed"))
+        text += f" from {event.details.get('file')} ({event.details.get('origin')}): {counts}"
     if before is not None or after is not None:
         text += f" from {before or '—'} to {after or '—'}"
     return text

@@ -2,9 +2,10 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
@@ -35,15 +36,22 @@ def _render(status: int, description: str, headers=None):
 
 def handle_http_error(error: HTTPException):
     description = error.description or ""
-    if error.code == 413:
-        limit = request.max_content_length // (1024 * 1024) - 1 if request.max_content_length else None
-        description = f"Files may be at most {limit} MB. Choose a smaller file, or give a link instead."
+    if error.code == 413 and description == RequestEntityTooLarge.description:  # Werkzeug's, not a view's
+        description = _too_large()
     headers = {}
     if getattr(error, "valid_methods", None):  # a 405 must say which methods are allowed (RFC 9110)
         headers["Allow"] = ", ".join(error.valid_methods)
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(int(error.retry_after))
     return _render(error.code or 500, description, headers)
+
+
+def _too_large() -> str:
+    if request.blueprint == "admin_import":  # its own limit (the CSRF check may read the body first)
+        return _("Import files may be at most %(mb)d MB: split the file into smaller ones.",
+                 mb=current_app.config["IMPORT_MAX_MB"])
+    limit = request.max_content_length // (1024 * 1024) - 1 if request.max_content_length else None
+    return f"Files may be at most {limit} MB. Choose a smaller file, or give a link instead."
 
 
 def handle_csrf_error(error: CSRFError):
