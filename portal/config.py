@@ -69,6 +69,10 @@ REPORTING_TARGET_RATE = 0.75
 REPORTING_YEAR_START_MONTH = 1
 REMINDER_INTERVAL_DAYS = 7
 
+# OAI-PMH (/oai): the address harvesters' operators write to, and how long a resumption token lasts.
+OAI_ADMIN_EMAIL = "catalogue@oneplanet.example.org"
+OAI_TOKEN_HOURS = 24
+
 SITE_NAME = "One Planet Catalogue"
 # Absolute base URL used in mails and feeds when there is no request (CLI).
 BASE_URL = "http://127.0.0.1:5000"

@@ -31,6 +31,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "api.item",
         "api.openapi",
         "items.download",
+        "oai.endpoint",
         "auth.login",
         "auth.register",
     }
