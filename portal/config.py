@@ -72,6 +72,8 @@ REMINDER_INTERVAL_DAYS = 7
 # OAI-PMH (/oai): the address harvesters' operators write to, and how long a resumption token lasts.
 OAI_ADMIN_EMAIL = "catalogue@oneplanet.example.org"
 OAI_TOKEN_HOURS = 24
+# DCAT (/catalog.ttl, /catalog.jsonld): items per page.
+DCAT_PAGE_SIZE = 1000
 
 SITE_NAME = "One Planet Catalogue"
 # Absolute base URL used in mails and feeds when there is no request (CLI).

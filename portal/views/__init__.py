@@ -12,6 +12,7 @@ from portal.views import (
     admin_import,
     api,
     auth,
+    dcat,
     desk,
     errors,
     items,
@@ -26,7 +27,7 @@ from portal.views.routing import DatabaseIdConverter
 
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
-    for module in (public, search, api, auth, partner, items, desk, admin, admin_import, oai):
+    for module in (public, search, api, auth, partner, items, desk, admin, admin_import, oai, dcat):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)

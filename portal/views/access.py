@@ -32,6 +32,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "api.openapi",
         "items.download",
         "oai.endpoint",
+        "dcat.catalog_ttl",
+        "dcat.catalog_jsonld",
         "auth.login",
         "auth.register",
     }
