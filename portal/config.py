@@ -69,6 +69,9 @@ REPORTING_TARGET_RATE = 0.75
 REPORTING_YEAR_START_MONTH = 1
 REMINDER_INTERVAL_DAYS = 7
 
+# The licence of the catalogue's metadata, as the API, DCAT and datapackage.json state it: (name, address).
+DATA_LICENSE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+
 # OAI-PMH (/oai): the address harvesters' operators write to, and how long a resumption token lasts.
 OAI_ADMIN_EMAIL = "catalogue@oneplanet.example.org"
 OAI_TOKEN_HOURS = 24

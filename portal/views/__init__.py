@@ -12,10 +12,12 @@ from portal.views import (
     admin_import,
     api,
     auth,
+    cors,
     dcat,
     desk,
     errors,
     items,
+    machines,
     oai,
     partner,
     public,
@@ -27,10 +29,11 @@ from portal.views.routing import DatabaseIdConverter
 
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
-    for module in (public, search, api, auth, partner, items, desk, admin, admin_import, oai, dcat):
+    for module in (public, search, api, auth, partner, items, desk, admin, admin_import, oai, dcat, machines):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)
+    cors.install(app)
 
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(vocab.country_name, "country_name")

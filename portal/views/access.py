@@ -34,6 +34,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "oai.endpoint",
         "dcat.catalog_ttl",
         "dcat.catalog_jsonld",
+        "machines.robots",
+        "machines.datapackage",
         "auth.login",
         "auth.register",
     }

@@ -120,6 +120,7 @@ def catalogue_graph(page: int, fmt: str) -> Graph:
         "Initiatives and resources of the partners of the One Planet network for sustainable consumption and "
         "production (SDG 12).", lang="en")))
     graph.add((catalogue, FOAF.homepage, URIRef(home)))
+    graph.add((catalogue, DCTERMS.license, URIRef(current_app.config["DATA_LICENSE"][1])))
     network = URIRef(f"{home}#network")
     graph.add((catalogue, DCTERMS.publisher, network))
     graph.add((network, RDF.type, FOAF.Organization))

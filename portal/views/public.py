@@ -11,6 +11,7 @@ from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item, item_for
 from portal.catalogue.visibility import is_public
 from portal.models import Item
+from portal.views.machines import item_json_ld
 from portal.views.search import listing
 
 bp = Blueprint("public", __name__)
@@ -97,7 +98,7 @@ def item(item_id: int):
         item=item,
         similar=search.similar(item.id),
         file_url=_file_url(item),
-        json_ld=_json_ld(item) if is_public(item) else None,
+        json_ld=item_json_ld(item) if is_public(item) else None,
     )
 
 
@@ -112,28 +113,3 @@ def _file_url(item: Item) -> str | None:
             except BuildError:
                 continue
     return None
-
-
-def _json_ld(item: Item) -> dict:
-    """schema.org metadata of a public item (rendered with ``tojson``, safe inside <script>)."""
-    url = url_for("public.item", item_id=item.id, _external=True)
-    data = {
-        "@context": "https://schema.org",
-        "@type": "CreativeWork" if item.kind == "resource" else "Project",
-        "@id": url,
-        "url": url,
-        "name": item.title,
-        "description": item.summary,
-        "dateModified": item.updated_at.isoformat(timespec="seconds") + "Z",
-        "inLanguage": item.language,
-        "keywords": [programme.name for programme in item.programmes] + [sdg.label for sdg in item.sdgs],
-        "publisher" if item.kind == "resource" else "member": {"@type": "Organization", "name": item.organisation.name},
-    }
-    if item.published_at:
-        data["datePublished"] = item.published_at.isoformat(timespec="seconds") + "Z"
-    if item.kind == "resource":
-        if item.authors:
-            data["author"] = item.authors
-        if item.link_url:
-            data["sameAs"] = item.link_url
-    return data

@@ -19,6 +19,9 @@ bp = Blueprint("search", __name__)
 
 FEED_ENTRIES = 50
 CSV_LIMIT = 10000
+# The columns of /search.csv (its datapackage.json describes them: portal.views.machines).
+CSV_COLUMNS = ("id", "kind", "title", "summary", "organisation", "programmes", "portfolio", "sdgs", "countries",
+               "themes", "updated_at", "url")
 SITEMAP_URLS = 45000
 FACET_LABELS = {
     "kind": "Kind",
@@ -133,10 +136,7 @@ def export_csv():
     cards = search.service().export(filters, limit=CSV_LIMIT)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        ["id", "kind", "title", "summary", "organisation", "programmes", "portfolio", "sdgs", "countries",
-         "themes", "updated_at", "url"]
-    )
+    writer.writerow(CSV_COLUMNS)
     for card in cards:
         writer.writerow(
             [
