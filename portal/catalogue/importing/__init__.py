@@ -17,6 +17,7 @@ the queue is filled in the transaction and drained when the caller commits.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from portal.catalogue.importing import items, organisations
 from portal.catalogue.importing.items import RowFailed
@@ -25,35 +26,45 @@ from portal.catalogue.importing.report import ImportReport, RowError
 from portal.extensions import db
 from portal.models import User
 
-__all__ = ["CHUNK_ROWS", "FileRefused", "ImportFile", "ImportReport", "RowError", "importer", "read", "run_rows"]
+__all__ = ["CHUNK_ROWS", "FileRefused", "ImportFile", "ImportReport", "RowError", "columns", "importer", "read",
+           "run_rows"]
 
 # Rows written between two commits (the command line) or in one request (the admin page).
 CHUNK_ROWS = 500
 
+
+@dataclass(frozen=True)
+class _Kind:
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    writer: type
+    key: str  # the column that names a record: repeated in a file, it is refused
+    fold_case: bool  # whether "Acme" and "ACME" are the same record
+
+
 _KINDS = {
-    "items": (items.COLUMNS, items.REQUIRED_COLUMNS, items.ItemImporter, "source_id", False),
-    "organisations": (organisations.COLUMNS, organisations.REQUIRED_COLUMNS, organisations.OrganisationImporter,
-                      "name", True),
+    "items": _Kind(items.COLUMNS, items.REQUIRED_COLUMNS, items.ItemImporter, "source_id", False),
+    "organisations": _Kind(organisations.COLUMNS, organisations.REQUIRED_COLUMNS,
+                           organisations.OrganisationImporter, "name", True),
 }
 
 
 def read(kind: str, content: bytes, filename: str) -> ImportFile:
     """The rows of an import file of ``kind`` ("items" or "organisations"), or ``FileRefused``."""
-    columns, required, *_rest = _KINDS[kind]
-    return read_file(content, filename, columns, required)
+    return read_file(content, filename, _KINDS[kind].columns, _KINDS[kind].required)
 
 
 def columns(kind: str) -> tuple[str, ...]:
-    return _KINDS[kind][0]
+    return _KINDS[kind].columns
 
 
 def importer(kind: str, parsed: ImportFile, actor: User | None, filename: str, *, create_organisations: bool = True,
              origin: str = "command line", report: ImportReport | None = None):
     """The writer for ``parsed``'s rows, reporting into ``report`` (a new one by default)."""
-    _columns, _required, writer, key, fold_case = _KINDS[kind]
-    return writer(actor, filename, report or ImportReport(unit=parsed.unit),
-                  first_rows=items.first_rows(parsed.rows, key, fold_case=fold_case),
-                  create_organisations=create_organisations, origin=origin)
+    spec = _KINDS[kind]
+    return spec.writer(actor, filename, report or ImportReport(unit=parsed.unit),
+                       first_rows=items.first_rows(parsed.rows, spec.key, fold_case=spec.fold_case),
+                       create_organisations=create_organisations, origin=origin)
 
 
 def run_rows(writer, rows: list[Row], *, dry_run: bool = False,
