@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from sqlalchemy import insert
+
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Programme, User
 from portal.vocab import PORTFOLIO_STATUSES, label
@@ -31,6 +33,27 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_many(events: list[dict[str, Any]]) -> None:
+    """Add many events in one INSERT (an import's history): each a dict of ``action``, ``created_at``,
+    ``actor`` (a User or None), ``item_id`` or ``organisation_id``, and ``details``."""
+    rows = [
+        {
+            "action": event["action"],
+            "created_at": event["created_at"],
+            "actor_id": event["actor"].id if event.get("actor") is not None else None,
+            "item_id": event.get("item_id"),
+            "user_id": None,
+            "organisation_id": event.get("organisation_id"),
+            "programme_id": None,
+            "message": "",
+            "details": event.get("details", {}),
+        }
+        for event in events
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
 
 
 # How an action reads in a history ("<actor> <description>").

@@ -72,14 +72,15 @@ def run_rows(writer, rows: list[Row], *, dry_run: bool = False,
     """Check and write ``rows`` (nothing is kept of a dry run); the outcome goes into ``writer.report``."""
     outer = db.session.begin_nested() if dry_run else None
     writer.start_chunk(rows)
-    for row in rows:
-        try:
-            outcome = writer.write(writer.parse(row))
-        except RowFailed as failure:
-            writer.report.fail(failure.errors)
-        else:
-            writer.report.count(outcome)
-        progress(1)
+    with db.session.no_autoflush:  # one flush for the chunk, at its end
+        for row in rows:
+            try:
+                outcome = writer.write(writer.parse(row))
+            except RowFailed as failure:
+                writer.report.fail(failure.errors)
+            else:
+                writer.report.count(outcome)
+            progress(1)
     writer.end_chunk()
     if outer is not None:
         outer.rollback()
