@@ -30,6 +30,10 @@ INACTIVE_WARNING_DAYS = 60
 SEARCH_INDEX_DIR = None
 UPLOAD_DIR = None
 MAX_UPLOAD_MB = 20
+# Largest request body that is not a file upload (a url-encoded form, an API call), and the most
+# parts a multipart form may have. Werkzeug's own limit applies to multipart fields only.
+MAX_FORM_MEMORY_SIZE = 500_000
+MAX_FORM_PARTS = 1000
 
 # Werkzeug's scrypt (N=32768, r=8, p=1). Tests lower N to stay fast; each hash keeps its own parameters.
 PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password

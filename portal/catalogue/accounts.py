@@ -7,18 +7,21 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from portal.catalogue import PermissionDenied, RuleViolation, audit, notifications
+from portal.catalogue.numbers import positive_int
 from portal.catalogue.permissions import can_manage_account, is_admin
 from portal.extensions import db
 from portal.models import AuthSession, LoginFailure, Organisation, Partnership, Programme, User, utcnow
-from portal.vocab import ORGANISATION_TYPES
+from portal.vocab import ORGANISATION_TYPES, PROGRAMMES
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn raises ValueError beyond this
 # zxcvbn scores 0 and 1 mean "guessable within a million tries": the very common passwords.
 MIN_PASSWORD_SCORE = 2
 
@@ -45,17 +48,32 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def _letters(text: str) -> str:
+    return "".join(character for character in text.lower() if character.isalpha())
+
+
+def site_words() -> list[str]:
+    """Names anyone guesses first for this site: the site's, the network's and the programmes' names."""
+    names = [current_app.config["SITE_NAME"], "One Planet", "One Planet network"]
+    names += [name for _, name, _ in PROGRAMMES]
+    return [form for name in names for form in (name.lower(), _letters(name))]
+
+
 def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
-    """Why ``password`` is not acceptable, or None."""
+    """Why ``password`` is not acceptable, or None. The length is checked before the strength."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
-    # zxcvbn is slow on very long input and such passwords are not common anyway.
-    result = zxcvbn(password[:100], user_inputs=[value for value in user_inputs if value])
+        return _("Use at most %(count)s characters.", count=f"{MAX_PASSWORD_LENGTH:,}")
+    if _letters(password) in set(site_words()):
+        return _("Do not use the name of the portal, the network or a programme as your password.")
+    # zxcvbn refuses more than 72 characters (and is slow on long input): the first 72 are judged.
+    inputs = [value for value in (*user_inputs, *site_words()) if value]
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=inputs)
     if result["score"] < MIN_PASSWORD_SCORE:
-        warning = result["feedback"]["warning"] or "This password is too easy to guess."
-        return f"{warning} Choose a longer or less common password, for example a few unrelated words."
+        warning = result["feedback"]["warning"] or _("This password is too easy to guess.")
+        return _("%(warning)s Choose a longer or less common password, for example a few unrelated words.",
+                 warning=warning)
     return None
 
 
@@ -233,10 +251,10 @@ def start_session(user: User) -> str:
 
 def session_user(user_id: str, token: str | None) -> User | None:
     """The active user whose live session this token names, or None."""
-    if not token or not str(user_id).isdigit():
+    if not token or positive_int(user_id) is None:
         return None
     row = db.session.get(AuthSession, _digest(token))
-    if row is None or row.user_id != int(user_id):
+    if row is None or row.user_id != positive_int(user_id):
         return None
     user = db.session.get(User, row.user_id)
     return user if user is not None and user.active else None

@@ -8,11 +8,11 @@ from flask import Blueprint, jsonify, request, url_for
 from portal import search, vocab
 from portal.catalogue import NotFound, RuleViolation
 from portal.catalogue.filters import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, parse_filters
+from portal.catalogue.numbers import MAX_ID
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
 from portal.models import Item
 from portal.search import documents
-from portal.views.routing import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

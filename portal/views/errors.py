@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -36,14 +36,22 @@ def _render(status: int, description: str, headers=None):
 def handle_http_error(error: HTTPException):
     description = error.description or ""
     if error.code == 413:
-        limit = request.max_content_length // (1024 * 1024) - 1 if request.max_content_length else None
-        description = f"Files may be at most {limit} MB. Choose a smaller file, or give a link instead."
+        description = _too_large()
     headers = {}
     if getattr(error, "valid_methods", None):  # a 405 must say which methods are allowed (RFC 9110)
         headers["Allow"] = ", ".join(error.valid_methods)
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(int(error.retry_after))
     return _render(error.code or 500, description, headers)
+
+
+def _too_large() -> str:
+    """What was too large: a file upload, or the text of a form (``portal.views.input``)."""
+    if request.mimetype == "multipart/form-data":
+        limit = current_app.config["MAX_UPLOAD_MB"]
+        return f"Files may be at most {limit} MB. Choose a smaller file, or give a link instead."
+    limit = current_app.config["MAX_FORM_MEMORY_SIZE"] // 1000
+    return f"The form sent more than {limit} kB of text. Shorten the longest field and send it again."
 
 
 def handle_csrf_error(error: CSRFError):

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from portal import search, vocab
-from portal.catalogue.filters import CatalogueFilters, parse_filters
+from portal.catalogue.filters import MAX_PAGE, CatalogueFilters, page_number, parse_filters
+from portal.catalogue.numbers import positive_int
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import Item, Programme, Sdg, utcnow
@@ -202,9 +202,7 @@ def sitemap():
             body = render_template("search/sitemap_index.xml", pages=range(1, pages + 1))
             return Response(body, mimetype="application/xml")
         number = 1
-    elif page.isdigit() and int(page) >= 1:
-        number = int(page)
-    else:
+    elif (number := positive_int(page, MAX_PAGE)) is None:
         return Response("Unknown sitemap page.", status=404, mimetype="text/plain")
     items = db.session.execute(statement.offset((number - 1) * SITEMAP_URLS).limit(SITEMAP_URLS)).all()
     pages = []
@@ -221,5 +219,4 @@ def sitemap():
 
 def listing(**values) -> CatalogueFilters:
     """Filters for a page that lists public items of one programme or SDG, newest first."""
-    page = parse_filters(MultiDict({"page": request.args.get("page", "")})).page
-    return CatalogueFilters(sort="newest", page=page, per_page=10, **values)
+    return CatalogueFilters(sort="newest", page=page_number(request.args), per_page=10, **values)

@@ -76,9 +76,12 @@ def test_wrong_method_gets_405_not_500(client):
 
 def test_an_oversized_request_gets_the_413_page(client, app):
     body = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
-    response = client.post("/register", data=body, content_type="application/octet-stream")
+    response = client.post("/register", data=body, content_type="multipart/form-data; boundary=x")
     assert response.status_code == 413
     assert "at most 20 MB" in response.text
+    response = client.post("/register", data=body, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "more than 500 kB of text" in response.text
 
 
 def test_an_unexpected_error_gets_the_500_page_without_a_traceback(make_app):

@@ -1,0 +1,38 @@
+"""Whole numbers read from requests and forms: ASCII digits only, within bounds, or nothing.
+
+``str.isdigit()`` is no test for request input: it accepts "²", which ``int()`` refuses (a 500),
+while ``int()`` accepts "٣" and numbers of thousands of digits that overflow the database. Every number
+a request carries (pages, ids, SDGs, years) is read by ``positive_int`` or ``required_positive_int``.
+"""
+
+from portal.catalogue import RuleViolation
+
+# Ids are INTEGER columns: 32 bits on PostgreSQL. A larger id names nothing (404), never an overflow.
+MAX_ID = 2**31 - 1
+
+
+def positive_int(value: object, maximum: int = MAX_ID) -> int | None:
+    """``value`` as a whole number from 1 to ``maximum`` (ASCII digits, spaces around allowed), else None."""
+    text = "" if value is None else str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= maximum else None
+
+
+def required_positive_int(value: object, name: str, maximum: int, default: int | None = None) -> int:
+    """``value`` as a whole number from 1 to ``maximum``; ``default`` when empty; else a RuleViolation for ``name``."""
+    if default is not None and (value is None or not str(value).strip()):
+        return default
+    number = positive_int(value, maximum)
+    if number is None:
+        raise RuleViolation(f"'{name}' must be a whole number from 1 to {maximum}.", field=name)
+    return number
+
+
+def database_id(value: object) -> int:
+    """An id for ``MultiDict.getlist(name, type=database_id)``: ValueError (the value is skipped) when not one."""
+    number = positive_int(value)
+    if number is None:
+        raise ValueError(f"not an id: {str(value)[:20]!r}")
+    return number
