@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import event
@@ -57,6 +58,8 @@ def _derive_settings(app: Flask) -> None:
     # Room for the other form fields next to the largest allowed file.
     config["MAX_CONTENT_LENGTH"] = (int(config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = [urlsplit(config["BASE_URL"]).hostname or "localhost", "localhost", "127.0.0.1"]
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

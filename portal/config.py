@@ -72,8 +72,13 @@ REPORTING_YEAR_START_MONTH = 1
 REMINDER_INTERVAL_DAYS = 7
 
 SITE_NAME = "One Planet Catalogue"
-# Absolute base URL used in mails and feeds when there is no request (CLI).
+# The portal's address: every absolute link (API, feeds, sitemap, CSV, mails, command line) starts with
+# it, never with the Host header a client sent (portal.links). Set it in production.
 BASE_URL = "http://127.0.0.1:5000"
+# Host names the portal answers to; a request for any other host gets a 400 (Host header attacks,
+# DNS rebinding). None: the host of BASE_URL, localhost and 127.0.0.1. [] answers any host.
+# A name starting with a dot also accepts its subdomains (".example.org").
+TRUSTED_HOSTS = None
 
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True

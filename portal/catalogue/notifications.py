@@ -1,19 +1,14 @@
 """What the portal tells people by mail. Messages go through ``portal.mail`` (outbox, then SMTP)."""
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from portal import mail, vocab
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import Comment, Item, Programme, User, moderator_programmes
 
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A full URL, also outside a request (CLI jobs), based on the BASE_URL setting."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+__all__ = ["absolute_url"]  # mails build their links with it (from BASE_URL, never the Host header)
 
 
 def _signature() -> str:

@@ -6,6 +6,7 @@ from flask_login import current_user
 from portal import vocab
 from portal.catalogue import permissions, review
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
+from portal.links import absolute_url
 from portal.markdown import render_markdown
 from portal.views import admin, api, auth, desk, errors, items, partner, public, routing, search, transaction
 from portal.views.input import PortalRequest
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
         becomes_inactive_soon=becomes_inactive_soon,
         has_aged_out=has_aged_out,
         inactive_from=inactive_from,
+        absolute_url=absolute_url,
     )
 
     @app.context_processor

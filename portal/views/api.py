@@ -3,7 +3,7 @@ document. The public visibility rule applies; bad parameters get a JSON 400 (por
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 
 from portal import search, vocab
 from portal.catalogue import NotFound, RuleViolation
@@ -11,6 +11,7 @@ from portal.catalogue.filters import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, pars
 from portal.catalogue.numbers import MAX_ID
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import Item
 from portal.search import documents
 
@@ -35,7 +36,7 @@ def item_json(card: dict[str, Any]) -> dict[str, Any]:
         "language": card["language"],
         "published_at": f"{card['published_at']}Z" if card.get("published_at") else None,
         "updated_at": f"{card['updated_at']}Z",
-        "url": url_for("public.item", item_id=card["id"], _external=True),
+        "url": absolute_url("public.item", item_id=card["id"]),
     }
 
 

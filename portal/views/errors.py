@@ -2,9 +2,9 @@
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError, SecurityError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
@@ -54,6 +54,11 @@ def _too_large() -> str:
     return f"The form sent more than {limit} kB of text. Shorten the longest field and send it again."
 
 
+def handle_untrusted_host(error: SecurityError):
+    """A Host header not in TRUSTED_HOSTS: no URL can be built for it, so a plain answer."""
+    return Response("Unknown host.\n", status=400, mimetype="text/plain")
+
+
 def handle_csrf_error(error: CSRFError):
     return _render(400, "The form had expired or did not come from this site. Go back, reload the page and try again.")
 
@@ -78,6 +83,7 @@ def handle_unexpected(error: Exception):
 
 
 def register(app: Flask) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(PermissionDenied, handle_permission_denied)

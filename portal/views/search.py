@@ -13,6 +13,7 @@ from portal.catalogue.filters import MAX_PAGE, CatalogueFilters, page_number, pa
 from portal.catalogue.numbers import positive_int
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import Item, Programme, Sdg, utcnow
 
 bp = Blueprint("search", __name__)
@@ -153,7 +154,7 @@ def export_csv():
                     " ".join((["global"] if card["global"] else []) + card["countries"]),
                     " ".join(card["themes"]),
                     card["updated_at"],
-                    url_for("public.item", item_id=card["id"], _external=True),
+                    absolute_url("public.item", item_id=card["id"]),
                 )
             ]
         )
@@ -179,8 +180,8 @@ def feed():
         "search/feed.xml",
         result=result,
         updated=updated,
-        self_url=url_for("search.feed", _external=True, **filters.to_args(sort="newest", per_page=20)),
-        search_url=url_for("search.results", _external=True, **filters.to_args(sort="newest", per_page=20)),
+        self_url=absolute_url("search.feed", **filters.to_args(sort="newest", per_page=20)),
+        search_url=absolute_url("search.results", **filters.to_args(sort="newest", per_page=20)),
         parse=_parse,
     )
     return Response(body, mimetype="application/atom+xml")
@@ -207,11 +208,11 @@ def sitemap():
     items = db.session.execute(statement.offset((number - 1) * SITEMAP_URLS).limit(SITEMAP_URLS)).all()
     pages = []
     if number == 1:
-        pages = [url_for("public.home", _external=True), url_for("search.results", _external=True),
-                 url_for("public.programmes", _external=True), url_for("public.about_portfolios", _external=True)]
-        pages += [url_for("public.programme", slug=slug, _external=True)
+        pages = [absolute_url(endpoint)
+                 for endpoint in ("public.home", "search.results", "public.programmes", "public.about_portfolios")]
+        pages += [absolute_url("public.programme", slug=slug)
                   for slug in db.session.scalars(select(Programme.slug).order_by(Programme.position))]
-        pages += [url_for("public.sdg", number=n, _external=True)
+        pages += [absolute_url("public.sdg", number=n)
                   for n in db.session.scalars(select(Sdg.number).order_by(Sdg.number))]
     body = render_template("search/sitemap.xml", pages=pages, items=items)
     return Response(body, mimetype="application/xml")
