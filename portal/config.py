@@ -8,7 +8,8 @@ passes to ``create_app``.
 
 # Database: SQLite under instance/ unless DATABASE_URL names another (PostgreSQL in production).
 DATABASE_URL = None
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# hide_parameters: a database error in the logs never shows the values (a password hash, a token).
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
 # Set SECRET_KEY in instance/config.py or PORTAL_SECRET_KEY; otherwise one is generated once and
 # kept in instance/secret_key so that every gunicorn worker shares it.
@@ -79,6 +80,9 @@ BASE_URL = "http://127.0.0.1:5000"
 # DNS rebinding). None: the host of BASE_URL, localhost and 127.0.0.1. [] answers any host.
 # A name starting with a dot also accepts its subdomains (".example.org").
 TRUSTED_HOSTS = None
+
+# Logs: JSON lines on stderr with the request id (portal.logs); DEBUG, INFO, WARNING or ERROR.
+LOG_LEVEL = "INFO"
 
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True

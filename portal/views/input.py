@@ -6,14 +6,11 @@
 - Body size: a url-encoded form (or any body that is not a multipart upload) may be at most
   ``MAX_FORM_MEMORY_SIZE`` bytes; Werkzeug applies that limit to multipart fields only and would parse
   a url-encoded body up to the upload limit (20 MB) into memory.
-- The client's address: what ``ProxyFix`` made of ``X-Forwarded-For`` is a client's choice; only a
-  well-formed IP address is used (throttling, logs, audit), else "unknown".
 """
 
-import ipaddress
 import re
 
-from flask import Request, current_app, has_request_context, request
+from flask import Request, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from portal.catalogue.filters import page_number
@@ -60,16 +57,6 @@ class PortalRequest(Request):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
-
-
-def client_address() -> str | None:
-    """The client's IP address (after the trusted proxies), "unknown" when malformed, None outside a request."""
-    if not has_request_context():
-        return None
-    try:
-        return str(ipaddress.ip_address((request.remote_addr or "").strip()))
-    except ValueError:
-        return "unknown"
 
 
 def paginate(query, per_page: int):
