@@ -3,6 +3,7 @@
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,6 +60,9 @@ def _derive_settings(app: Flask) -> None:
     # Room for the other form fields next to the largest allowed file.
     config["MAX_CONTENT_LENGTH"] = (int(config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_LIFETIME_HOURS"])
+    if config["HTTPS"] and config["SESSION_COOKIE_NAME"] == "session":
+        config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=None)
     if config.get("TRUSTED_HOSTS") is None:
         config["TRUSTED_HOSTS"] = [urlsplit(config["BASE_URL"]).hostname or "localhost", "localhost", "127.0.0.1"]
     if not config.get("SECRET_KEY"):

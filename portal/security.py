@@ -6,9 +6,10 @@ of the user, so a copied cookie replayed afterwards is anonymous.
 """
 
 from flask import Flask, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from portal.catalogue import accounts
+from portal import logs
+from portal.catalogue import sessions
 from portal.extensions import login_manager, talisman
 from portal.models import User
 
@@ -53,19 +54,21 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    return accounts.session_user(user_id, session.get(SESSION_TOKEN))
+    return sessions.session_user(user_id, session.get(SESSION_TOKEN))
 
 
 def log_in(user: User) -> None:
     """Start a fresh session for ``user``: nothing of the anonymous session survives."""
     session.clear()
-    token = accounts.start_session(user)
+    token = sessions.start_session(user)
     login_user(user)
     session[SESSION_TOKEN] = token
     session.permanent = True
 
 
 def log_out() -> None:
-    accounts.end_session(session.get(SESSION_TOKEN))
+    user_id = current_user.id if current_user.is_authenticated else None
+    sessions.end_session(session.get(SESSION_TOKEN))
     logout_user()
     session.clear()
+    logs.event("logout", user_id=user_id)

@@ -64,6 +64,7 @@ DESCRIPTIONS = {
     "user.organisation_changed": "changed the organisation",
     "user.programmes_changed": "changed the moderated programmes",
     "user.password_changed": "changed the password",
+    "user.password_reset": "reset the password by mail",
     "organisation.created": "created the organisation",
     "organisation.partnership_added": "added a programme partnership",
 }

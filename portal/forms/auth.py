@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -30,6 +30,17 @@ def new_password(label: str) -> PasswordField:
 
 def repeat_password(label: str) -> PasswordField:
     return PasswordField(label, validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)],
+                       description=_l("The address of your account."))
+
+
+class ResetPasswordForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=500)])
+    password = new_password(_l("New password"))
+    confirm = repeat_password(_l("Repeat the new password"))
 
 
 class LoginForm(FlaskForm):
