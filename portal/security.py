@@ -1,11 +1,13 @@
 """Security wiring: response headers, cookies, and logins backed by server-side sessions.
 
 The signed session cookie carries the user id and a random token; the token must name a live row in
-``auth_sessions``. Logging out deletes that row, deactivation and a password change delete all rows
-of the user, so a copied cookie replayed afterwards is anonymous.
+``auth_sessions`` (``portal.catalogue.sessions``). Logging out deletes that row, deactivation and a
+password change delete all rows of the user, so a copied cookie replayed afterwards is anonymous.
+Pages for a signed-in user are never stored by a browser or proxy cache (``Cache-Control: no-store``);
+downloaded files run sandboxed should a browser render them (``DOWNLOAD_POLICY``).
 """
 
-from flask import Flask, session
+from flask import Flask, Response, request, session
 from flask_login import current_user, login_user, logout_user
 
 from portal import logs
@@ -27,6 +29,9 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+# Uploaded files are served as attachments; should a browser render one anyway (an HTML or SVG file
+# passed off as a PDF), it runs in a sandbox without scripts, forms or access to the portal's origin.
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
 
 
 def init_app(app: Flask) -> None:
@@ -51,6 +56,15 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side session already binds the cookie
     login_manager.user_loader(_load_user)
+    app.after_request(_no_store_when_signed_in)
+
+
+def _no_store_when_signed_in(response: Response) -> Response:
+    """A signed-in user's pages (and CSV exports) show what only they may see: no cache may keep them.
+    Answers that say how to cache themselves (static files, downloads) keep their own header."""
+    if "Cache-Control" not in response.headers and request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _load_user(user_id: str) -> User | None:

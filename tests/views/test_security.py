@@ -1,8 +1,13 @@
 """Headers, cookies, CSRF and error pages."""
 
+import io
+
 import pytest
 
+from portal.catalogue import files
+from portal.extensions import db
 from portal.markdown import render_markdown
+from tests import samples
 from tests.conftest import PASSWORD
 
 
@@ -107,3 +112,34 @@ def test_markdown_is_rendered_without_scripts_handlers_or_javascript_links():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<strong>bold</strong>" in html and "<h2>Title</h2>" in html
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow ugc">ok</a>' in html
+
+
+def test_signed_in_pages_are_never_cached_but_public_ones_may_be(client, auth, make_item):
+    assert "Cache-Control" not in client.get("/").headers
+    auth.login("moderator")
+    for url in ("/", "/desk/", "/desk/monitoring", "/desk/reporting.csv", "/account/password"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    with client.get("/static/css/portal.css") as response:
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_with_https_the_session_cookie_is_a_host_cookie(make_app, make_user):
+    client = make_app(HTTPS=True).test_client()
+    user = make_user()
+    token = client.csrf_token("https://portal.test/login")
+    response = client.post("/login", base_url="https://portal.test", headers={"Referer": "https://portal.test/login"},
+                           data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "Path=/;" in cookie and "Domain" not in cookie
+    assert client.get("/my/", base_url="https://portal.test").status_code == 200
+
+
+def test_downloads_are_sandboxed(client, make_item):
+    stored = files.store(io.BytesIO(samples.pdf()), "report.pdf")
+    db.session.commit()
+    item = make_item("resource", file_name=stored.name, file_original_name="report.pdf", file_mime="application/pdf")
+    with client.get(f"/items/{item.id}/file") as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Security-Policy"].split() == ["default-src", "'none';", "sandbox"]
+    assert "sandbox" not in client.get(f"/items/{item.id}").headers["Content-Security-Policy"]
