@@ -50,7 +50,8 @@ def new_item(kind: str):
     if form.validate_on_submit():
         with shown_on(form) as outcome:
             item = submission.create_item(
-                current_user, kind, form.item_data(), upload=form.upload(), submit=form.submit_review.data
+                current_user, kind, form.item_data(), upload=form.upload(), submit=form.submit_review.data,
+                submission_token=form.submission_token.data,
             )
         if not outcome.failed:
             flash(f"“{item.title}” is {'submitted for review' if item.state == 'submitted' else 'saved as a draft'}.",
