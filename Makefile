@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 CONSTRAINTS := requirements/constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
 
-.PHONY: install run test lint audit lock browser clean
+.PHONY: install install-runtime run test lint audit lock browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,8 @@ $(VENV)/.installed-audit: $(VENV)/.installed-runtime
 	touch $@
 
 install: $(VENV)/.installed
+
+install-runtime: $(VENV)/.installed-runtime
 
 run: $(VENV)/.installed-runtime
 	$(FLASK) db upgrade
