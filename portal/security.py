@@ -68,7 +68,10 @@ def _no_store_when_signed_in(response: Response) -> Response:
 
 
 def _load_user(user_id: str) -> User | None:
-    return sessions.session_user(user_id, session.get(SESSION_TOKEN))
+    user = sessions.session_user(user_id, session.get(SESSION_TOKEN))
+    if user is None:
+        session.pop(SESSION_TOKEN, None)  # a dead session is forgotten (and its end logged) once
+    return user
 
 
 def log_in(user: User) -> None:

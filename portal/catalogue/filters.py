@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import vocab
 from portal.catalogue import RuleViolation
-from portal.catalogue.numbers import positive_int, required_positive_int
+from portal.catalogue.parsing import positive_int, required_positive_int
 
 SORTS = ("relevance", "newest", "title")
 MAX_QUERY_LENGTH = 500

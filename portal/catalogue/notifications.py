@@ -9,8 +9,6 @@ from portal.extensions import db
 from portal.links import absolute_url
 from portal.models import Comment, Item, Programme, User, moderator_programmes
 
-__all__ = ["absolute_url"]  # mails build their links with it (from BASE_URL, never the Host header)
-
 
 def _signature() -> str:
     return f"\n\n— {current_app.config['SITE_NAME']}\n"

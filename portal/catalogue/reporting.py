@@ -38,7 +38,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, case, cast, distinct
 
 from portal import vocab
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
-from portal.catalogue.numbers import positive_int
+from portal.catalogue.parsing import positive_int
 from portal.catalogue.permissions import is_admin, moderates
 from portal.catalogue.programmes import desk_programmes
 from portal.catalogue.visibility import public_clause

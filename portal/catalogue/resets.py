@@ -21,7 +21,7 @@ from portal import logs
 from portal.catalogue import RuleViolation, audit, notifications
 from portal.catalogue.accounts import check_new_password, find_user_by_email, hash_password
 from portal.catalogue.logins import forget_failures
-from portal.catalogue.numbers import positive_int
+from portal.catalogue.parsing import positive_int
 from portal.catalogue.sessions import end_all_sessions
 from portal.extensions import db
 from portal.links import absolute_url

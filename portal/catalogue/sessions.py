@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from portal import logs
-from portal.catalogue.numbers import positive_int
+from portal.catalogue.parsing import positive_int
 from portal.extensions import db
 from portal.models import AuthSession, LoginFailure, User, utcnow
 

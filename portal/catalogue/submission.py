@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import vocab
 from portal.catalogue import PermissionDenied, RuleViolation, audit, files, workflow
+from portal.catalogue.parsing import without_control_characters
 from portal.catalogue.permissions import can_edit_item
 from portal.extensions import db
 from portal.models import AuditEvent, Item, ItemCountry, ItemProgramme, ItemTheme, Programme, Sdg, User, utcnow
@@ -38,8 +39,6 @@ DESK_ACTIONS = ("item.changes_requested", "item.rejected", "item.approved", "ite
 
 # Snapshot keys that are named differently in the form (and in ``item.edited`` events).
 _FIELD_NAMES = {"is_global": "countries", "file_original_name": "file"}
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -121,7 +120,7 @@ class ItemInvalid(RuleViolation):
 
 def _lines(value: str | None) -> str:
     """Text with \\n line ends (browsers send \\r\\n) and without control characters (PostgreSQL refuses NUL)."""
-    return _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return without_control_characters((value or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _text(value: str | None) -> str:

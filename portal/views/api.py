@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 from portal import search, vocab
 from portal.catalogue import NotFound, RuleViolation
 from portal.catalogue.filters import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, parse_filters
-from portal.catalogue.numbers import MAX_ID
+from portal.catalogue.parsing import MAX_ID
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
 from portal.links import absolute_url

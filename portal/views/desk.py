@@ -6,7 +6,7 @@ from flask_login import current_user
 from portal.catalogue import NotFound, RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
-from portal.catalogue.numbers import database_id, positive_int
+from portal.catalogue.parsing import database_id, positive_int
 from portal.extensions import db
 from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
 from portal.models import Item, User

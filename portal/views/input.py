@@ -8,20 +8,12 @@
   a url-encoded body up to the upload limit (20 MB) into memory.
 """
 
-import re
-
 from flask import Request, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from portal.catalogue.filters import page_number
+from portal.catalogue.parsing import without_control_characters
 from portal.extensions import db
-
-CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
-_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
-
-
-def without_control_characters(text: str) -> str:
-    return _CONTROL.sub("", text)
 
 
 class CleanMultiDict(ImmutableMultiDict):
@@ -52,7 +44,8 @@ class PortalRequest(Request):
         limit = Request.max_content_length.fget(self)  # MAX_CONTENT_LENGTH: uploads and the fields beside them
         if self.mimetype == "multipart/form-data" or self._max_content_length is not None or not current_app:
             return limit
-        return min(limit or current_app.config["MAX_FORM_MEMORY_SIZE"], current_app.config["MAX_FORM_MEMORY_SIZE"])
+        text_limit = current_app.config["MAX_FORM_MEMORY_SIZE"]
+        return min(limit, text_limit) if limit else text_limit
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:

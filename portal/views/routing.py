@@ -2,8 +2,7 @@
 
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from portal.catalogue.numbers import MAX_ID
-from portal.views.input import CONTROL_CHARACTERS
+from portal.catalogue.parsing import CONTROL_CHARACTERS, MAX_ID
 
 
 class DatabaseIdConverter(IntegerConverter):

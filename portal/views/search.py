@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal import search, vocab
 from portal.catalogue.filters import MAX_PAGE, CatalogueFilters, page_number, parse_filters
-from portal.catalogue.numbers import positive_int
+from portal.catalogue.parsing import positive_int
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.links import absolute_url

@@ -3,7 +3,7 @@ control characters, overlong passwords and oversized forms (on SQLite and on Pos
 
 import pytest
 
-from portal.catalogue.numbers import MAX_ID, positive_int
+from portal.catalogue.parsing import MAX_ID, positive_int
 from portal.extensions import db
 from portal.models import Item, User
 from tests.conftest import PASSWORD

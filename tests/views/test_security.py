@@ -99,6 +99,7 @@ def test_an_unexpected_error_gets_the_500_page_without_a_traceback(make_app):
     response = failing.test_client().get("/boom")
     assert response.status_code == 500
     assert "Something went wrong" in response.text
+    assert f'<code class="request-id">{response.headers["X-Request-ID"]}</code>' in response.text  # to quote
     assert "secret internals" not in response.text and "Traceback" not in response.text
 
 

@@ -21,12 +21,15 @@ def age(**changes) -> None:
     db.session.commit()
 
 
-def test_a_session_older_than_its_lifetime_is_refused(client, auth):
+def test_a_session_older_than_its_lifetime_is_refused(client, auth, caplog):
     auth.login("partner")
     age(created_at=timedelta(days=40))
     response = client.get("/my/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert client.get("/").status_code == 200 and client.get("/my/").status_code == 302
+    ended = [record.fields for record in caplog.records if record.name == "portal.security"
+             and record.fields["event"] == "session.expired"]
+    assert [entry["reason"] for entry in ended] == ["lifetime"]  # logged once: the cookie forgets it
 
 
 @pytest.mark.parametrize("role, idle_minutes, accepted", [

@@ -1,11 +1,20 @@
-"""Whole numbers read from requests and forms: ASCII digits only, within bounds, or nothing.
+"""Values typed by people or sent in requests: whole numbers, and text without control characters.
 
 ``str.isdigit()`` is no test for request input: it accepts "²", which ``int()`` refuses (a 500),
 while ``int()`` accepts "٣" and numbers of thousands of digits that overflow the database. Every number
-a request carries (pages, ids, SDGs, years) is read by ``positive_int`` or ``required_positive_int``.
+a request carries (pages, ids, SDGs, years) is read by ``positive_int`` or ``required_positive_int``:
+ASCII digits only, within bounds, or nothing.
+
+Control characters (all but tab and line ends) mean nothing in text a person typed, and PostgreSQL
+refuses NUL in a string: ``without_control_characters`` removes them (request parameters, item fields).
 """
 
+import re
+
 from portal.catalogue import RuleViolation
+
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # for a regular expression's character class
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 # Ids are INTEGER columns: 32 bits on PostgreSQL. A larger id names nothing (404), never an overflow.
 MAX_ID = 2**31 - 1
@@ -28,6 +37,10 @@ def required_positive_int(value: object, name: str, maximum: int, default: int |
     if number is None:
         raise RuleViolation(f"'{name}' must be a whole number from 1 to {maximum}.", field=name)
     return number
+
+
+def without_control_characters(text: str) -> str:
+    return _CONTROL.sub("", text)
 
 
 def database_id(value: object) -> int:
