@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal import demo, mail, search
-from portal.catalogue import RuleViolation, accounts, importing, reminders
+from portal.catalogue import RuleViolation, accounts, importing, reminders, sessions
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -19,6 +19,7 @@ search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
 reporting_cli = AppGroup("reporting", help="Programme reporting.")
 import_cli = AppGroup("import", help="Import existing records from CSV or JSON (docs/import.md).")
+sessions_cli = AppGroup("sessions", help="Login sessions.")
 
 
 @click.command("seed-demo")
@@ -196,6 +197,14 @@ def import_organisations(path: str, dry_run: bool) -> None:
     _import("organisations", path, dry_run)
 
 
+@sessions_cli.command("purge")
+def purge_sessions() -> None:
+    """Delete ended login sessions and login failures that no longer count (safe to run from cron)."""
+    purged = sessions.purge()
+    db.session.commit()
+    click.echo(f"Deleted {purged.sessions} ended sessions and {purged.login_failures} old login failures.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
@@ -203,3 +212,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(reporting_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(sessions_cli)

@@ -7,7 +7,7 @@ records; existing rows start from ``updated_at`` and from having been published.
 holds the files uploaded at /admin/import while their rows are checked and imported in chunks.
 
 Revision ID: 4b7e9c1d2a60
-Revises: c5f0a7d2e913
+Revises: f7c2e8a4b915
 Create Date: 2026-12-02 00:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4b7e9c1d2a60"
-down_revision = "c5f0a7d2e913"
+down_revision = "f7c2e8a4b915"
 branch_labels = None
 depends_on = None
 

@@ -1,11 +1,16 @@
-"""Recording audit events: who, when, what and why."""
+"""Recording audit events: who, when, what and why, from which address and request.
+
+Each event is also a line of the security log (``portal.logs``), with the same request id.
+"""
 
 from typing import Any
 
 from sqlalchemy import insert
 
+from portal import logs
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Programme, User
+from portal.requestinfo import client_address, request_id
 from portal.vocab import PORTFOLIO_STATUSES, label
 
 
@@ -30,14 +35,22 @@ def record(
         programme_id=programme.id if programme is not None else None,
         message=message or "",
         details=details,
+        address=client_address(),
+        request_id=request_id(),
     )
     db.session.add(event)
+    logs.event(f"audit.{action}", actor_id=event.actor_id, item_id=event.item_id, user_id=event.user_id,
+               organisation_id=event.organisation_id, programme_id=event.programme_id, details=details)
     return event
 
 
 def record_many(events: list[dict[str, Any]]) -> None:
     """Add many events in one INSERT (an import's history): each a dict of ``action``, ``created_at``,
-    ``actor`` (a User or None), ``item_id`` or ``organisation_id``, and ``details``."""
+    ``actor`` (a User or None), ``item_id`` or ``organisation_id``, and ``details``. The security log
+    gets one line for the batch, not one per event."""
+    if not events:
+        return
+    address, request = client_address(), request_id()
     rows = [
         {
             "action": event["action"],
@@ -49,11 +62,14 @@ def record_many(events: list[dict[str, Any]]) -> None:
             "programme_id": None,
             "message": "",
             "details": event.get("details", {}),
+            "address": address,
+            "request_id": request,
         }
         for event in events
     ]
-    if rows:
-        db.session.execute(insert(AuditEvent), rows)
+    db.session.execute(insert(AuditEvent), rows)
+    actions = sorted({event["action"] for event in events})
+    logs.event("audit.many", count=len(rows), actions=actions, actor_id=rows[0]["actor_id"])
 
 
 # How an action reads in a history ("<actor> <description>").
@@ -78,6 +94,7 @@ DESCRIPTIONS = {
     "user.organisation_changed": "changed the organisation",
     "user.programmes_changed": "changed the moderated programmes",
     "user.password_changed": "changed the password",
+    "user.password_reset": "reset the password by mail",
     "organisation.created": "created the organisation",
     "organisation.partnership_added": "added a programme partnership",
     "organisation.imported": "updated the organisation from an import",

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from portal import vocab
 from portal.catalogue import RuleViolation
+from portal.catalogue.parsing import without_control_characters
 from portal.extensions import db
 from portal.models import Item, ItemCountry, ItemProgramme, ItemTheme, Programme, Sdg, utcnow
 
@@ -26,9 +27,6 @@ MAX_URL = 500
 MAX_CONTACT = 300
 MAX_AUTHORS = 500
 FIRST_PUBLICATION_YEAR = 1900
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 @dataclass
 class ItemData:
@@ -101,7 +99,7 @@ class ItemInvalid(RuleViolation):
 
 def _lines(value: str | None) -> str:
     """Text with \\n line ends (browsers send \\r\\n) and without control characters (PostgreSQL refuses NUL)."""
-    return _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return without_control_characters((value or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _text(value: str | None) -> str:

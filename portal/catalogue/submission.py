@@ -10,10 +10,12 @@ Audit actions (reporting counts them): ``item.created``, ``item.edited`` (``fiel
 the changed fields), ``item.submitted``, ``item.confirmed``, ``item.withdrawn``, ``item.deleted``.
 """
 
+import uuid
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.catalogue import PermissionDenied, RuleViolation, audit, files, workflow
 from portal.catalogue.item_fields import ItemData, ItemInvalid, apply, check, normalised, unique
@@ -72,23 +74,53 @@ def _require_editor(actor: User, item: Item) -> None:
         raise PermissionDenied("Only the item's organisation can change it.")
 
 
+def _one_time_token(value: str | None) -> str | None:
+    """A submission form's token in its canonical form, None when absent or not a UUID."""
+    try:
+        return str(uuid.UUID(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _created_with(actor: User, token: str | None) -> Item | None:
+    """The item of ``actor``'s organisation that the form with ``token`` created already, if any."""
+    if token is None:
+        return None
+    return db.session.scalar(
+        select(Item).where(Item.submission_token == token, Item.organisation_id == actor.organisation_id)
+    )
+
+
 def create_item(actor: User, kind: str, data: ItemData, *, upload: Upload | None = None,
-                submit: bool = False) -> Item:
-    """A new draft of ``actor``'s organisation (submitted for review too when ``submit``)."""
+                submit: bool = False, submission_token: str | None = None) -> Item:
+    """A new draft of ``actor``'s organisation (submitted for review too when ``submit``).
+
+    ``submission_token`` is the form's one-time token: when an item was already created with it (the
+    same form posted again), that item is returned and nothing is created or stored.
+    """
     if not (actor.is_authenticated and actor.is_partner and actor.organisation_id is not None):
         raise PermissionDenied("Only partners of an organisation submit items.")
+    token = _one_time_token(submission_token)
+    if (earlier := _created_with(actor, token)) is not None:
+        return earlier
     data = normalised(data)
     errors = check(kind, data)
     check_file(kind, data, upload, keeps_file=False, errors=errors)
     if errors:
         raise ItemInvalid(errors)
-    item = Item(kind=kind, organisation=actor.organisation, created_by=actor, state="draft")
+    item = Item(kind=kind, organisation=actor.organisation, created_by=actor, state="draft", submission_token=token)
     apply(item, kind, data)
-    if kind == "resource" and upload is not None:
-        _attach(item, upload)
     item.created_at = item.updated_at = utcnow()
     db.session.add(item)
-    db.session.flush()
+    try:
+        db.session.flush()  # claims the token: a concurrent post of the same form waits here, then fails
+    except IntegrityError:
+        db.session.rollback()
+        if (earlier := _created_with(actor, token)) is None:
+            raise RuleViolation("This form was already sent. Open a new form to add another item.") from None
+        return earlier
+    if kind == "resource" and upload is not None:
+        _attach(item, upload)  # only once the token is ours: a repeated post stores no file
     audit.record("item.created", actor, item=item)
     if submit:
         workflow.submit(item, actor)

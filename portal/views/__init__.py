@@ -6,6 +6,7 @@ from flask_login import current_user
 from portal import vocab
 from portal.catalogue import permissions, review
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
+from portal.links import absolute_url
 from portal.markdown import render_markdown
 from portal.views import (
     admin,
@@ -21,14 +22,16 @@ from portal.views import (
     oai,
     partner,
     public,
+    routing,
     search,
     transaction,
 )
-from portal.views.routing import DatabaseIdConverter
+from portal.views.input import PortalRequest
 
 
 def register(app: Flask) -> None:
-    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
+    app.request_class = PortalRequest  # parameters without control characters, bodies limited by kind
+    routing.install(app)  # before any route is added
     for module in (public, search, api, auth, partner, items, desk, admin, admin_import, oai, dcat, machines):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
@@ -48,6 +51,7 @@ def register(app: Flask) -> None:
         becomes_inactive_soon=becomes_inactive_soon,
         has_aged_out=has_aged_out,
         inactive_from=inactive_from,
+        absolute_url=absolute_url,
     )
 
     @app.context_processor

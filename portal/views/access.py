@@ -38,6 +38,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "machines.datapackage",
         "auth.login",
         "auth.register",
+        "auth.forgot_password",
+        "auth.reset_password",
     }
 )
 

@@ -10,6 +10,7 @@ from portal.forms import organisation_choices, programme_choices, programmes_by_
 from portal.forms.admin import UserEditForm, UserFilterForm
 from portal.models import AuditEvent, Organisation, OutboxMessage, User
 from portal.views.access import guard_blueprint
+from portal.views.input import paginate
 from portal.views.transaction import shown_on
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,7 +29,7 @@ def index():
     form = UserFilterForm(request.args)
     form.validate()
     filters = accounts.UserFilter(q=form.q.data or "", role=form.role.data or "", active=form.active.data or "")
-    users = db.paginate(accounts.users_query(current_user, filters), per_page=50, error_out=False)
+    users = paginate(accounts.users_query(current_user, filters), per_page=50)
     return render_template("admin/users.html", form=form, users=users)
 
 
@@ -68,13 +69,13 @@ def organisations():
     query = select(Organisation).order_by(Organisation.name)
     if q := request.args.get("q", "").strip():
         query = query.where(Organisation.name.ilike(f"%{q}%"))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render_template("admin/organisations.html", organisations=page, q=q)
 
 
 @bp.get("/outbox")
 def outbox():
-    page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=50, error_out=False)
+    page = paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=50)
     return render_template("admin/outbox.html", messages=page)
 
 
@@ -83,5 +84,5 @@ def audit_log():
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if action := request.args.get("action", "").strip():
         query = query.where(AuditEvent.action.startswith(action))
-    page = db.paginate(query, per_page=100, error_out=False)
+    page = paginate(query, per_page=100)
     return render_template("admin/audit.html", events=page, action=action, describe=audit.describe)

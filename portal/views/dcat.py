@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from portal import vocab
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
-from portal.links import external_url, item_url
+from portal.links import absolute_url
 from portal.models import Item
 
 bp = Blueprint("dcat", __name__)
@@ -60,7 +60,7 @@ def _language(code: str) -> URIRef | None:
 
 
 def _add_item(graph: Graph, catalogue: URIRef, item: Item, home: str) -> None:
-    node = URIRef(item_url(item.id))
+    node = URIRef(absolute_url("public.item", item_id=item.id))
     dataset = item.resource_type == "dataset"
     graph.add((catalogue, DCAT.dataset if dataset else DCAT.resource, node))
     graph.add((node, RDF.type, DCAT.Dataset if dataset else DCAT.Resource))
@@ -98,7 +98,7 @@ def _add_item(graph: Graph, catalogue: URIRef, item: Item, home: str) -> None:
         if item.link_url:
             graph.add((distribution, DCAT.accessURL, URIRef(item.link_url)))
         else:
-            graph.add((distribution, DCAT.downloadURL, URIRef(external_url("items.download", item_id=item.id))))
+            graph.add((distribution, DCAT.downloadURL, URIRef(absolute_url("items.download", item_id=item.id))))
 
 
 def catalogue_graph(page: int, fmt: str) -> Graph:
@@ -109,7 +109,7 @@ def catalogue_graph(page: int, fmt: str) -> Graph:
     pages = max(1, -(-total // size))
     if page > pages:
         abort(404)
-    home = external_url("public.home")
+    home = absolute_url("public.home")
     graph = Graph(bind_namespaces="none")
     for prefix, uri in CONTEXT.items():
         graph.bind(prefix, uri)
@@ -128,13 +128,13 @@ def catalogue_graph(page: int, fmt: str) -> Graph:
     if modified is not None:
         graph.add((catalogue, DCTERMS.modified, _when(modified)))
     graph.add((catalogue, HYDRA.totalItems, Literal(total)))
-    view = URIRef(external_url(f"dcat.catalog_{fmt}", page=page))
+    view = URIRef(absolute_url(f"dcat.catalog_{fmt}", page=page))
     graph.add((catalogue, HYDRA.view, view))
     graph.add((view, RDF.type, HYDRA.PartialCollectionView))
     for relation, number in ((HYDRA.first, 1), (HYDRA.last, pages), (HYDRA.previous, page - 1),
                              (HYDRA.next, page + 1)):
         if 1 <= number <= pages:
-            graph.add((view, relation, URIRef(external_url(f"dcat.catalog_{fmt}", page=number))))
+            graph.add((view, relation, URIRef(absolute_url(f"dcat.catalog_{fmt}", page=number))))
     items = db.session.scalars(select(Item).where(public_clause()).order_by(Item.id)
                                .offset((page - 1) * size).limit(size))
     for item in items:

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from portal import vocab
-from portal.links import external_url, item_url
+from portal.links import absolute_url
 from portal.models import Item
 from portal.views.dcat import SDG
 from portal.views.search import CSV_COLUMNS
@@ -37,7 +37,7 @@ CSV_FIELDS = {
 @bp.get("/robots.txt")
 def robots():
     lines = ["User-agent: *", *(f"Disallow: {area}" for area in PRIVATE_AREAS), "Allow: /", "",
-             f"Sitemap: {external_url('search.sitemap')}", ""]
+             f"Sitemap: {absolute_url('search.sitemap')}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
 
 
@@ -49,12 +49,12 @@ def datapackage():
         "profile": "tabular-data-package",
         "name": "one-planet-catalogue",
         "title": current_app.config["SITE_NAME"],
-        "homepage": external_url("public.home"),
+        "homepage": absolute_url("public.home"),
         "licenses": [{"name": name, "path": path, "title": name}],
         "resources": [{
             "name": "catalogue-search",
             "title": "Public items matching a search (the same parameters as /search; at most 10 000 rows)",
-            "path": external_url("search.export_csv"),
+            "path": absolute_url("search.export_csv"),
             "profile": "tabular-data-resource",
             "format": "csv",
             "mediatype": "text/csv",
@@ -74,7 +74,7 @@ def item_json_ld(item: Item) -> dict[str, Any]:
     A dataset resource is a ``Dataset`` (Google's dataset search reads it), other resources a
     ``CreativeWork``, initiatives a ``Project``; SDGs are ``about`` the UN's SDG IRIs.
     """
-    url = item_url(item.id)
+    url = absolute_url("public.item", item_id=item.id)
     types = {"initiative": "Project", "resource": "Dataset" if item.resource_type == "dataset" else "CreativeWork"}
     organisation = {"@type": "Organization", "name": item.organisation.name}
     places = [{"@type": "Country", "name": vocab.country_name(code), "identifier": code}

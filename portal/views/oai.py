@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from portal import vocab
 from portal.catalogue import oai
 from portal.extensions import csrf
-from portal.links import external_url, item_url
+from portal.links import absolute_url
 from portal.models import utcnow
 from portal.views.routing import MAX_ID
 
@@ -67,7 +67,7 @@ def _add(parent: Element, namespace: str, tag: str, text=None, **attributes) -> 
 
 
 def _host() -> str:
-    return urlsplit(external_url("public.home")).hostname or "localhost"
+    return urlsplit(absolute_url("public.home")).hostname or "localhost"
 
 
 def identifier(item_id: int) -> str:
@@ -175,7 +175,7 @@ def _decode(token: str, verb: str) -> tuple[oai.Selection, int, int]:
 def _identify(parent: Element, _arguments: dict) -> None:
     identify = _add(parent, OAI, "Identify")
     _add(identify, OAI, "repositoryName", current_app.config["SITE_NAME"])
-    _add(identify, OAI, "baseURL", external_url("oai.endpoint"))
+    _add(identify, OAI, "baseURL", absolute_url("oai.endpoint"))
     _add(identify, OAI, "protocolVersion", "2.0")
     _add(identify, OAI, "adminEmail", current_app.config["OAI_ADMIN_EMAIL"])
     _add(identify, OAI, "earliestDatestamp", _stamp(oai.earliest_datestamp()))
@@ -235,7 +235,7 @@ def _dublin_core(parent: Element, record: oai.Record) -> None:
     kind = vocab.label(vocab.RESOURCE_TYPES, item.resource_type) if item.resource_type else vocab.label(vocab.KINDS,
                                                                                                       item.kind)
     _add(dc, DC, "type", kind)
-    _add(dc, DC, "identifier", item_url(item.id))
+    _add(dc, DC, "identifier", absolute_url("public.item", item_id=item.id))
     for link in (item.link_url, item.website_url):
         if link:
             _add(dc, DC, "relation", link)
@@ -295,7 +295,7 @@ HANDLERS = {
 def endpoint():
     root = Element(f"{{{OAI}}}OAI-PMH", {f"{{{XSI}}}schemaLocation": f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"})
     _add(root, OAI, "responseDate", _stamp(utcnow()))
-    echo = _add(root, OAI, "request", external_url("oai.endpoint"))
+    echo = _add(root, OAI, "request", absolute_url("oai.endpoint"))
     try:
         verb, arguments = _arguments()
         for name, value in {"verb": verb, **arguments}.items():

@@ -10,7 +10,7 @@ from portal.extensions import db
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-CATALOGUE = URIRef("http://localhost/#catalogue")
+CATALOGUE = URIRef("http://portal.test/#catalogue")
 
 
 def graph(client, path: str, fmt: str) -> Graph:
@@ -20,7 +20,7 @@ def graph(client, path: str, fmt: str) -> Graph:
 
 
 def item_iri(item) -> URIRef:
-    return URIRef(f"http://localhost/items/{item.id}")
+    return URIRef(f"http://portal.test/items/{item.id}")
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_the_catalogue_parses_back_with_a_published_items_triples(client, catalo
     assert (node, DCTERMS.spatial, URIRef("http://publications.europa.eu/resource/authority/country/FRA")) in g
     assert (node, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/FRA")) in g
     assert (node, DCAT.landingPage, node) in g and (node, DCTERMS.modified, None) in g
-    assert (node, DCAT.theme, URIRef("http://localhost/themes/circular_economy")) in g
+    assert (node, DCAT.theme, URIRef("http://portal.test/themes/circular_economy")) in g
     publisher = g.value(node, DCTERMS.publisher)
     assert (publisher, RDF.type, FOAF.Organization) in g
     assert g.value(publisher, FOAF.name) == Literal(item.organisation.name)
@@ -87,8 +87,8 @@ def test_pages_link_to_each_other_and_end(app, client, make_organisation, make_i
     first = graph(client, "/catalog.ttl", "turtle")
     assert first.value(CATALOGUE, HYDRA.totalItems) == Literal(5)
     view = first.value(CATALOGUE, HYDRA.view)
-    assert first.value(view, HYDRA.next) == URIRef("http://localhost/catalog.ttl?page=2")
-    assert first.value(view, HYDRA.last) == URIRef("http://localhost/catalog.ttl?page=3")
+    assert first.value(view, HYDRA.next) == URIRef("http://portal.test/catalog.ttl?page=2")
+    assert first.value(view, HYDRA.last) == URIRef("http://portal.test/catalog.ttl?page=3")
     assert first.value(view, HYDRA.previous) is None
     seen = set()
     for page in (1, 2, 3):

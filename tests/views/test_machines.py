@@ -54,7 +54,7 @@ def test_the_item_has_description_website_and_link(client, make_item, tmp_path):
         assert data["category"] == "research" and data["resource_type"] is None
     assert listed[linked.id]["link"] == "https://example.org/report.pdf"
     assert listed[linked.id]["resource_type"] == "tool" and listed[linked.id]["website"] is None
-    assert listed[with_file.id]["link"] == f"http://localhost/items/{with_file.id}/file"
+    assert listed[with_file.id]["link"] == f"http://portal.test/items/{with_file.id}/file"
 
 
 def test_the_openapi_document_names_its_licence_the_429_and_the_new_fields(client):
@@ -72,7 +72,7 @@ def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_private_areas(client
     response = client.get("/robots.txt")
     assert response.mimetype == "text/plain"
     lines = response.text.splitlines()
-    assert "Sitemap: http://localhost/sitemap.xml" in lines and "Allow: /" in lines
+    assert "Sitemap: http://portal.test/sitemap.xml" in lines and "Allow: /" in lines
     assert {"Disallow: /my/", "Disallow: /desk/", "Disallow: /admin/"} <= set(lines)
     assert "Disallow: /" not in lines
 
@@ -82,7 +82,7 @@ def test_the_datapackage_describes_the_csv_export_as_it_is(client, make_item):
     package = client.get("/datapackage.json").get_json()
     resource = package["resources"][0]
     assert package["profile"] == "tabular-data-package" and package["licenses"][0]["name"] == "CC BY 4.0"
-    assert resource["path"] == "http://localhost/search.csv" and resource["schema"]["primaryKey"] == "id"
+    assert resource["path"] == "http://portal.test/search.csv" and resource["schema"]["primaryKey"] == "id"
     header = next(csv.reader(io.StringIO(client.get("/search.csv").text)))
     assert [field["name"] for field in resource["schema"]["fields"]] == header
 

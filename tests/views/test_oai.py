@@ -30,7 +30,7 @@ def error(root) -> str | None:
 
 
 def identifier(item) -> str:
-    return f"oai:localhost:item/{item.id}"
+    return f"oai:portal.test:item/{item.id}"
 
 
 def headers(root) -> dict[str, ElementTree.Element]:
@@ -45,7 +45,7 @@ def test_identify_describes_the_repository(client, make_item):
     make_item()
     root = oai(client, "verb=Identify")
     identify = root.find("oai:Identify", NS)
-    assert identify.findtext("oai:baseURL", namespaces=NS) == "http://localhost/oai"
+    assert identify.findtext("oai:baseURL", namespaces=NS) == "http://portal.test/oai"
     assert identify.findtext("oai:protocolVersion", namespaces=NS) == "2.0"
     assert identify.findtext("oai:deletedRecord", namespaces=NS) == "transient"
     assert identify.findtext("oai:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
@@ -58,7 +58,7 @@ def test_metadata_formats_and_sets(client, make_item):
     formats = oai(client, "verb=ListMetadataFormats")
     assert [e.text for e in formats.iter(f"{{{NS['oai']}}}metadataPrefix")] == ["oai_dc"]
     assert error(oai(client, f"verb=ListMetadataFormats&identifier={identifier(item)}")) is None
-    assert error(oai(client, "verb=ListMetadataFormats&identifier=oai:localhost:item/999")) == "idDoesNotExist"
+    assert error(oai(client, "verb=ListMetadataFormats&identifier=oai:portal.test:item/999")) == "idDoesNotExist"
     specs = [e.text for e in oai(client, "verb=ListSets").iter(f"{{{NS['oai']}}}setSpec")]
     assert specs == ["programme:spp", "programme:ci", "programme:st", "programme:sle", "programme:sbc",
                      "programme:sfs", "kind:initiative", "kind:resource"]
@@ -86,7 +86,7 @@ def test_a_public_item_in_oai_dc(client, make_item):
                                  "SDG 12 – Responsible consumption and production", "Circular economy"]
     assert values("description")[0] == "How to write tender criteria."
     assert values("type") == ["Dataset"] and values("date") == ["2024"] and values("language") == ["fr"]
-    assert values("identifier") == [f"http://localhost/items/{item.id}"]
+    assert values("identifier") == [f"http://portal.test/items/{item.id}"]
     assert values("coverage") == ["France", "Kenya"]
 
 
@@ -112,7 +112,7 @@ def test_lists_hold_public_items_and_report_those_that_left_as_deleted(client, m
     get = oai(client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier={identifier(hidden)}")
     assert get.find("oai:GetRecord/oai:record/oai:header", NS).get("status") == "deleted"
     draft_id = db.session.scalar(db.select(Item.id).where(Item.title == "Draft"))
-    assert error(oai(client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:item/{draft_id}")) \
+    assert error(oai(client, f"verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:portal.test:item/{draft_id}")) \
         == "idDoesNotExist"
 
 
@@ -215,9 +215,9 @@ def test_bad_resumption_tokens(app, client, make_item):
         ("verb=ListRecords&metadataPrefix=oai_dc&from=2025-02-01&until=2025-01-01", "badArgument"),
         ("verb=GetRecord&identifier=x", "badArgument"),
         ("verb=ListRecords&metadataPrefix=marc21", "cannotDisseminateFormat"),
-        ("verb=GetRecord&metadataPrefix=marc21&identifier=oai:localhost:item/1", "cannotDisseminateFormat"),
+        ("verb=GetRecord&metadataPrefix=marc21&identifier=oai:portal.test:item/1", "cannotDisseminateFormat"),
         ("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:elsewhere:item/1", "idDoesNotExist"),
-        ("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:item/9" + "9" * 30, "idDoesNotExist"),
+        ("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:portal.test:item/9" + "9" * 30, "idDoesNotExist"),
         ("verb=ListRecords&metadataPrefix=oai_dc&from=2999-01-01", "noRecordsMatch"),
     ],
 )
