@@ -64,4 +64,3 @@ def inactive_from_at_least(moment: datetime, item=Item) -> ColumnElement[bool]:
     days = current_app.config["INACTIVE_AFTER_DAYS"]
     first_day = moment.date() if moment.time() == time.min else moment.date() + timedelta(days=1)
     return item.updated_at >= datetime.combine(first_day - timedelta(days=days + 1), time.min)
-

@@ -117,8 +117,10 @@ def test_dry_run_reports_the_same_and_writes_nothing(run):
 def test_a_second_run_updates_by_source_id_and_never_duplicates(run):
     assert run([record(), resource()]).exit_code == 0
     first = items()
+    stamps = [item.changed_at for item in first]
     again = run([record(), resource()])
     assert "0 created, 0 updated, 2 unchanged, 0 failed" in again.output
+    assert [item.changed_at for item in items()] == stamps  # harvesters see nothing new
     changed = run([record(title="Green canteens for all", updated_at=NOW.isoformat()), resource()])
     assert "0 created, 1 updated, 1 unchanged, 0 failed" in changed.output
     assert [item.id for item in items()] == [item.id for item in first]
@@ -286,3 +288,12 @@ def test_the_shipped_sample_documents_every_column_and_imports(run):
         assert csv.DictReader(file).fieldnames == list(COLUMNS)
     result = run("docs/import-sample.csv", "--dry-run")
     assert result.exit_code == 0 and "0 failed" in result.output, result.output
+
+
+def test_an_excel_csv_with_a_byte_order_mark_and_crlf_line_ends_imports(run, tmp_path):
+    path = tmp_path / "excel.csv"
+    write_csv(path, [record(), record(source_id="old-2", kind="")])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    result = run(str(path))
+    assert "1 created" in result.output and ": line 3: kind: " in result.output
+    assert items()[0].source_id == "old-1"

@@ -20,9 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal.catalogue.importing import items, organisations
-from portal.catalogue.importing.items import RowFailed
-from portal.catalogue.importing.reading import FileRefused, ImportFile, Row, read_file
-from portal.catalogue.importing.report import ImportReport, RowError
+from portal.catalogue.importing.reading import FileRefused, ImportFile, Row, first_rows, read_file
+from portal.catalogue.importing.report import ImportReport, RowError, RowFailed
 from portal.extensions import db
 from portal.models import User
 
@@ -63,7 +62,7 @@ def importer(kind: str, parsed: ImportFile, actor: User | None, filename: str, *
     """The writer for ``parsed``'s rows, reporting into ``report`` (a new one by default)."""
     spec = _KINDS[kind]
     return spec.writer(actor, filename, report or ImportReport(unit=parsed.unit),
-                       first_rows=items.first_rows(parsed.rows, spec.key, fold_case=spec.fold_case),
+                       first_rows=first_rows(parsed.rows, spec.key, fold_case=spec.fold_case),
                        create_organisations=create_organisations, origin=origin)
 
 

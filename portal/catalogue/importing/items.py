@@ -14,14 +14,15 @@ and ``item.imported`` now, by whoever imported it.
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import NoReturn
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from portal import vocab
 from portal.catalogue import audit, workflow
-from portal.catalogue.importing.reading import SEPARATOR, Row
-from portal.catalogue.importing.report import ImportReport, RowError
+from portal.catalogue.importing.reading import Row, split
+from portal.catalogue.importing.report import ImportReport, RowError, RowFailed
 from portal.catalogue.item_fields import ItemData, Reference, apply, check, normalised
 from portal.catalogue.portfolio import checklist
 from portal.catalogue.submission import check_file
@@ -43,14 +44,6 @@ COLUMN_OF = {"website_url": "website", "link_url": "link", "activity_category": 
 FIRST_YEAR = 1900
 
 
-class RowFailed(Exception):
-    """The row breaks rules; nothing of it is written."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(errors[0].message)
-        self.errors = errors
-
-
 @dataclass
 class ItemRecord:
     """A row that passed every rule that does not need the database's current state of the item."""
@@ -65,10 +58,6 @@ class ItemRecord:
     portfolio: dict[str, str]
     created_at: datetime
     updated_at: datetime
-
-
-def split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(SEPARATOR) if part.strip()]
 
 
 def parse_moment(value: str) -> datetime:
@@ -288,7 +277,7 @@ class ItemImporter:
         self._new_organisations.clear()
         self._events.clear()
 
-    def _refuse(self, record: ItemRecord, column: str, message: str) -> None:
+    def _refuse(self, record: ItemRecord, column: str, message: str) -> NoReturn:
         raise RowFailed([RowError(record.row, column, message)])
 
     def _organisation(self, record: ItemRecord) -> Organisation:
@@ -384,12 +373,3 @@ class ItemImporter:
         """The import as a whole, in the audit log: who, which file, what came of it."""
         audit.record("import.items", self.actor, file=self.filename, origin=self.origin, **self.report.counts(),
                      organisations_created=len(self.report.organisations_created))
-
-
-def first_rows(rows: list[Row], column: str = "source_id", *, fold_case: bool = False) -> dict[str, int]:
-    """Each key (source_id, or an organisation's name) → the first row that has it; later rows are refused."""
-    found: dict[str, int] = {}
-    for row in rows:
-        key = " ".join((row.values.get(column) or "").split())
-        found.setdefault(key.lower() if fold_case else key, row.number)
-    return found

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from portal import vocab
 from portal.catalogue import accounts, audit
-from portal.catalogue.importing.items import MAX_ORGANISATION_NAME, RowFailed, split
-from portal.catalogue.importing.reading import Row
-from portal.catalogue.importing.report import ImportReport, RowError
+from portal.catalogue.importing.items import MAX_ORGANISATION_NAME
+from portal.catalogue.importing.reading import Row, split
+from portal.catalogue.importing.report import ImportReport, RowError, RowFailed
 from portal.catalogue.item_fields import MAX_URL, is_web_address
 from portal.extensions import db
 from portal.models import Organisation, Partnership, Programme, User

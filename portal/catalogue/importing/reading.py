@@ -131,3 +131,16 @@ def read_file(content: bytes, filename: str, known: tuple[str, ...], required: t
     if not parsed.rows:
         raise FileRefused(_("The file has a header but no rows."))
     return parsed
+
+
+def split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(SEPARATOR) if part.strip()]
+
+
+def first_rows(rows: list[Row], column: str = "source_id", *, fold_case: bool = False) -> dict[str, int]:
+    """Each key (source_id, or an organisation's name) → the first row that has it; later rows are refused."""
+    found: dict[str, int] = {}
+    for row in rows:
+        key = " ".join((row.values.get(column) or "").split())
+        found.setdefault(key.lower() if fold_case else key, row.number)
+    return found

@@ -58,3 +58,11 @@ class ImportReport:
         data = dict(data or {})
         errors = [RowError(**error) for error in data.pop("errors", [])]
         return cls(**data, errors=errors)
+
+
+class RowFailed(Exception):
+    """The row breaks rules; nothing of it is written."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(errors[0].message)
+        self.errors = errors
