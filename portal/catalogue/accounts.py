@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -356,3 +356,10 @@ def users_query(actor: User, filters: UserFilter):
     if filters.active in ("yes", "no"):
         query = query.where(User.active.is_(filters.active == "yes"))
     return query
+
+
+def organisations_query(q: str = "") -> Select:
+    """Organisations by name, those whose name contains ``q`` (any case) when given."""
+    query = select(Organisation).order_by(Organisation.name)
+    q = q.strip()
+    return query.where(Organisation.name.icontains(q, autoescape=True)) if q else query

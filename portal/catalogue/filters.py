@@ -1,10 +1,9 @@
 """The catalogue's filter parameters, parsed once for /search, the API, feeds, CSV and the desk.
 
-DESIGN.md's contract: ``q``, ``kind``, ``programme`` (repeatable), ``sdg`` (repeatable), ``status``
-(repeatable), ``country``, ``region``, ``category``, ``resource_type``, ``theme``, ``sort``, ``page``;
-the API adds ``per_page``; the desk adds ``state`` (repeatable) and ``inactive=1``. Several values of
-one filter are OR-ed, different filters AND-ed. An unknown value is a ``RuleViolation`` naming the
-parameter, which views turn into a 400 with that message.
+DESIGN.md's contract: ``q``, the facets of ``portal.catalogue.facets`` (each repeatable), ``sort``,
+``page``; the API adds ``per_page``; the desk adds ``state`` (repeatable) and ``inactive=1``. Several
+values of one filter are OR-ed, different filters AND-ed. An unknown value is a ``RuleViolation``
+naming the parameter, which views turn into a 400 with that message.
 """
 
 from collections.abc import Callable
@@ -12,8 +11,8 @@ from dataclasses import dataclass, fields, replace
 
 from werkzeug.datastructures import MultiDict
 
-from portal import vocab
 from portal.catalogue import RuleViolation
+from portal.catalogue.facets import FACET_NAMES, FACETS, STATE
 
 SORTS = ("relevance", "newest", "title")
 MAX_QUERY_LENGTH = 500
@@ -41,8 +40,6 @@ class CatalogueFilters:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
-    FACETS = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme")
-
     def selected(self, facet: str) -> tuple:
         return getattr(self, facet)
 
@@ -51,9 +48,17 @@ class CatalogueFilters:
         kept = () if value is None else tuple(v for v in getattr(self, facet) if v != value)
         return replace(self, page=1, **{facet: kept})
 
+    def cleared(self) -> "CatalogueFilters":
+        """These filters without any facet value (words, the desk's switches and the sort stay); page 1."""
+        return replace(self, page=1, **dict.fromkeys(FACET_NAMES, ()))
+
     def refinements(self) -> dict[str, tuple]:
         """The facet filters that are set."""
-        return {facet: getattr(self, facet) for facet in self.FACETS if getattr(self, facet)}
+        return {facet: getattr(self, facet) for facet in FACET_NAMES if getattr(self, facet)}
+
+    def narrows(self) -> bool:
+        """True when words or filters leave out part of what the scope holds."""
+        return bool(self.q or self.refinements() or self.state or self.inactive)
 
     def to_args(self, **overrides) -> dict[str, list[str]]:
         """Query parameters that give back these filters (for links: pagination, chips, feeds)."""
@@ -71,34 +76,8 @@ class CatalogueFilters:
         return args
 
 
-def _known(vocabulary) -> Callable[[str], str]:
-    values = {str(value) for value, _ in vocabulary}
-    return lambda value: value if value in values else None
-
-
-def _sdg(value: str) -> int | None:
-    return int(value) if value.isdigit() and 1 <= int(value) <= 17 else None
-
-
-def _country(value: str) -> str | None:
-    value = value.strip()
-    if value.lower() == vocab.GLOBAL:
-        return vocab.GLOBAL
-    return value.upper() if value.upper() in vocab.country_names() else None
-
-
-PARSERS: dict[str, Callable[[str], object]] = {
-    "kind": _known(vocab.KINDS),
-    "programme": _known((slug, name) for slug, name, _ in vocab.PROGRAMMES),
-    "sdg": _sdg,
-    "status": _known(vocab.PORTFOLIO_STATUSES),
-    "country": _country,
-    "region": _known(vocab.REGIONS),
-    "category": _known(vocab.ACTIVITY_CATEGORIES),
-    "resource_type": _known(vocab.RESOURCE_TYPES),
-    "theme": _known(vocab.THEMES),
-    "state": _known(vocab.STATES),
-}
+# Each parameter that takes values from a vocabulary, and how its text becomes a value.
+PARSERS: dict[str, Callable[[str], object]] = {facet.name: facet.parse for facet in (*FACETS, STATE)}
 
 
 def _integer(args: MultiDict, name: str, default: int, maximum: int) -> int:

@@ -2,13 +2,13 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
+from portal import mail
 from portal.catalogue import NotFound, accounts, audit
 from portal.extensions import db
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
 from portal.forms.admin import UserEditForm, UserFilterForm
-from portal.models import AuditEvent, Organisation, OutboxMessage, User
+from portal.models import Organisation, User
 from portal.views.access import guard_blueprint
 from portal.views.transaction import shown_on
 
@@ -57,31 +57,26 @@ def user(user_id: int):
         if not outcome.failed:
             flash(f"{user.email} is saved.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.user_id == user.id).order_by(AuditEvent.created_at.desc()).limit(50)
-    ).all()
-    return render_template("admin/user.html", user=user, form=form, events=events, describe=audit.describe)
+    return render_template(
+        "admin/user.html", user=user, form=form, events=audit.about_user(user), describe=audit.describe
+    )
 
 
 @bp.get("/organisations")
 def organisations():
-    query = select(Organisation).order_by(Organisation.name)
-    if q := request.args.get("q", "").strip():
-        query = query.where(Organisation.name.ilike(f"%{q}%"))
-    page = db.paginate(query, per_page=50, error_out=False)
+    q = request.args.get("q", "").strip()
+    page = db.paginate(accounts.organisations_query(q), per_page=50, error_out=False)
     return render_template("admin/organisations.html", organisations=page, q=q)
 
 
 @bp.get("/outbox")
 def outbox():
-    page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=50, error_out=False)
+    page = db.paginate(mail.outbox_query(), per_page=50, error_out=False)
     return render_template("admin/outbox.html", messages=page)
 
 
 @bp.get("/audit")
 def audit_log():
-    query = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if action := request.args.get("action", "").strip():
-        query = query.where(AuditEvent.action.startswith(action))
-    page = db.paginate(query, per_page=100, error_out=False)
+    action = request.args.get("action", "").strip()
+    page = db.paginate(audit.log_query(action), per_page=100, error_out=False)
     return render_template("admin/audit.html", events=page, action=action, describe=audit.describe)

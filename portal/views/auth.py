@@ -1,7 +1,5 @@
 """Logging in and out, registering, changing one's password."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
@@ -13,19 +11,12 @@ from portal.forms.auth import NEW_ORGANISATION, ChangePasswordForm, LoginForm, R
 from portal.models import Organisation
 from portal.security import log_in, log_out
 from portal.views.access import role_required
+from portal.views.shared import safe_next
 from portal.views.transaction import shown_on
 
 bp = Blueprint("auth", __name__)
 
 START_PAGES = {"partner": "partner.dashboard", "moderator": "desk.index", "admin": "admin.index"}
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` when it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 def start_page(user) -> str:

@@ -4,11 +4,12 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
 from portal.extensions import db
+from portal.search import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,9 @@ TITLES = {
     413: "The upload is too large",
     429: "Too many attempts",
     500: "Something went wrong on our side",
+    503: "Search is unavailable for a moment",
 }
+SEARCH_RETRY_SECONDS = 300
 
 
 def _render(status: int, description: str, headers=None):
@@ -63,6 +66,16 @@ def handle_rule_violation(error: RuleViolation):
     return handle_http_error(BadRequest(error.message))
 
 
+def handle_search_unavailable(error: SearchUnavailable):
+    """A missing or unreadable index (logged where it was found): 503 until ``search reindex`` repairs it."""
+    db.session.rollback()
+    unavailable = ServiceUnavailable(
+        "The catalogue's search index is being rebuilt or repaired. Please try again in a few minutes."
+    )
+    unavailable.retry_after = SEARCH_RETRY_SECONDS
+    return handle_http_error(unavailable)
+
+
 def handle_unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
@@ -75,4 +88,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(PermissionDenied, handle_permission_denied)
     app.register_error_handler(NotFound, handle_not_found)
     app.register_error_handler(RuleViolation, handle_rule_violation)
+    app.register_error_handler(SearchUnavailable, handle_search_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
