@@ -25,6 +25,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR, IndexWriter
 
+from portal.extensions import db
 from portal.search import documents
 from portal.search.results import SearchUnavailable
 
@@ -159,14 +160,19 @@ class Store:
             return whoosh_index.open_dir(str(path))
 
     def _fill(self, ix: whoosh_index.Index, progress, procs: int | None) -> None:
-        total = documents.item_count()
+        # Its own connection: what is committed, even when called after a commit (the session is done).
+        with db.engine.connect() as connection:
+            self._write_all(ix, connection, progress, procs)
+
+    def _write_all(self, ix: whoosh_index.Index, connection, progress, procs: int | None) -> None:
+        total = documents.item_count(connection)
         procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
         if procs > 1:
             writer = ix.writer(procs=procs, limitmb=128, multisegment=True, batchsize=250, compound=COMPOUND)
         else:
             writer = ix.writer(limitmb=128, compound=COMPOUND)
         try:
-            for count, doc in enumerate(documents.all_documents(), start=1):
+            for count, doc in enumerate(documents.all_documents(connection), start=1):
                 writer.add_document(**doc)
                 if progress is not None and count % 500 == 0:
                     progress(500)

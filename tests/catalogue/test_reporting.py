@@ -7,7 +7,7 @@ import pytest
 from portal.catalogue import PermissionDenied, RuleViolation, reporting, submission, workflow
 from portal.extensions import db
 from portal.models import utcnow
-from tests.conftest import contribute, programme, this_year
+from tests.helpers import contribute, programme, this_year
 
 # A fixed "now" well after the years under test, so the worlds do not depend on today's date.
 NOW = datetime(2025, 1, 10, 12, 0)

@@ -2,7 +2,7 @@
 
 from portal.extensions import db
 from portal.models import AuditEvent
-from tests.conftest import programme
+from tests.helpers import programme
 
 
 def test_admin_lists_and_searches_users(client, admin, make_user):
@@ -31,7 +31,7 @@ def test_admin_changes_role_and_programmes_and_each_change_is_audited(client, ad
 
 
 def test_a_role_change_ends_the_users_sessions(app, client, admin, make_user):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     user = make_user("partner")
     their_browser = app.test_client()

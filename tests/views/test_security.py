@@ -3,7 +3,7 @@
 import pytest
 
 from portal.markdown import render_markdown
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def test_every_response_carries_the_security_headers(client):
