@@ -63,9 +63,10 @@ class CatalogueFilters:
     def to_args(self, **overrides) -> dict[str, list[str]]:
         """Query parameters that give back these filters (for links: pagination, chips, feeds)."""
         args: dict[str, list[str]] = {}
+        q = overrides.get("q", self.q)
         for f in fields(self):
             value = overrides.get(f.name, getattr(self, f.name))
-            if value == f.default:
+            if value == (default_sort(q) if f.name == "sort" else f.default):
                 continue
             if isinstance(value, tuple):
                 args[f.name] = [str(v) for v in value]
@@ -74,6 +75,11 @@ class CatalogueFilters:
             else:
                 args[f.name] = [str(value)]
         return args
+
+
+def default_sort(q: str) -> str:
+    """Relevance when there are words to rank by, else the newest first."""
+    return "relevance" if q else "newest"
 
 
 # Each parameter that takes values from a vocabulary, and how its text becomes a value.
@@ -110,7 +116,7 @@ def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
         values[name] = tuple(parsed)
     if desk:
         values["inactive"] = args.get("inactive", "") in ("1", "true", "yes", "on")
-    sort = args.get("sort", "").strip() or ("relevance" if q else "newest")
+    sort = args.get("sort", "").strip() or default_sort(q)
     if sort not in SORTS:
         raise RuleViolation(f"Sort by one of: {', '.join(SORTS)}.", field="sort")
     values["sort"] = sort
