@@ -11,7 +11,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from portal.catalogue import PermissionDenied, RuleViolation, audit, notifications
+from portal.catalogue import NotFound, PermissionDenied, RuleViolation, audit, notifications
 from portal.catalogue.permissions import can_manage_account, is_admin
 from portal.extensions import db
 from portal.models import AuthSession, LoginFailure, Organisation, Partnership, Programme, User, utcnow
@@ -39,6 +39,20 @@ class AccountInactive(Exception):
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    return user
+
+
+def get_organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(organisation_id)
+    return organisation
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -4,23 +4,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import mail
-from portal.catalogue import NotFound, accounts, audit
+from portal.catalogue import accounts, audit
 from portal.extensions import db
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
 from portal.forms.admin import UserEditForm, UserFilterForm
-from portal.models import Organisation, User
 from portal.views.access import guard_blueprint
 from portal.views.transaction import shown_on
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, "admin")
-
-
-def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(user_id)
-    return user
 
 
 @bp.get("/")
@@ -34,7 +26,7 @@ def index():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
-    user = _get_user(user_id)
+    user = accounts.get_user(user_id)
     form = UserEditForm(
         organisations=organisation_choices(),
         programmes=programme_choices(),
@@ -45,7 +37,7 @@ def user(user_id: int):
         },
     )
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation.data)) if form.organisation.data else None
+        organisation = accounts.get_organisation(int(form.organisation.data)) if form.organisation.data else None
         with shown_on(form, "role") as outcome:
             accounts.update_user(
                 current_user,

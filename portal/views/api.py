@@ -9,9 +9,7 @@ from portal import search, vocab
 from portal.catalogue import NotFound, RuleViolation
 from portal.catalogue.facets import FACET_NAMES, FACETS, Facet
 from portal.catalogue.filters import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, parse_filters
-from portal.catalogue.visibility import is_public
-from portal.extensions import db
-from portal.models import Item
+from portal.catalogue.permissions import public_item
 from portal.views.routing import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -63,10 +61,7 @@ def items():
 
 @bp.get("/v1/items/<int:item_id>")
 def item(item_id: int):
-    row = db.session.get(Item, item_id)
-    if row is None or not is_public(row):
-        raise NotFound(item_id)
-    card = search.card_of(item_id)
+    card = search.card_of(public_item(item_id).id)
     if card is None:
         raise NotFound(item_id)
     return jsonify(item_json(card))

@@ -5,10 +5,8 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from portal.catalogue import accounts
-from portal.extensions import db
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
 from portal.forms.auth import NEW_ORGANISATION, ChangePasswordForm, LoginForm, RegistrationForm
-from portal.models import Organisation
 from portal.security import log_in, log_out
 from portal.views.access import role_required
 from portal.views.shared import safe_next
@@ -69,7 +67,7 @@ def register():
     if form.validate_on_submit():
         existing = None
         if form.organisation.data != NEW_ORGANISATION:
-            existing = db.session.get(Organisation, int(form.organisation.data))
+            existing = accounts.get_organisation(int(form.organisation.data))
         with shown_on(form, "email") as outcome:
             accounts.register(
                 form.email.data,

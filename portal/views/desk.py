@@ -3,12 +3,12 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import NotFound, RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
+from portal.catalogue import RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
 from portal.extensions import db
 from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
-from portal.models import Item, User
+from portal.models import Item
 from portal.views.access import guard_blueprint
 from portal.views.shared import back_to, chips, csv_download, facet_groups
 from portal.views.transaction import flashed, shown_on
@@ -201,9 +201,7 @@ def account_list():
 
 @bp.post("/accounts/<int:user_id>/active")
 def set_account_active(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(user_id)
+    user = accounts.get_user(user_id)
     active = request.form.get("active") == "1"
     with flashed() as outcome:
         accounts.set_active(current_user, user, active)
