@@ -17,7 +17,6 @@ from portal.vocab import PORTFOLIO_STATUSES, label
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 guard_blueprint(bp, "moderator", "admin")
 
-QUEUE_PER_PAGE = 50
 DECIDED = {"approve": "Approved", "reject": "Rejected", "request_changes": "Asked for changes to"}
 
 

@@ -3,6 +3,8 @@
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -21,17 +23,18 @@ TITLES = {
     413: "The upload is too large",
     429: "Too many attempts",
     500: "Something went wrong on our side",
-    503: "Search is unavailable for a moment",
+    503: _l("Search is unavailable for a moment"),
 }
 SEARCH_RETRY_SECONDS = 300
 
 
 def _render(status: int, description: str, headers=None):
+    title = str(TITLES.get(status, "Error"))
     if request.path.startswith("/api/"):
-        response = jsonify(error={"status": status, "title": TITLES.get(status, "Error"), "detail": description})
+        response = jsonify(error={"status": status, "title": title, "detail": description})
     else:
         response = render_template(
-            "errors/error.html", status=status, title=TITLES.get(status, "Error"), description=description
+            "errors/error.html", status=status, title=title, description=description
         )
     return response, status, headers or {}
 
@@ -70,7 +73,7 @@ def handle_search_unavailable(error: SearchUnavailable):
     """A missing or unreadable index (logged where it was found): 503 until ``search reindex`` repairs it."""
     db.session.rollback()
     unavailable = ServiceUnavailable(
-        "The catalogue's search index is being rebuilt or repaired. Please try again in a few minutes."
+        _("The catalogue's search index is being rebuilt or repaired. Please try again in a few minutes.")
     )
     unavailable.retry_after = SEARCH_RETRY_SECONDS
     return handle_http_error(unavailable)

@@ -74,6 +74,7 @@ def test_check_names_a_missing_index(app, runner):
 
 def test_a_worker_reads_the_index_at_boot_but_never_builds_one(app, make_app, item):
     """wsgi.py warms each gunicorn worker; building an index there would outlast the boot timeout."""
+    item_id = item.id  # read here: inside the worker's context, the session would load it through the worker
     remove_index(app)
     worker = make_app()
     with worker.app_context():
@@ -82,7 +83,7 @@ def test_a_worker_reads_the_index_at_boot_but_never_builds_one(app, make_app, it
     search.rebuild()
     with worker.app_context():
         assert search.warm() is True
-        assert search.service().snapshot().columns.docnum_of(item.id) is not None
+        assert search.service().snapshot().columns.docnum_of(item_id) is not None
         search.service().close()
 
 
