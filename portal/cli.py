@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal import demo, mail, search, vocab
-from portal.catalogue import RuleViolation, accounts, reminders
+from portal.catalogue import RuleViolation, accounts, reminders, sessions
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -16,6 +16,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
 reporting_cli = AppGroup("reporting", help="Programme reporting.")
+sessions_cli = AppGroup("sessions", help="Login sessions.")
 
 
 @click.command("seed-demo")
@@ -153,9 +154,18 @@ def remind(slug: str, year: int | None, dry_run: bool) -> None:
     )
 
 
+@sessions_cli.command("purge")
+def purge_sessions() -> None:
+    """Delete ended login sessions and login failures that no longer count (safe to run from cron)."""
+    purged = sessions.purge()
+    db.session.commit()
+    click.echo(f"Deleted {purged.sessions} ended sessions and {purged.login_failures} old login failures.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(reporting_cli)
+    app.cli.add_command(sessions_cli)

@@ -16,12 +16,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal import vocab
+from portal.catalogue.parsing import positive_int
 
 NOT_IN_PORTFOLIO = "none"
 
 
 def _sdg(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= len(vocab.SDGS) else None
+    return positive_int(raw, maximum=len(vocab.SDGS))
 
 
 def _country(raw: str) -> str | None:

@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.catalogue import NotFound
+from portal.catalogue.filters import MAX_PAGE
+from portal.catalogue.parsing import positive_int
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import Item
@@ -33,13 +35,13 @@ class SitemapPage:
 def sitemap_page(page: str = "") -> SitemapPage:
     """The sitemap asked for by the ``page`` parameter ("": the whole sitemap, or its index when it is
     too long); NotFound for anything but a page number."""
-    if page and not (page.isdigit() and int(page) >= 1):
+    number = positive_int(page, MAX_PAGE) if page else 1
+    if number is None:
         raise NotFound(page)
     public = select(Item.id, Item.updated_at).where(public_clause())
     total = db.session.scalar(select(func.count()).select_from(public.subquery())) or 0
     pages = max(1, -(-total // URLS_PER_PAGE))
     if not page and pages > 1:
         return SitemapPage(None, pages, [])
-    number = int(page or 1)
     rows = db.session.execute(public.order_by(Item.id).offset((number - 1) * URLS_PER_PAGE).limit(URLS_PER_PAGE))
     return SitemapPage(number, pages, [PublicItem(item_id, updated_at) for item_id, updated_at in rows])

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from portal import mail
 from portal.catalogue import accounts, audit
-from portal.extensions import db
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
 from portal.forms.admin import UserEditForm, UserFilterForm
 from portal.views.access import guard_blueprint
+from portal.views.input import paginate
 from portal.views.transaction import shown_on
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -20,7 +20,7 @@ def index():
     form = UserFilterForm(request.args)
     form.validate()
     filters = accounts.UserFilter(q=form.q.data or "", role=form.role.data or "", active=form.active.data or "")
-    users = db.paginate(accounts.users_query(current_user, filters), per_page=50, error_out=False)
+    users = paginate(accounts.users_query(current_user, filters), per_page=50)
     return render_template("admin/users.html", form=form, users=users)
 
 
@@ -57,18 +57,18 @@ def user(user_id: int):
 @bp.get("/organisations")
 def organisations():
     q = request.args.get("q", "").strip()
-    page = db.paginate(accounts.organisations_query(q), per_page=50, error_out=False)
+    page = paginate(accounts.organisations_query(q), per_page=50)
     return render_template("admin/organisations.html", organisations=page, q=q)
 
 
 @bp.get("/outbox")
 def outbox():
-    page = db.paginate(mail.outbox_query(), per_page=50, error_out=False)
+    page = paginate(mail.outbox_query(), per_page=50)
     return render_template("admin/outbox.html", messages=page)
 
 
 @bp.get("/audit")
 def audit_log():
     action = request.args.get("action", "").strip()
-    page = db.paginate(audit.log_query(action), per_page=100, error_out=False)
+    page = paginate(audit.log_query(action), per_page=100)
     return render_template("admin/audit.html", events=page, action=action, describe=audit.describe)

@@ -10,6 +10,7 @@ from portal.catalogue import programmes as programme_service
 from portal.catalogue.facets import BY_NAME
 from portal.catalogue.filters import parse_filters
 from portal.catalogue.sitemap import sitemap_page
+from portal.links import absolute_url
 from portal.models import utcnow
 from portal.views.shared import chips, csv_download, facet_groups
 
@@ -63,7 +64,7 @@ def _csv_row(card: dict) -> tuple:
         " ".join((["global"] if card["global"] else []) + card["countries"]),
         " ".join(card["themes"]),
         card["updated_at"],
-        url_for("public.item", item_id=card["id"], _external=True),
+        absolute_url("public.item", item_id=card["id"]),
     )
 
 
@@ -82,8 +83,8 @@ def feed():
         "search/feed.xml",
         result=result,
         updated=updated,
-        self_url=url_for("search.feed", _external=True, **filters.to_args(sort="newest", per_page=20)),
-        search_url=url_for("search.results", _external=True, **filters.to_args(sort="newest", per_page=20)),
+        self_url=absolute_url("search.feed", **filters.to_args(sort="newest", per_page=20)),
+        search_url=absolute_url("search.results", **filters.to_args(sort="newest", per_page=20)),
         parse=_parse,
     )
     return Response(body, mimetype="application/atom+xml")
@@ -95,10 +96,10 @@ def _parse(value: str | None) -> datetime | None:
 
 def _site_pages() -> list[str]:
     """The portal's own public pages, listed on the sitemap's first page."""
-    pages = [url_for(endpoint, _external=True)
+    pages = [absolute_url(endpoint)
              for endpoint in ("public.home", "search.results", "public.programmes", "public.about_portfolios")]
-    pages += [url_for("public.programme", slug=p.slug, _external=True) for p in programme_service.all_programmes()]
-    pages += [url_for("public.sdg", number=sdg.number, _external=True) for sdg in programme_service.all_sdgs()]
+    pages += [absolute_url("public.programme", slug=p.slug) for p in programme_service.all_programmes()]
+    pages += [absolute_url("public.sdg", number=sdg.number) for sdg in programme_service.all_sdgs()]
     return pages
 
 

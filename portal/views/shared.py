@@ -5,10 +5,9 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from flask import Response, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from portal.catalogue.facets import BY_NAME, FACETS
-from portal.catalogue.filters import CatalogueFilters, parse_filters
+from portal.catalogue.filters import CatalogueFilters, page_number
 from portal.catalogue.spreadsheets import to_csv
 from portal.search import SearchResult
 
@@ -33,8 +32,7 @@ def back_to(default: str) -> str:
 
 def listing(**values) -> CatalogueFilters:
     """Filters for a page that lists public items of one programme or SDG, newest first."""
-    page = parse_filters(MultiDict({"page": request.args.get("page", "")})).page
-    return CatalogueFilters(sort="newest", page=page, per_page=LISTING_PER_PAGE, **values)
+    return CatalogueFilters(sort="newest", page=page_number(request.args), per_page=LISTING_PER_PAGE, **values)
 
 
 def _options(facet, counts: dict, selected: set) -> list[dict]:
