@@ -1,12 +1,12 @@
-"""Accounts as services: creation, passwords, login and its throttle, sessions, administration, lists."""
-
-from datetime import timedelta
+"""Accounts as services: creation, passwords, activation, roles, the lists of accounts and organisations.
+(Logging in and its throttle, sessions and resets: ``test_login_throttle``, ``test_sessions``,
+``test_password_reset`` under tests/views.)"""
 
 import pytest
 
-from portal.catalogue import PermissionDenied, RuleViolation, accounts, audit
+from portal.catalogue import PermissionDenied, RuleViolation, accounts, audit, sessions
 from portal.extensions import db
-from portal.models import AuditEvent, LoginFailure, utcnow
+from portal.models import AuditEvent
 from tests.helpers import PASSWORD, programme
 
 
@@ -26,29 +26,13 @@ def test_a_common_or_short_password_is_refused_with_a_reason(app):
     assert accounts.password_problem(PASSWORD) is None
 
 
-def test_login_says_why_not_and_failures_pause_it(app, make_user):
+def test_a_password_change_ends_every_session(make_user):
     user = make_user("partner")
-    inactive = make_user("partner", active=False)
-    assert accounts.authenticate(user.email.upper(), PASSWORD, "10.0.0.1") == user
-    with pytest.raises(accounts.AccountInactive):
-        accounts.authenticate(inactive.email, PASSWORD, "10.0.0.1")
-    for _ in range(app.config["LOGIN_FAILURES_PER_ACCOUNT"]):
-        with pytest.raises(accounts.InvalidCredentials):
-            accounts.authenticate(user.email, "wrong password", "10.0.0.2")
-    with pytest.raises(accounts.LoginThrottled) as paused:
-        accounts.authenticate(user.email, PASSWORD, "10.0.0.3")  # the right password waits too
-    assert 0 < paused.value.retry_after <= app.config["LOGIN_THROTTLE_MINUTES"] * 60 + 1
-    db.session.execute(db.update(LoginFailure).values(created_at=utcnow() - timedelta(days=1)))
-    assert accounts.authenticate(user.email, PASSWORD, "10.0.0.3") == user
-
-
-def test_a_session_lives_on_the_server_and_ends_with_a_password_change(make_user):
-    user = make_user("partner")
-    token = accounts.start_session(user)
-    assert accounts.session_user(str(user.id), token) == user
-    assert accounts.session_user(str(user.id + 1), token) is None and accounts.session_user(str(user.id), "x") is None
+    token = sessions.start_session(user)
+    assert sessions.session_user(str(user.id), token) == user
+    assert sessions.session_user(str(user.id + 1), token) is None and sessions.session_user(str(user.id), "x") is None
     accounts.change_password(user, PASSWORD, "a much longer passphrase of words")
-    assert accounts.session_user(str(user.id), token) is None
+    assert sessions.session_user(str(user.id), token) is None
     with pytest.raises(RuleViolation) as error:
         accounts.change_password(user, PASSWORD, "another long passphrase here")
     assert error.value.field == "current_password"
@@ -56,11 +40,11 @@ def test_a_session_lives_on_the_server_and_ends_with_a_password_change(make_user
 
 def test_deactivation_is_for_those_who_manage_the_account_and_ends_its_sessions(make_user):
     partner = make_user("partner", programmes=("sfs",))
-    token = accounts.start_session(partner)
+    token = sessions.start_session(partner)
     with pytest.raises(PermissionDenied):
         accounts.set_active(make_user("moderator", programmes=("spp",)), partner, False)
     accounts.set_active(make_user("moderator", programmes=("sfs",)), partner, False)
-    assert not partner.active and accounts.session_user(str(partner.id), token) is None
+    assert not partner.active and sessions.session_user(str(partner.id), token) is None
     admin = make_user("admin")
     with pytest.raises(RuleViolation):
         accounts.set_active(admin, admin, False)
