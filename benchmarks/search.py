@@ -41,6 +41,7 @@ def config(data: Path) -> dict:
         "SECRET_KEY": "benchmark",
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "bench.local",
+        "BASE_URL": "http://bench.local",  # the host the benchmark asks for is a trusted one
     }
 
 
