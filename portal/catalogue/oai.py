@@ -25,7 +25,7 @@ from portal.catalogue.visibility import (
     public_clause,
 )
 from portal.extensions import db
-from portal.models import KINDS, Item, ItemProgramme, Programme, utcnow
+from portal.models import Item, ItemProgramme, Programme, utcnow
 
 KIND_SET_NAMES = {"initiative": "Initiatives", "resource": "Resources"}
 
@@ -51,7 +51,7 @@ def sets() -> list[tuple[str, str]]:
     """(setSpec, setName) of every set."""
     programmes = db.session.execute(select(Programme.slug, Programme.name).order_by(Programme.position))
     return [(f"programme:{slug}", name) for slug, name in programmes] + [
-        (f"kind:{kind}", KIND_SET_NAMES[kind]) for kind in KINDS
+        (f"kind:{kind}", KIND_SET_NAMES[kind]) for kind in vocab.values(vocab.KINDS)
     ]
 
 

@@ -2,11 +2,8 @@
 
 from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder, SearchQueueEntry
 from portal.models.base import utcnow
-from portal.models.importing import IMPORT_KINDS, IMPORT_PHASES, ImportJob
+from portal.models.importing import ImportJob
 from portal.models.item import (
-    KINDS,
-    PORTFOLIO_STATUSES,
-    STATES,
     Item,
     ItemCountry,
     ItemProgramme,
@@ -16,15 +13,9 @@ from portal.models.item import (
 )
 from portal.models.organisation import Organisation, Partnership
 from portal.models.programme import Programme, Sdg
-from portal.models.user import ROLES, AuthSession, LoginFailure, User, moderator_programmes
+from portal.models.user import AuthSession, LoginFailure, User, moderator_programmes
 
 __all__ = [
-    "IMPORT_KINDS",
-    "IMPORT_PHASES",
-    "KINDS",
-    "PORTFOLIO_STATUSES",
-    "ROLES",
-    "STATES",
     "AuditEvent",
     "AuthSession",
     "Comment",

@@ -9,7 +9,7 @@ from portal import vocab
 from portal.links import absolute_url
 from portal.models import Item
 from portal.views.dcat import SDG
-from portal.views.search import CSV_COLUMNS
+from portal.views.search import CSV_HEADER
 
 bp = Blueprint("machines", __name__)
 
@@ -44,7 +44,7 @@ def robots():
 @bp.get("/datapackage.json")
 def datapackage():
     name, path = current_app.config["DATA_LICENSE"]
-    fields = [{"name": column, **CSV_FIELDS[column]} for column in CSV_COLUMNS]
+    fields = [{"name": column, **CSV_FIELDS[column]} for column in CSV_HEADER]
     return jsonify({
         "profile": "tabular-data-package",
         "name": "one-planet-catalogue",

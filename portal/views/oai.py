@@ -17,10 +17,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from portal import vocab
 from portal.catalogue import oai
+from portal.catalogue.parsing import MAX_ID
 from portal.extensions import csrf
 from portal.links import absolute_url
 from portal.models import utcnow
-from portal.views.routing import MAX_ID
 
 bp = Blueprint("oai", __name__)
 csrf.exempt(bp)

@@ -27,7 +27,7 @@ from portal.catalogue.item_fields import ItemData, Reference, apply, check, norm
 from portal.catalogue.portfolio import checklist
 from portal.catalogue.submission import check_file
 from portal.extensions import db
-from portal.models import KINDS, Item, Organisation, PortfolioEntry, Programme, User, utcnow
+from portal.models import Item, Organisation, PortfolioEntry, Programme, User, utcnow
 
 COLUMNS = (
     "source_id", "kind", "title", "summary", "description", "organisation", "organisation_country", "programmes",
@@ -176,7 +176,7 @@ def parse(row: Row, first_rows: dict[str, int], now: datetime, reference: Refere
         cells.fail("source_id", _("The same source_id is already on %(unit)s %(number)d.", unit=unit,
                                   number=first_rows[source_id]))
     kind = cells["kind"].lower()
-    if kind not in KINDS:
+    if kind not in vocab.values(vocab.KINDS):
         cells.fail("kind", _("Give the kind: initiative or resource."))
     state = cells["state"].lower() or "published"
     if state not in STATES:
@@ -195,8 +195,8 @@ def parse(row: Row, first_rows: dict[str, int], now: datetime, reference: Refere
     created_at = created_at or updated_at or now
     updated_at = updated_at or created_at
 
-    data = normalised(_data(cells, kind if kind in KINDS else "initiative"))
-    if kind in KINDS:
+    data = normalised(_data(cells, kind if kind in vocab.values(vocab.KINDS) else "initiative"))
+    if kind in vocab.values(vocab.KINDS):
         for name, messages in check(kind, data, reference).items():
             for message in messages:
                 cells.fail(COLUMN_OF.get(name, name), message)

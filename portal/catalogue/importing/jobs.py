@@ -20,7 +20,8 @@ from portal.catalogue import NotFound, PermissionDenied, RuleViolation, importin
 from portal.catalogue.importing.report import ImportReport
 from portal.catalogue.permissions import is_admin
 from portal.extensions import db
-from portal.models import IMPORT_KINDS, ImportJob, User, utcnow
+from portal.models import ImportJob, User, utcnow
+from portal.models.importing import IMPORT_KINDS
 
 RECENT_JOBS = 20
 
