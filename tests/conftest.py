@@ -1,7 +1,12 @@
 """Fixtures: an app on a real SQLite file (or PostgreSQL) with a real search index, in temp folders.
 
-Set ``PORTAL_TEST_DATABASE_URL`` to run the suite against PostgreSQL: the schema is created once and
-every table is emptied after each test.
+Set ``PORTAL_TEST_DATABASE_URL`` to run the suite against PostgreSQL: the schema is created once per
+run by the migrations (as ``flask db upgrade`` does, with the full-text search objects) and every table
+is emptied before each test.
+
+Search backends: a test's app uses ``PORTAL_SEARCH_BACKEND`` (default ``whoosh``). A module marked
+``pytest.mark.search_backends()`` runs each of its tests on every backend (``postgresql`` only when
+the database is PostgreSQL, skipped otherwise); ``search_backends("whoosh")`` keeps a module on one.
 """
 
 import contextvars
@@ -11,6 +16,8 @@ from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
 from sqlalchemy.orm import close_all_sessions
 
 from portal import create_app, search
@@ -18,7 +25,8 @@ from portal.catalogue import accounts
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.models import Item, Organisation, Partnership, PortfolioEntry, Sdg, User, utcnow
-from tests.helpers import PASSWORD, POSTGRES_URL, app_config, programme
+from portal.search.postgresql.schema import metadata as postgresql_search_metadata
+from tests.helpers import DEFAULT_SEARCH_BACKEND, PASSWORD, POSTGRES_URL, app_config, programme
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 
@@ -48,9 +56,26 @@ class PortalClient(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
+def pytest_generate_tests(metafunc):
+    """Run the tests of modules marked ``search_backends`` once per backend named (default: both)."""
+    marker = metafunc.definition.get_closest_marker("search_backends")
+    if marker is None or "search_backend" not in metafunc.fixturenames:
+        return
+    needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL search needs PORTAL_TEST_DATABASE_URL")
+    names = marker.args or search.BACKENDS
+    params = [pytest.param(name, marks=needs_postgres if name == "postgresql" else ()) for name in names]
+    metafunc.parametrize("search_backend", params, indirect=True)
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = create_app(app_config(tmp_path))
+def search_backend(request) -> str:
+    """The test app's SEARCH_BACKEND (see the module docstring)."""
+    return getattr(request, "param", DEFAULT_SEARCH_BACKEND)
+
+
+@pytest.fixture
+def app(tmp_path, search_backend):
+    app = create_app({**app_config(tmp_path), "SEARCH_BACKEND": search_backend})
     app.test_client_class = PortalClient
     with app.app_context():
         if POSTGRES_URL:
@@ -70,13 +95,16 @@ _postgres_schema_ready = False
 
 
 def _reset_postgres() -> None:
-    """Create the schema once per run, then empty every table before each test."""
+    """Create the schema once per run by the migrations, then empty every table before each test."""
     global _postgres_schema_ready
     if not _postgres_schema_ready:
-        db.drop_all()
-        db.create_all()
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+        upgrade()
         _postgres_schema_ready = True
-    for table in reversed(db.metadata.sorted_tables):  # DELETE is faster than TRUNCATE on small tables
+    tables = [*postgresql_search_metadata.sorted_tables, *db.metadata.sorted_tables]
+    for table in reversed(tables):  # DELETE is faster than TRUNCATE on small tables
         db.session.execute(table.delete())
     db.session.commit()
 

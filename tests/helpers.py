@@ -12,6 +12,8 @@ from portal.models import AuditEvent, Item, Programme
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+# The search backend of the tests' apps, unless a module asks for every backend (conftest.py).
+DEFAULT_SEARCH_BACKEND = os.environ.get("PORTAL_SEARCH_BACKEND", "whoosh")
 
 
 def app_config(tmp_path) -> dict:

@@ -19,8 +19,9 @@ from datetime import datetime
 import numpy as np
 
 from portal import vocab
-from portal.catalogue.facets import FACET_NAMES, FACETS, statuses_anywhere
+from portal.catalogue.facets import FACET_NAMES, FACETS
 from portal.catalogue.visibility import PublicRule
+from portal.search import cards as item_cards
 
 STATES = vocab.values(vocab.STATES)
 # Every value a facet can take, in display order (countries: "global" first, then by name).
@@ -71,17 +72,7 @@ class SegmentColumns:
             hidden[docnum] = card["hidden"]
             updated[docnum] = epoch_seconds(datetime.fromisoformat(card["updated_at"]))
             titles[docnum] = card["title"].casefold()
-            values = {
-                "kind": (card["kind"],),
-                "programme": card["programmes"],
-                "sdg": card["sdgs"],
-                "status": statuses_anywhere(card["portfolio"]),  # pairs hold the status per programme
-                "country": ([vocab.GLOBAL] if card["global"] else []) + card["countries"],
-                "region": {regions.get(code) for code in card["countries"]},
-                "category": (card["category"],),
-                "resource_type": (card["resource_type"],),
-                "theme": card["themes"],
-            }
+            values = item_cards.facet_values(card, regions)
             for facet, facet_values in values.items():
                 positions = index[facet]
                 rows = postings[facet]

@@ -1,4 +1,4 @@
-"""The search service of one app (one index folder): what ``portal.search`` offers, on Whoosh.
+"""The Whoosh backend of one app (one index folder): ``portal.search.backend.SearchBackend`` on Whoosh.
 
 Reading (``search``, ``export``, ``among``, ``similar``, ``warm``) only ever reads the index;
 writing (``drain``, ``catch_up``, ``rebuild``) runs after a commit, from the command line or in a
@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import public_rule
-from portal.search import matching, suggest, sync
+from portal.search import matching, query, suggest, sync
 from portal.search.results import PUBLIC, SearchResult, SearchScope, SearchUnavailable
 from portal.search.snapshot import Snapshot, SnapshotReader
 from portal.search.store import Store
@@ -21,7 +23,9 @@ log = logging.getLogger(__name__)
 
 
 class SearchService:
-    """Everything search does for one app."""
+    """Everything search does for one app, on a Whoosh index."""
+
+    name = "whoosh"
 
     def __init__(self, index_dir: str):
         self.store = Store(index_dir)
@@ -52,7 +56,7 @@ class SearchService:
             total=found.total,
             hits=matching.hits(snap, docnums, found.parsed, highlights),
             facets=matching.facet_counts(snap.columns, found, filters) if with_facets else {},
-            suggestion=self._suggestion(snap, found, rule) if suggest and not found.total else None,
+            suggestion=self._suggestion(snap, found.parsed, rule) if suggest and not found.total else None,
         )
 
     def export(self, filters: CatalogueFilters, scope: SearchScope = PUBLIC, limit: int = 10000) -> list[dict]:
@@ -73,12 +77,16 @@ class SearchService:
         public = snap.columns.public(rule)
         return snap.remembered(("similar", item_id, rule, limit), lambda: suggest.similar(snap, item_id, public, limit))
 
-    def _suggestion(self, snap: Snapshot, found: matching.Match, rule) -> str | None:
-        if not found.parsed.words:
+    def suggest(self, text: str) -> str | None:
+        """``text`` with misspelt words replaced by close words of public items."""
+        return self._suggestion(self.snapshot(), query.parse(text), public_rule())
+
+    def _suggestion(self, snap: Snapshot, parsed: query.ParsedQuery, rule) -> str | None:
+        if not parsed.words:
             return None
         public = snap.columns.public(rule)
-        key = ("suggestion", found.parsed.text, rule)
-        return snap.remembered(key, lambda: suggest.suggestion(snap, found.parsed, public))
+        key = ("suggestion", parsed.text, rule)
+        return snap.remembered(key, lambda: suggest.suggestion(snap, parsed, public))
 
     def warm(self) -> bool:
         """Read the current index now rather than on the first search (a gunicorn worker at boot).
@@ -93,11 +101,19 @@ class SearchService:
             return False
         return True
 
+    def ping(self) -> None:
+        """``SearchUnavailable`` when the index cannot be read."""
+        self.snapshot()
+
     def close(self) -> None:
         """Close every open reader (tests call this when they drop an app)."""
         self.reader.close()
 
     # -- writing -----------------------------------------------------------------------------
+
+    def record_changes(self, ids: Iterable[int], session: Session) -> None:
+        """Queue ``ids`` in ``session``'s transaction (changes made by bulk statements)."""
+        sync.enqueue(ids, session)
 
     def drain(self) -> int:
         """Index the queued changes; ``SearchUnavailable`` (the queue kept) when there is no index."""

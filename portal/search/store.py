@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR, IndexWriter
 
 from portal.extensions import db
-from portal.search import documents
+from portal.search import cards, documents
 from portal.search.results import SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class Store:
             self._write_all(ix, connection, progress, procs)
 
     def _write_all(self, ix: whoosh_index.Index, connection, progress, procs: int | None) -> None:
-        total = documents.item_count(connection)
+        total = cards.item_count(connection)
         procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
         if procs > 1:
             writer = ix.writer(procs=procs, limitmb=128, multisegment=True, batchsize=250, compound=COMPOUND)

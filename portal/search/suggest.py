@@ -5,7 +5,7 @@ from typing import Any
 import numpy as np
 from whoosh.idsets import DocIdSet
 
-from portal.search import documents
+from portal.search import documents, syntax
 from portal.search.columns import unpack
 from portal.search.query import ParsedQuery
 from portal.search.snapshot import Snapshot
@@ -66,7 +66,7 @@ def suggestion(snap: Snapshot, parsed: ParsedQuery, public: np.ndarray) -> str |
                 break
     if not replacements:
         return None
-    return " ".join(_replace_word(token, replacements) for token in parsed.text.split(" "))
+    return syntax.SearchQuery(parsed.text).with_words(replacements)
 
 
 def _in_public(snap: Snapshot, word: str, public_docs: np.ndarray) -> bool:
@@ -77,8 +77,3 @@ def _in_public(snap: Snapshot, word: str, public_docs: np.ndarray) -> bool:
     matcher = reader.postings(documents.WORDS_FIELD, word)
     return any(public_docs[docnum] for docnum in matcher.all_ids())
 
-
-def _replace_word(token: str, replacements: dict[str, str]) -> str:
-    core = token.strip('"-*()')
-    replacement = replacements.get(core.lower())
-    return token.replace(core, replacement) if replacement else token

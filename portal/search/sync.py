@@ -1,7 +1,7 @@
 """Keeping the index in step with the database, with no call from the services that change items.
 
 1. In the transaction: a flush that inserts, updates or deletes an ``Item`` or one of its child
-   rows (programmes, countries, themes, SDGs, portfolio entries) writes the item id to
+   rows (programmes, countries, themes, SDGs, portfolio entries; ``portal.search.tracked``) writes the item id to
    ``search_queue`` through the same connection. A rollback therefore leaves nothing to index.
 2. After commit: the queue is drained into the index (``drain``). Under the index lock the queue and
    the item rows are read again from the database, so the index gets the latest committed state even
@@ -28,14 +28,13 @@ from sqlalchemy.orm import Session
 from whoosh.writing import IndexWriter
 
 from portal.extensions import db
-from portal.models import Item, ItemCountry, ItemProgramme, ItemTheme, PortfolioEntry, SearchQueueEntry, utcnow
-from portal.search import documents
+from portal.models import SearchQueueEntry, utcnow
+from portal.search import cards, documents, tracked
 from portal.search.snapshot import Snapshot
 from portal.search.store import Store
 
 log = logging.getLogger(__name__)
 
-TRACKED = (Item, ItemProgramme, ItemCountry, ItemTheme, PortfolioEntry)
 QUEUE = SearchQueueEntry.__table__
 PENDING = "search_pending"
 CHANGED = "search_changed"
@@ -56,27 +55,21 @@ def install() -> None:
     _installed = True
 
 
+def _queued() -> bool:
+    """True when the app's search backend is fed by this queue (Whoosh)."""
+    return getattr(current_app.extensions.get("search"), "name", None) == "whoosh"
+
+
 def _before_flush(session: Session, _context, _instances) -> None:
-    pending = session.info.setdefault(PENDING, [])
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, TRACKED):
-            pending.append(obj)
-
-
-def _item_id(obj) -> int | None:
-    if isinstance(obj, Item):
-        return obj.id
-    if obj.item_id is not None:
-        return obj.item_id
-    item = getattr(obj, "item", None)
-    return item.id if item is not None else None
+    if _queued():
+        session.info.setdefault(PENDING, []).extend(tracked.changed_objects(session))
 
 
 def _after_flush(session: Session, _context) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    ids = {item_id for item_id in map(_item_id, pending) if item_id is not None}
+    ids = tracked.item_ids(pending, session.connection())
     if ids:
         now = utcnow()
         session.connection().execute(insert(QUEUE), [{"item_id": i, "enqueued_at": now} for i in sorted(ids)])
@@ -178,7 +171,7 @@ def drift(snap: Snapshot) -> dict[str, list[int]]:
     for docnum in live:
         stored = snap.searcher.stored_fields(docnum)
         indexed[int(stored["id"])] = stored["card"]
-    database = documents.all_ids()
+    database = cards.all_ids()
     stale = []
     common = sorted(database & indexed.keys())
     for start in range(0, len(common), 2000):

@@ -43,6 +43,21 @@ class SearchQuery:
     groups: tuple[tuple[Clause, ...], ...] = ()
     exclusions: tuple[Clause, ...] = ()
 
+    @property
+    def words(self) -> list[str]:
+        """The plain words searched for, lower-cased, each once: what "did you mean" may correct."""
+        return list(dict.fromkeys(word for group in self.groups for clause in group for word in clause.letters))
+
+    def with_words(self, replacements: dict[str, str]) -> str:
+        """The box's text with words replaced (``replacements``: lower-cased word → its replacement)."""
+        return " ".join(_replace_word(token, replacements) for token in self.text.split(" "))
+
+
+def _replace_word(token: str, replacements: dict[str, str]) -> str:
+    core = token.strip('"-*()')
+    replacement = replacements.get(core.lower())
+    return token.replace(core, replacement) if replacement else token
+
 
 def _clause(raw: str) -> Clause | str:
     if raw == OR:

@@ -12,6 +12,8 @@ from portal.extensions import db
 from portal.models import utcnow
 from tests.helpers import programme
 
+pytestmark = pytest.mark.search_backends()
+
 
 def queue(user, waiting=False, **args):
     found = review.queue(user, parse_filters(MultiDict(args), desk=True))

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
@@ -24,6 +25,8 @@ from portal.extensions import db
 from portal.models import Item, PortfolioEntry, Sdg, utcnow
 from portal.search.documents import ANALYZER
 from tests.helpers import programme
+
+pytestmark = pytest.mark.search_backends()
 
 WORDS = ("solar", "wind", "cooking", "compost", "bamboo")
 PREFIXES = ("sol", "win", "coo", "bam")

@@ -11,6 +11,8 @@ from portal.extensions import db
 from portal.models import Item
 from portal.search.store import KEEP_OLD_FOLDERS
 
+pytestmark = pytest.mark.search_backends("whoosh")  # the Whoosh index itself
+
 
 def folders(app) -> list[str]:
     return sorted(path.name for path in Path(app.config["SEARCH_INDEX_DIR"]).glob("index-*"))

@@ -15,6 +15,8 @@ from portal.extensions import db
 from portal.models import Item, PortfolioEntry, Sdg, SearchQueueEntry
 from tests.helpers import programme
 
+pytestmark = pytest.mark.search_backends("whoosh")  # the Whoosh index itself
+
 
 def find(**args) -> list[int]:
     """Ids of the public items a search for ``args`` finds."""
@@ -102,7 +104,7 @@ def test_leftovers_in_the_queue_wait_for_the_next_write_not_for_a_visitor(app, c
     """A worker that committed and died before indexing: the queue keeps the id for any process."""
     item = make_item(title="Original title")
     db.session.execute(update(Item).where(Item.id == item.id).values(title="Renamed by a bulk statement"))
-    search.enqueue([item.id])
+    search.record_changes([item.id])
     db.session.commit()  # drains at once...
     assert find(q="renamed") == [item.id]
     db.session.execute(update(Item).where(Item.id == item.id).values(title="Renamed again quietly"))

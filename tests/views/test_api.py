@@ -14,6 +14,8 @@ from portal.extensions import db
 from portal.models import Item, Organisation, Programme, Sdg, utcnow
 from tests.helpers import app_config
 
+pytestmark = pytest.mark.search_backends()
+
 ITEM_KEYS = {"id", "kind", "title", "summary", "programmes", "sdgs", "portfolio", "countries", "organisation",
              "updated_at", "url"}
 

@@ -8,6 +8,8 @@ from portal.extensions import db
 from portal.models import Item, User
 from tests.helpers import PASSWORD
 
+pytestmark = pytest.mark.search_backends()
+
 HUGE = "99999999999999999999"
 
 

@@ -11,6 +11,8 @@ from portal.extensions import db
 from portal.models import AuditEvent, OutboxMessage, User, utcnow
 from tests.helpers import programme
 
+pytestmark = pytest.mark.search_backends()
+
 ALL_CHECKS = ["organisation_verified", "aligned_with_objectives", "information_complete", "no_conflict_of_interest"]
 
 

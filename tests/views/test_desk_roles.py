@@ -13,6 +13,8 @@ from portal.extensions import db
 from portal.models import Comment, Item, OutboxMessage
 from tests.helpers import programme
 
+pytestmark = pytest.mark.search_backends()
+
 
 @dataclass(frozen=True)
 class Action:

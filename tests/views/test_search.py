@@ -14,6 +14,8 @@ from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import Item, ItemProgramme, Programme
 
+pytestmark = pytest.mark.search_backends()
+
 HIDDEN_STATES = {
     "draft": {"state": "draft"},
     "submitted": {"state": "submitted"},

@@ -1,0 +1,208 @@
+"""Keeping the search rows in step with the items, in the same transaction as each change.
+
+A flush that changes an item (``portal.search.tracked``) rewrites that item's search row through the
+flush's own connection: the change and its search row commit or roll back together, so a committed
+change is searchable at once on every host and nothing can drift or wait in a queue. The words of
+titles and summaries are added to ``search_words`` right after the commit, in a short transaction of
+their own (two requests adding the same new words cannot wait on each other there); they only feed
+spelling suggestions, which are checked against the public items' own words anyway.
+
+``rebuild`` rewrites every row (``search reindex``: needed once after the migration, or after bulk
+statements that bypassed the ORM without ``record_changes``); ``drift`` compares rows with items.
+(No table lists the items absent from search: the rows' foreign key deletes a row with its item.)
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import Connection, delete, event, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from portal import vocab
+from portal.extensions import db
+from portal.models import Item
+from portal.search import cards, tracked
+from portal.search.postgresql.schema import config_for, documents, words
+
+PENDING = "postgresql_search_pending"
+NEW_WORDS = "postgresql_search_words"
+PAIR = "pair"
+
+# The search rows of items given as JSON (see ``_values``), the document analysed and weighted here.
+_EXPECTED = """
+    SELECT r.item_id, r.config, r.state, r.hidden, r.updated_at, r.title_key, r.facets, r.words,
+           setweight(to_tsvector(r.config::regconfig, r.title), 'A')
+           || setweight(to_tsvector(r.config::regconfig, r.summary), 'B')
+           || setweight(to_tsvector(r.config::regconfig, r.description), 'C')
+           || setweight(to_tsvector(r.config::regconfig, r.other), 'D') AS document,
+           r.card
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        item_id integer, config text, state text, hidden boolean, updated_at timestamp, title_key text,
+        facets text[], words text[], card jsonb, title text, summary text, description text, other text)
+"""
+COLUMNS = "item_id, config, state, hidden, updated_at, title_key, facets, words, document, card"
+_UPSERT = text(
+    f"INSERT INTO search_documents ({COLUMNS}) {_EXPECTED} ON CONFLICT (item_id) DO UPDATE SET "
+    + ", ".join(f"{column} = EXCLUDED.{column}" for column in COLUMNS.split(", ")[1:])
+)
+_STALE = text(
+    f"SELECT e.item_id FROM ({_EXPECTED}) e JOIN search_documents d ON d.item_id = e.item_id "  # noqa: S608
+    f"WHERE ({', '.join(f'd.{c}' for c in COLUMNS.split(', '))}) "
+    f"IS DISTINCT FROM ({', '.join(f'e.{c}' for c in COLUMNS.split(', '))})"
+)
+
+_UNUSED_WORDS = text(
+    "DELETE FROM search_words w WHERE NOT EXISTS "
+    "(SELECT 1 FROM search_documents d WHERE d.words @> ARRAY[w.word])"
+)
+
+_installed = False
+
+
+def install() -> None:
+    """Listen to every session of ``db`` (once per process; the listeners find the app at run time)."""
+    global _installed
+    if _installed:
+        return
+    event.listen(db.session, "before_flush", _before_flush)
+    event.listen(db.session, "after_flush", _after_flush)
+    event.listen(db.session, "after_commit", _after_commit)
+    event.listen(db.session, "after_rollback", _after_rollback)
+    _installed = True
+
+
+def _backend():
+    """The app's backend when it is this one (several apps may share a process: tests)."""
+    if not has_app_context():
+        return None
+    backend = current_app.extensions.get("search")
+    return backend if getattr(backend, "name", None) == "postgresql" else None
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    if _backend() is not None:
+        session.info.setdefault(PENDING, []).extend(tracked.changed_objects(session))
+
+
+def _after_flush(session: Session, _context) -> None:
+    pending = session.info.pop(PENDING, None)
+    backend = _backend()
+    if pending and backend is not None:
+        connection = session.connection()
+        refresh(connection, tracked.item_ids(pending, connection), backend.configs(connection), session)
+
+
+def _after_commit(session: Session) -> None:
+    new_words = session.info.pop(NEW_WORDS, None)
+    if new_words and _backend() is not None:
+        with db.engine.begin() as connection:
+            add_words(connection, new_words)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+    session.info.pop(NEW_WORDS, None)
+
+
+def facet_tokens(card: dict[str, Any], regions: dict[str, str]) -> list[str]:
+    """The card's facet values as ``facet:value`` tokens, and its status per programme as
+    ``pair:programme:status`` (what ``status`` means once programmes are chosen)."""
+    tokens = {f"{facet}:{value}" for facet, values in cards.facet_values(card, regions).items() for value in values}
+    tokens.update(pair_token(slug, status) for slug, status in card["portfolio"].items())
+    return sorted(tokens)
+
+
+def pair_token(programme: str, status: str) -> str:
+    return f"{PAIR}:{programme}:{status}"
+
+
+def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, str]) -> dict[str, Any]:
+    card = cards.card(row)
+    return {
+        "item_id": row["id"],
+        "config": config_for(row["language"], available),
+        "state": row["state"],
+        "hidden": bool(row["hidden"]),
+        "updated_at": row["updated_at"].isoformat(),
+        "title_key": row["title"].casefold(),
+        "facets": facet_tokens(card, regions),
+        "words": sorted(cards.words(row)),
+        "card": card,
+        **cards.text_fields(row),
+    }
+
+
+def _json(found: dict[int, dict], available: frozenset[str]) -> list[str]:
+    """The rows of ``found`` (item rows read by ``portal.search.cards``) as JSON, 500 a parameter."""
+    regions = vocab.country_regions()
+    values = [_values(found[item_id], available, regions) for item_id in sorted(found)]
+    return [json.dumps(values[start : start + 500], separators=(",", ":")) for start in range(0, len(values), 500)]
+
+
+def write(connection: Connection, found: dict[int, dict], available: frozenset[str]) -> None:
+    """Insert or replace the search rows of ``found``."""
+    for chunk in _json(found, available):
+        connection.execute(_UPSERT, {"rows": chunk})
+
+
+def refresh(connection: Connection, ids: Iterable[int], available: frozenset[str],
+            session: Session | None = None) -> None:
+    """Bring the search rows of ``ids`` to the items' current state in ``connection``'s transaction;
+    their words join ``search_words`` after ``session`` commits (at once without a session)."""
+    ids = set(ids)
+    if not ids:
+        return
+    found = cards.rows_of(ids, connection)
+    gone = ids - found.keys()
+    if gone:
+        connection.execute(delete(documents).where(documents.c.item_id.in_(sorted(gone))))
+    write(connection, found, available)
+    new_words = set().union(*(cards.words(row) for row in found.values()))
+    if session is None:
+        add_words(connection, new_words)
+    else:
+        session.info.setdefault(NEW_WORDS, set()).update(new_words)
+
+
+def add_words(connection: Connection, new_words: Iterable[str]) -> None:
+    """Add words to ``search_words`` (sorted: concurrent writers take their locks in one order)."""
+    ordered = sorted(set(new_words))
+    for start in range(0, len(ordered), 5000):
+        statement = insert(words).values([{"word": word} for word in ordered[start : start + 5000]])
+        connection.execute(statement.on_conflict_do_nothing())
+
+
+def rebuild(available: frozenset[str], progress: Callable[[int], object] | None) -> None:
+    """Rewrite every search row from the items, a range of ids per transaction (readers see each row
+    either before or after), then forget the words no item holds any more.
+
+    Each range's items are locked for share while it is read and written: a change committing
+    meanwhile waits, then writes its own row, so the rebuild never overwrites a newer row.
+    """
+    with db.engine.connect() as connection:
+        ranges = cards.id_ranges(connection)
+    for lo, hi in ranges:
+        with db.engine.begin() as connection:
+            connection.execute(select(Item.id).where(Item.id.between(lo, hi)).with_for_update(read=True))
+            found = cards.rows(connection, None, lo, hi)
+            write(connection, found, available)
+            add_words(connection, set().union(*(cards.words(row) for row in found.values())))
+        if progress is not None:
+            progress(len(found))
+    with db.engine.begin() as connection:
+        connection.execute(_UNUSED_WORDS)
+
+
+def drift(connection: Connection, available: frozenset[str]) -> dict[str, list[int]]:
+    """Ids whose search row is missing, stale (differs from what the item gives now) or extra."""
+    stored = set(connection.scalars(select(documents.c.item_id)))
+    database = set(connection.scalars(select(Item.id)))
+    common = sorted(database & stored)
+    stale: list[int] = []
+    for start in range(0, len(common), 2000):
+        for chunk in _json(cards.rows(connection, common[start : start + 2000]), available):
+            stale.extend(connection.scalars(_STALE, {"rows": chunk}))
+    return {"missing": sorted(database - stored), "stale": sorted(stale), "extra": sorted(stored - database)}
