@@ -41,7 +41,7 @@ run: $(VENV)/.installed-runtime
 	$(FLASK) seed-demo --if-empty --items $(DEMO_ITEMS)
 	@$(FLASK) search check >/dev/null 2>&1 || $(FLASK) search reindex
 	@echo "Serving the portal at http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --bind 127.0.0.1:$(PORT) wsgi:app
+	PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Debian's Chromium drives the end-to-end tests; installed when missing and this user may install it.
 browser:

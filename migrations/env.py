@@ -35,10 +35,13 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
-def get_metadata():
-    if hasattr(target_db, "metadatas"):
-        return target_db.metadatas[None]
-    return target_db.metadata
+def get_metadata(dialect_name=None):
+    metadata = target_db.metadatas[None] if hasattr(target_db, "metadatas") else target_db.metadata
+    if dialect_name == "postgresql":  # the full-text search tables exist on PostgreSQL only
+        from portal.search.postgresql.schema import metadata as search_metadata
+
+        return [metadata, search_metadata]
+    return metadata
 
 
 def run_migrations_offline():
@@ -85,7 +88,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        context.configure(connection=connection, target_metadata=get_metadata(connection.dialect.name), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()

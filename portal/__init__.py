@@ -12,7 +12,16 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, i18n, logs, mail, search, security, views
+from portal import (
+    cli,
+    i18n,
+    logs,
+    mail,
+    ratelimit,  # noqa: F401 - registers the "database://" rate-limit storage
+    search,
+    security,
+    views,
+)
 from portal.catalogue import changes
 from portal.extensions import csrf, db, limiter, migrate
 

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from portal import demo, mail, search, vocab
+from portal import demo, mail, ratelimit, search, vocab
 from portal.catalogue import RuleViolation, accounts, importing, reminders, sessions
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
@@ -90,23 +90,22 @@ def retry_mail() -> None:
 
 
 def _reindex() -> None:
-    from portal.search.documents import item_count
-
-    total = item_count()
-    with click.progressbar(length=total, label=f"Indexing {total} items") as bar:
+    total = search.item_count()
+    with click.progressbar(length=total, label=f"Indexing {total} items ({search.backend_name()} search)") as bar:
         search.rebuild(progress=bar.update)
     click.echo(f"Indexed {total} items.")
 
 
 @search_cli.command("reindex")
 def reindex() -> None:
-    """Rebuild the index from the database in a new folder and swap it in atomically."""
+    """Rebuild search from the database: Whoosh builds a new index folder and swaps it in atomically;
+    PostgreSQL rewrites its search rows."""
     _reindex()
 
 
 @search_cli.command("check")
 def check() -> None:
-    """Compare the index with the database; exit 1 naming the ids that drifted."""
+    """Compare search with the database; exit 1 naming the ids that drifted."""
     try:
         drift = search.check()
     except search.SearchUnavailable as error:
@@ -114,7 +113,8 @@ def check() -> None:
         raise SystemExit(1) from None
     problems = {kind: ids for kind, ids in drift.items() if ids}
     if not problems:
-        click.echo("The index matches the database.")
+        click.echo("The index matches the database." if search.queues_changes() else _NOTHING_QUEUED
+                   + " Its search rows match the database.")
         return
     for kind, ids in problems.items():
         shown = ", ".join(str(i) for i in ids[:50]) + (f" and {len(ids) - 50} more" if len(ids) > 50 else "")
@@ -123,10 +123,14 @@ def check() -> None:
     raise SystemExit(1)
 
 
+_NOTHING_QUEUED = "Nothing to drain: search is updated in the same transaction as each change."
+
+
 @search_cli.command("drain")
 def drain() -> None:
     """Index the changes still waiting in the queue (rebuilding a missing or unreadable index first)."""
-    click.echo(f"Indexed {search.drain()} queued changes.")
+    handled = search.drain()
+    click.echo(_NOTHING_QUEUED if handled is None else f"Indexed {handled} queued changes.")
 
 
 @reporting_cli.command("remind")
@@ -203,10 +207,13 @@ def import_organisations(path: str, dry_run: bool) -> None:
 
 @sessions_cli.command("purge")
 def purge_sessions() -> None:
-    """Delete ended login sessions and login failures that no longer count (safe to run from cron)."""
+    """Delete ended login sessions, login failures that no longer count and ended rate-limit windows
+    (safe to run from cron)."""
     purged = sessions.purge()
+    counters = ratelimit.purge_expired()
     db.session.commit()
     click.echo(f"Deleted {purged.sessions} ended sessions and {purged.login_failures} old login failures.")
+    click.echo(f"Deleted {counters} ended rate-limit counters.")
 
 
 def register(app: Flask) -> None:

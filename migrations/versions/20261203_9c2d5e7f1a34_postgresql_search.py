@@ -1,6 +1,6 @@
 """PostgreSQL full-text search (SEARCH_BACKEND=postgresql); nothing on SQLite
 
-One search row per item (``search_documents``: the weighted tsvector, facet tokens, the card) and the
+One search row per item (``search_documents``: the weighted tsvectors, facet codes, the card) and the
 words of titles and summaries (``search_words``, trigram-indexed for "did you mean"), kept in step by
 the application in the same transaction as each change. Text is analysed per item language by
 configurations that strip accents first (``unaccent``) and then stem (``portal_english``,
@@ -31,6 +31,7 @@ STEMMERS = (
 )
 # Token types with letters beyond ASCII, which may carry accents (ASCII words go straight to the stemmer).
 ACCENTED = "word, hword, hword_part"
+NARROW = ("config", "state", "title_key", "facet_codes", "pair_codes", "ranked")
 SIMPLE_TOKENS = "asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart"
 
 
@@ -61,16 +62,23 @@ def upgrade():
         sa.Column("hidden", sa.Boolean(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("title_key", sa.Text(collation="C"), nullable=False),
-        sa.Column("facets", postgresql.ARRAY(sa.Text()), nullable=False),
-        sa.Column("words", postgresql.ARRAY(sa.Text()), nullable=False),
+        sa.Column("facet_codes", postgresql.ARRAY(sa.Integer()), nullable=False),
+        sa.Column("pair_codes", postgresql.ARRAY(sa.Integer()), nullable=False),
+        sa.Column("ranked", postgresql.TSVECTOR(), nullable=False),
         sa.Column("document", postgresql.TSVECTOR(), nullable=False),
+        sa.Column("words", postgresql.ARRAY(sa.Text()), nullable=False),
         sa.Column("card", postgresql.JSONB(), nullable=False),
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], name="fk_search_documents_item_id_items",
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("item_id", name="pk_search_documents"),
     )
     op.create_index("ix_search_documents_document", "search_documents", ["document"], postgresql_using="gin")
-    op.create_index("ix_search_documents_facets", "search_documents", ["facets"], postgresql_using="gin")
+    op.create_index("ix_search_documents_facet_codes", "search_documents", ["facet_codes"], postgresql_using="gin")
+    op.create_index("ix_search_documents_pair_codes", "search_documents", ["pair_codes"], postgresql_using="gin")
+    # Narrow rows: what every search reads stays in the row; the rest goes to TOAST storage.
+    op.execute("ALTER TABLE search_documents SET (toast_tuple_target = 128)")
+    for column in NARROW:
+        op.execute(f"ALTER TABLE search_documents ALTER COLUMN {column} SET STORAGE MAIN")
     op.create_index("ix_search_documents_words", "search_documents", ["words"], postgresql_using="gin")
     op.create_index("ix_search_documents_updated_at", "search_documents", ["updated_at", "item_id"])
     op.create_index("ix_search_documents_title_key", "search_documents", ["title_key", "item_id"])

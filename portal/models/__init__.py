@@ -11,6 +11,7 @@ from portal.models.item import (
     PortfolioEntry,
     item_sdgs,
 )
+from portal.models.limits import RateLimitCounter
 from portal.models.organisation import Organisation, Partnership
 from portal.models.programme import Programme, Sdg
 from portal.models.user import AuthSession, LoginFailure, User, moderator_programmes
@@ -30,6 +31,7 @@ __all__ = [
     "Partnership",
     "PortfolioEntry",
     "Programme",
+    "RateLimitCounter",
     "Reminder",
     "Sdg",
     "SearchQueueEntry",

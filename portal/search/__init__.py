@@ -48,6 +48,7 @@ __all__ = [
     "init_app",
     "item_count",
     "ping",
+    "queues_changes",
     "rebuild",
     "record_changes",
     "search",
@@ -93,6 +94,12 @@ def service() -> SearchBackend:
 
 def backend_name() -> str:
     return service().name
+
+
+def queues_changes() -> bool:
+    """True when committed changes wait in a queue before search sees them (Whoosh); False when each
+    transaction updates search itself (PostgreSQL)."""
+    return service().queues_changes
 
 
 def search(filters: CatalogueFilters, scope: SearchScope = PUBLIC, **options) -> SearchResult:

@@ -26,6 +26,7 @@ Drift = dict[str, list[int]]
 @runtime_checkable
 class SearchBackend(Protocol):
     name: str  # "whoosh" or "postgresql", for messages
+    queues_changes: bool  # committed changes wait in a queue (``catch_up``) before search sees them
 
     def search(
         self,

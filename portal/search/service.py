@@ -26,6 +26,7 @@ class SearchService:
     """Everything search does for one app, on a Whoosh index."""
 
     name = "whoosh"
+    queues_changes = True
 
     def __init__(self, index_dir: str):
         self.store = Store(index_dir)

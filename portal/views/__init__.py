@@ -17,6 +17,7 @@ from portal.views import (
     dcat,
     desk,
     errors,
+    health,
     items,
     machines,
     oai,
@@ -32,7 +33,8 @@ from portal.views.input import PortalRequest
 def register(app: Flask) -> None:
     app.request_class = PortalRequest  # parameters without control characters, bodies limited by kind
     routing.install(app)  # before any route is added
-    for module in (public, search, api, auth, partner, items, desk, admin, admin_import, oai, dcat, machines):
+    for module in (public, search, api, auth, partner, items, desk, admin, admin_import, oai, dcat, machines,
+                   health):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)

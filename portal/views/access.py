@@ -36,6 +36,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "dcat.catalog_jsonld",
         "machines.robots",
         "machines.datapackage",
+        "health.healthz",
         "auth.login",
         "auth.register",
         "auth.forgot_password",

@@ -35,6 +35,7 @@ class PostgresSearch:
     """Everything search does for one app, in its PostgreSQL database."""
 
     name = "postgresql"
+    queues_changes = False
 
     def __init__(self) -> None:
         self._configs: frozenset[str] = frozenset()
@@ -57,7 +58,8 @@ class PostgresSearch:
         except DBAPIError as error:
             log.error("PostgreSQL search cannot answer (%s); run `flask --app portal db upgrade` and "
                       "`flask --app portal search reindex`", type(error.orig).__name__)
-            raise SearchUnavailable("PostgreSQL search cannot answer.") from None
+            raise SearchUnavailable("PostgreSQL search cannot answer (has `flask --app portal db upgrade` run?).") \
+                from None
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -4,12 +4,14 @@ The same meaning as the Whoosh backend (``portal.search.matching``), condition b
 
 - scope: the visibility rule (``portal.catalogue.visibility``) on the search rows for the public; for
   staff, their programmes in the states asked for, only inactive ones with ``inactive``;
-- words: the row's own configuration's tsquery (``portal.search.postgresql.tsquery``);
-- filters: each facet's tokens overlap the row's (values OR-ed, facets AND-ed; ``status`` read per
-  programme through ``pair:`` tokens when programmes are chosen);
-- counts: each facet counted with every OTHER facet applied, in one pass over the rows that fail at
-  most the facet being counted (``programme`` and ``status`` are coupled: the programme counts keep
-  the selected statuses, the status counts the selected programmes).
+- words: each row's own configuration's tsquery, in one lookup of the document index
+  (``TextQuery.combined``), ranked by ``ts_rank_cd`` over the title (A) and summary (B);
+- filters: each facet's codes overlap the row's (values OR-ed, facets AND-ed; ``status`` read per
+  programme through the pair codes when programmes are chosen);
+- counts: each facet counted with every OTHER facet applied. The rows every filter keeps are counted
+  once for all the facets without a selection (and the total); each selected facet is counted over
+  the rows that every other filter keeps. ``programme`` and ``status`` are coupled: the programme
+  counts keep the selected statuses, the status counts the selected programmes.
 """
 
 import re
@@ -21,7 +23,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Text,
+    Integer,
     and_,
     case,
     cast,
@@ -29,48 +31,39 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     true,
+    union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY, array
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY
 
 from portal.catalogue.facets import FACET_NAMES, FACETS
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import PublicRule
-from portal.search.postgresql.rows import pair_token
+from portal.search.postgresql import codes
 from portal.search.postgresql.schema import documents
 from portal.search.postgresql.tsquery import TextQuery
 from portal.search.results import Hit, SearchScope
 
 D = documents.c
 FACET_VALUES: dict[str, tuple] = {facet.name: facet.values for facet in FACETS}
-PROGRAMMES = FACET_VALUES["programme"]
-STATUSES = FACET_VALUES["status"]
-# A token's text → (facet, value), for reading counts back.
-BY_TOKEN: dict[str, tuple[str, Any]] = {
-    f"{facet}:{value}": (facet, value) for facet, values in FACET_VALUES.items() for value in values
-}
-TOTAL = "*"  # the token counted for every row that every filter keeps: the total
-COUPLED_STATUS = "~status"  # a row's statuses in the selected programmes (its status counts then)
 # Title A, summary B, description C, the rest D (ts_rank_cd takes the weights as {D, C, B, A}).
 WEIGHTS = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
-# ts_headline marks the raw text with two control characters (never in an item's text: the
-# portal strips them from every input); Python then escapes it and turns them into <mark> tags.
+# ts_headline marks the raw text with two control characters (never in an item's text: the portal
+# strips them from every input); ``marked`` escapes it and turns them into <mark> tags.
 START, STOP = "\x01", "\x02"
 HEADLINE = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
 MARKS = re.compile(f"([{START}{STOP}])")
+EVERY = "*"  # the branch of the counts that counts every facet without a selection
 
 
-def tokens(facet: str, values: Iterable) -> list[str]:
-    return [f"{facet}:{value}" for value in values]
+def _array(values: list[int]) -> ColumnElement:
+    return cast(values, ARRAY(Integer))
 
 
-def has_any(facet_tokens: list[str]) -> ColumnElement[bool]:
-    """The row holds one of ``facet_tokens`` (false for none: a filter with no value finds nothing)."""
-    if not facet_tokens:
-        return false()
-    return D.facets.overlap(cast(facet_tokens, ARRAY(Text)))
+def has_any(column, values: list[int]) -> ColumnElement[bool]:
+    """The row holds one of the codes ``values`` (false for none: a filter without values finds nothing)."""
+    return column.overlap(_array(values)) if values else false()
 
 
 def scope_clause(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule) -> ColumnElement[bool]:
@@ -84,7 +77,7 @@ def scope_clause(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule
     if filters.inactive:
         conditions.append(D.updated_at < rule.updated_since)
     if scope.programmes is not None:
-        conditions.append(has_any(tokens("programme", scope.programmes)))
+        conditions.append(has_any(D.facet_codes, codes.values_of("programme", scope.programmes)))
     return and_(true(), *conditions)
 
 
@@ -96,9 +89,9 @@ def selections(filters: CatalogueFilters) -> dict[str, ColumnElement[bool]]:
         if not values:
             continue
         if facet == "status" and filters.programme:
-            chosen[facet] = has_any([pair_token(p, s) for p in filters.programme for s in values])
+            chosen[facet] = has_any(D.pair_codes, codes.pairs_of(filters.programme, values))
         else:
-            chosen[facet] = has_any(tokens(facet, values))
+            chosen[facet] = has_any(D.facet_codes, codes.values_of(facet, values))
     return chosen
 
 
@@ -109,37 +102,33 @@ class Words:
     query: TextQuery | None
 
     @property
-    def row_query(self) -> ColumnElement | None:
-        """The tsquery of the row's configuration."""
-        if self.query is None or not self.query.candidates:
-            return None
-        whens = {config: cast(text, TSQUERY) for config, text in self.query.by_config.items() if text}
-        return case(whens, value=D.config)
+    def active(self) -> bool:
+        """There are words that narrow the search (not none, nor only stop words)."""
+        return self.query is not None and not self.query.matches_everything
 
     def condition(self) -> ColumnElement[bool]:
-        if self.query is None:
+        if not self.active:
             return true()
-        if not self.query.candidates:
-            return true() if self.query.everything else false()
-        matched = and_(D.document.bool_op("@@")(cast(self.query.candidates, TSQUERY)),
-                       D.document.bool_op("@@")(self.row_query))
-        if self.query.everything:
-            return or_(D.config.in_(self.query.everything), matched)
-        return matched
+        if not self.query.by_config:  # no search row at all
+            return false()
+        return D.document.bool_op("@@")(cast(self.query.combined, TSQUERY))
+
+    def row_query(self, columns) -> ColumnElement:
+        """The tsquery of the row's own configuration (NULL where the query dropped out)."""
+        whens = {config: cast(text, TSQUERY) for config, text in self.query.by_config.items() if text}
+        return case(whens, value=columns.config) if whens else cast(None, TSQUERY)
 
     def rank(self) -> ColumnElement | None:
-        if self.query is None or not self.query.ranked or self.row_query is None:
+        if not self.active or not self.query.ranked:
             return None
-        return func.coalesce(func.ts_rank_cd(WEIGHTS, D.document, self.row_query, 1), 0)
+        return func.coalesce(func.ts_rank_cd(WEIGHTS, D.ranked, self.row_query(D), 1), 0)
 
-    def highlighted(self, column: ColumnElement) -> ColumnElement:
-        """``column``'s text with what matched between START and STOP (see ``marked``)."""
-        if self.row_query is None:
-            return column
-        headline = func.ts_headline(cast(D.config, REGCONFIG), column, self.row_query, HEADLINE)
-        if self.query.everything:
-            return case((D.config.in_(self.query.everything), column), else_=headline)
-        return headline
+    def highlighted(self, text: ColumnElement, columns) -> ColumnElement:
+        """``text`` with what matched between START and STOP (see ``marked``)."""
+        if not self.active:
+            return text
+        headline = func.ts_headline(cast(columns.config, REGCONFIG), text, self.row_query(columns), HEADLINE)
+        return func.coalesce(headline, text)
 
 
 def marked(text: str) -> Markup:
@@ -158,30 +147,38 @@ def marked(text: str) -> Markup:
     return Markup("").join(pieces)
 
 
-def where(scope_condition, words: Words, chosen: dict[str, ColumnElement[bool]]) -> ColumnElement[bool]:
-    return and_(scope_condition, words.condition(), *chosen.values())
-
-
-def order_by(filters: CatalogueFilters, words: Words) -> list:
+def order_by(filters: CatalogueFilters, words: Words) -> list[tuple[ColumnElement, bool]]:
+    """The sort keys of ``filters.sort``: (expression, descending)."""
     rank = words.rank() if filters.sort == "relevance" else None
     if rank is not None:
-        return [rank.desc(), D.updated_at.desc(), D.item_id.desc()]
+        return [(rank, True), (D.updated_at, True), (D.item_id, True)]
     if filters.sort == "title":
-        return [D.title_key, D.item_id]
-    return [D.updated_at.desc(), D.item_id.desc()]
+        return [(D.title_key, False), (D.item_id, False)]
+    return [(D.updated_at, True), (D.item_id, True)]
 
 
 def page(connection: Connection, condition, filters: CatalogueFilters, words: Words, highlights: bool,
          limit: int | None = None) -> list[Hit]:
-    """The requested page of results (or the first ``limit``), in the requested order."""
-    columns = [D.card]
-    if highlights:
-        columns += [words.highlighted(D.card["title"].astext), words.highlighted(D.card["summary"].astext)]
-    statement = select(*columns).where(condition).order_by(*order_by(filters, words))
+    """The requested page of results (or the first ``limit``), in the requested order.
+
+    The order and the page are found on the narrow columns; only the page's rows are then read whole
+    (their cards, and their highlights).
+    """
+    keys = [(key.label(f"k{n}"), descending) for n, (key, descending) in enumerate(order_by(filters, words))]
+    chosen = select(D.item_id, *(key for key, _ in keys)).where(condition).order_by(
+        *(key.desc() if descending else key for key, descending in keys))
     if limit is None:
-        statement = statement.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+        chosen = chosen.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
     else:
-        statement = statement.limit(limit)
+        chosen = chosen.limit(limit)
+    chosen = chosen.subquery("chosen")
+    hit = documents.alias("hit")
+    columns = [hit.c.card]
+    if highlights:
+        columns += [words.highlighted(hit.c.card["title"].astext, hit.c),
+                    words.highlighted(hit.c.card["summary"].astext, hit.c)]
+    outer_keys = [chosen.c[key.name].desc() if descending else chosen.c[key.name] for key, descending in keys]
+    statement = select(*columns).join_from(chosen, hit, hit.c.item_id == chosen.c.item_id).order_by(*outer_keys)
     hits = []
     for row in connection.execute(statement):
         card = row[0]
@@ -201,70 +198,56 @@ def _ignored(facet: str) -> set[str]:
     return {facet, "status"} if facet == "programme" else {facet}
 
 
+def _counted(label: str, codes_column, condition, wanted: list[int] | None = None):
+    """(label, code, count) of each code of ``codes_column`` in the rows of ``condition``."""
+    code = func.unnest(codes_column).table_valued("code").render_derived(name="row_codes")
+    statement = select(literal(label).label("facet"), code.c.code, func.count()).select_from(documents).join(
+        code, true()).where(condition)
+    if wanted is not None:
+        statement = statement.where(code.c.code == func.any(_array(wanted)))
+    return statement.group_by(code.c.code)
+
+
 def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[bool]],
                  filters: CatalogueFilters) -> tuple[int, dict[str, dict[Any, int]]]:
-    """The total and each facet's counts, with every OTHER facet applied, in one statement.
+    """The total and each facet's counts, with every OTHER facet applied, in one statement."""
+    coupled = {"programme"} if filters.status else set()
+    if filters.programme:
+        coupled.add("status")
+    separate = set(chosen) | coupled  # counted over their own rows, not over the results
 
-    Each row of the scope and words is read once, with one boolean per selected facet; its tokens
-    are counted for a facet when every selection that facet does not leave out holds.
-    """
-    names = list(chosen)
-    flags = {name: f"s{i}" for i, name in enumerate(names)}
-    rows = select(D.facets, *(condition.label(flags[name]) for name, condition in chosen.items()))
-    # The rows some facet counts: every selection holds but those one facet leaves out.
-    counted_by = [names] + [[n for n in names if n not in _ignored(facet)] for facet in names]
-    if "status" in names and "programme" not in names:
-        counted_by.append([n for n in names if n not in _ignored("programme")])
-    rows = rows.where(base, or_(*(and_(true(), *(chosen[n] for n in needed)) for needed in counted_by)))
-    rows = rows.offset(0).subquery("m")  # OFFSET 0: each row's booleans are computed once
+    def kept_by_others(facet: str) -> ColumnElement[bool]:
+        return and_(base, *(condition for name, condition in chosen.items() if name not in _ignored(facet)))
 
-    def holds(needed: Iterable[str]) -> ColumnElement[bool]:
-        return and_(true(), *(rows.c[flags[n]] for n in needed))
-
-    every = holds(names)
-    pairs_by_programme = {pair_token(p, s): p for p in PROGRAMMES for s in filters.status}
-    derived = []
-    if filters.programme:  # the status counts read the selected programmes' statuses, once per row
-        for status in STATUSES:
-            found = rows.c.facets.overlap(cast([pair_token(p, status) for p in filters.programme], ARRAY(Text)))
-            derived.append(case((found, literal(f"{COUPLED_STATUS}:{status}")), else_=None))
-    extra = [literal(TOTAL), *derived]
-    source = rows.c.facets.op("||", return_type=ARRAY(Text))(func.array_remove(array(extra), None))
-    token = func.unnest(source).table_valued("token").render_derived()
-    kind = func.split_part(token.c.token, ":", 1)
-    whens = [(token.c.token == TOTAL, every)]
-    for facet in FACET_NAMES:
-        if facet == "programme" and filters.status:
-            whens.append((kind == "programme", false()))
-        elif facet == "status" and filters.programme:
-            whens.append((kind == "status", false()))
-            whens.append((kind == COUPLED_STATUS, holds(n for n in names if n not in _ignored(facet))))
+    branches = [_counted(EVERY, D.facet_codes, and_(base, *chosen.values()))]
+    for facet in sorted(separate):
+        if facet == "programme" and filters.status:  # its status in each programme is one asked for
+            branches.append(_counted(facet, D.pair_codes, kept_by_others(facet),
+                                     codes.pairs_of(codes.PROGRAMMES, filters.status)))
+        elif facet == "status" and filters.programme:  # its status in one of the chosen programmes
+            for status in codes.STATUSES:
+                found = has_any(D.pair_codes, codes.pairs_of(filters.programme, (status,)))
+                status_code = literal(codes.code(codes.value_token("status", status)), Integer)
+                branches.append(select(literal(facet).label("facet"), status_code, func.count())
+                                .where(kept_by_others(facet), found))
         else:
-            whens.append((kind == facet, holds(n for n in names if n not in _ignored(facet))))
-    if filters.status:
-        whens.append((token.c.token.in_(list(pairs_by_programme)), holds(n for n in names
-                                                                         if n not in _ignored("programme"))))
-    statement = (
-        select(token.c.token, func.count())
-        .select_from(rows)
-        .join(token, true())
-        .where(case(*whens, else_=false()))
-        .group_by(token.c.token)
-    )
-    found = 0
+            branches.append(_counted(facet, D.facet_codes, kept_by_others(facet),
+                                     codes.values_of(facet, FACET_VALUES[facet])))
+    found_total = 0
     counts: dict[str, dict[Any, int]] = {facet: {} for facet in FACET_NAMES}
-    for text_token, number in connection.execute(statement):
-        if text_token == TOTAL:
-            found = number
-        elif text_token in pairs_by_programme:
-            programme = pairs_by_programme[text_token]
-            counts["programme"][programme] = counts["programme"].get(programme, 0) + number
-        elif text_token.startswith(f"{COUPLED_STATUS}:"):
-            counts["status"][text_token.split(":", 1)[1]] = number
-        elif text_token in BY_TOKEN:
-            facet, value = BY_TOKEN[text_token]
-            counts[facet][value] = number
-    return found, {facet: _ordered(facet, counts[facet], filters) for facet in FACET_NAMES}
+    for label, code, number in connection.execute(union_all(*branches)):
+        if label == EVERY:
+            if code == codes.TOTAL:
+                found_total = number
+            elif code in codes.VALUES and codes.VALUES[code][0] not in separate:
+                facet, value = codes.VALUES[code]
+                counts[facet][value] = number
+        elif code in codes.PAIRS:  # the programme branch: add up the statuses asked for
+            programme = codes.PAIRS[code][0]
+            counts[label][programme] = counts[label].get(programme, 0) + number
+        elif code in codes.VALUES and number:
+            counts[label][codes.VALUES[code][1]] = number
+    return found_total, {facet: _ordered(facet, counts[facet], filters) for facet in FACET_NAMES}
 
 
 def _ordered(facet: str, counts: dict[Any, int], filters: CatalogueFilters) -> dict[Any, int]:

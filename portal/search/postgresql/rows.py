@@ -25,35 +25,39 @@ from portal import vocab
 from portal.extensions import db
 from portal.models import Item
 from portal.search import cards, tracked
-from portal.search.postgresql.schema import config_for, documents, words
+from portal.search.postgresql import codes
+from portal.search.postgresql.schema import MARKER, config_for, documents, words
 
 PENDING = "postgresql_search_pending"
 NEW_WORDS = "postgresql_search_words"
-PAIR = "pair"
 
-# The search rows of items given as JSON (see ``_values``), the document analysed and weighted here.
+# The search rows of items given as JSON (see ``_values``), the text analysed and weighted here.
 _EXPECTED = """
-    SELECT r.item_id, r.config, r.state, r.hidden, r.updated_at, r.title_key, r.facets, r.words,
-           setweight(to_tsvector(r.config::regconfig, r.title), 'A')
-           || setweight(to_tsvector(r.config::regconfig, r.summary), 'B')
-           || setweight(to_tsvector(r.config::regconfig, r.description), 'C')
-           || setweight(to_tsvector(r.config::regconfig, r.other), 'D') AS document,
-           r.card
+    SELECT r.item_id, r.config, r.state, r.hidden, r.updated_at, r.title_key, r.facet_codes, r.pair_codes,
+           t.ranked,
+           t.ranked || setweight(to_tsvector(r.config::regconfig, r.description), 'C')
+           || setweight(to_tsvector(r.config::regconfig, r.other), 'D')
+           || array_to_tsvector(ARRAY[CAST(:marker AS text) || r.config]) AS document,
+           r.words, r.card
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         item_id integer, config text, state text, hidden boolean, updated_at timestamp, title_key text,
-        facets text[], words text[], card jsonb, title text, summary text, description text, other text)
+        facet_codes integer[], pair_codes integer[], words text[], card jsonb, title text, summary text,
+        description text, other text)
+    CROSS JOIN LATERAL (
+        SELECT setweight(to_tsvector(r.config::regconfig, r.title), 'A')
+               || setweight(to_tsvector(r.config::regconfig, r.summary), 'B') AS ranked
+    ) t
 """
-COLUMNS = "item_id, config, state, hidden, updated_at, title_key, facets, words, document, card"
+COLUMNS = ("item_id", "config", "state", "hidden", "updated_at", "title_key", "facet_codes", "pair_codes", "ranked",
+           "document", "words", "card")
 _UPSERT = text(
-    f"INSERT INTO search_documents ({COLUMNS}) {_EXPECTED} ON CONFLICT (item_id) DO UPDATE SET "
-    + ", ".join(f"{column} = EXCLUDED.{column}" for column in COLUMNS.split(", ")[1:])
+    f"INSERT INTO search_documents ({', '.join(COLUMNS)}) {_EXPECTED} ON CONFLICT (item_id) DO UPDATE SET "
+    + ", ".join(f"{column} = EXCLUDED.{column}" for column in COLUMNS[1:])
 )
 _STALE = text(
     f"SELECT e.item_id FROM ({_EXPECTED}) e JOIN search_documents d ON d.item_id = e.item_id "  # noqa: S608
-    f"WHERE ({', '.join(f'd.{c}' for c in COLUMNS.split(', '))}) "
-    f"IS DISTINCT FROM ({', '.join(f'e.{c}' for c in COLUMNS.split(', '))})"
+    f"WHERE ({', '.join(f'd.{c}' for c in COLUMNS)}) IS DISTINCT FROM ({', '.join(f'e.{c}' for c in COLUMNS)})"
 )
-
 _UNUSED_WORDS = text(
     "DELETE FROM search_words w WHERE NOT EXISTS "
     "(SELECT 1 FROM search_documents d WHERE d.words @> ARRAY[w.word])"
@@ -107,20 +111,10 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(NEW_WORDS, None)
 
 
-def facet_tokens(card: dict[str, Any], regions: dict[str, str]) -> list[str]:
-    """The card's facet values as ``facet:value`` tokens, and its status per programme as
-    ``pair:programme:status`` (what ``status`` means once programmes are chosen)."""
-    tokens = {f"{facet}:{value}" for facet, values in cards.facet_values(card, regions).items() for value in values}
-    tokens.update(pair_token(slug, status) for slug, status in card["portfolio"].items())
-    return sorted(tokens)
-
-
-def pair_token(programme: str, status: str) -> str:
-    return f"{PAIR}:{programme}:{status}"
-
-
 def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, str]) -> dict[str, Any]:
     card = cards.card(row)
+    facet_codes = {codes.code(codes.value_token(facet, value))
+                   for facet, values in cards.facet_values(card, regions).items() for value in values}
     return {
         "item_id": row["id"],
         "config": config_for(row["language"], available),
@@ -128,7 +122,8 @@ def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, s
         "hidden": bool(row["hidden"]),
         "updated_at": row["updated_at"].isoformat(),
         "title_key": row["title"].casefold(),
-        "facets": facet_tokens(card, regions),
+        "facet_codes": sorted(facet_codes | {codes.TOTAL}),
+        "pair_codes": sorted(codes.code(codes.pair_token(slug, status)) for slug, status in card["portfolio"].items()),
         "words": sorted(cards.words(row)),
         "card": card,
         **cards.text_fields(row),
@@ -145,7 +140,7 @@ def _json(found: dict[int, dict], available: frozenset[str]) -> list[str]:
 def write(connection: Connection, found: dict[int, dict], available: frozenset[str]) -> None:
     """Insert or replace the search rows of ``found``."""
     for chunk in _json(found, available):
-        connection.execute(_UPSERT, {"rows": chunk})
+        connection.execute(_UPSERT, {"rows": chunk, "marker": MARKER})
 
 
 def refresh(connection: Connection, ids: Iterable[int], available: frozenset[str],
@@ -204,5 +199,5 @@ def drift(connection: Connection, available: frozenset[str]) -> dict[str, list[i
     stale: list[int] = []
     for start in range(0, len(common), 2000):
         for chunk in _json(cards.rows(connection, common[start : start + 2000]), available):
-            stale.extend(connection.scalars(_STALE, {"rows": chunk}))
+            stale.extend(connection.scalars(_STALE, {"rows": chunk, "marker": MARKER}))
     return {"missing": sorted(database - stored), "stale": sorted(stale), "extra": sorted(stored - database)}

@@ -5,13 +5,19 @@ The tables, the ``unaccent`` and ``pg_trgm`` extensions and the configurations a
 migration ``postgresql_search`` (on PostgreSQL only). They live in a ``MetaData`` of their own: an
 SQLite database has none of them.
 
-A search row holds what the visibility rule, the staff scope, the filters and the sorts read (state,
-hidden, updated_at, the facet tokens, the title as sorted), the weighted ``document`` (title A,
-summary B, description C, the rest D) analysed in the item's configuration, the words of its title
-and summary as written, and its card (``portal.search.cards``) to show it without another query.
+A search row holds what the visibility rule, the staff scope, the filters, the counts and the sorts
+read (state, hidden, updated_at, the facet codes of ``codes``, the title as sorted), ``ranked``: the
+title (weight A) and summary (B) analysed in the item's configuration, ``document``: those and the
+description (C) and the rest (D), with one marker lexeme naming the configuration (so that one index
+lookup applies each configuration's own query, ``tsquery``), the words of its title and summary as
+written, and its card (``portal.search.cards``) to show it without another query.
+
+The migration keeps rows narrow: what every search reads stays in the row (``STORAGE MAIN``), the
+document, card and words go to TOAST storage (``toast_tuple_target``), read only for matches that
+need a phrase checked, for the page shown and for suggestions.
 """
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from portal.extensions import NAMING_CONVENTION
@@ -28,12 +34,15 @@ documents = Table(
     Column("hidden", Boolean, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("title_key", Text(collation="C"), nullable=False),  # casefolded: the "title" sort
-    Column("facets", ARRAY(Text), nullable=False),  # "programme:spp", "sdg:7", "pair:spp:core", ...
-    Column("words", ARRAY(Text), nullable=False),
+    Column("facet_codes", ARRAY(Integer), nullable=False),  # codes.code("programme:spp"), ...
+    Column("pair_codes", ARRAY(Integer), nullable=False),  # codes.code("pair:spp:core"), ...
+    Column("ranked", TSVECTOR, nullable=False),
     Column("document", TSVECTOR, nullable=False),
+    Column("words", ARRAY(Text), nullable=False),
     Column("card", JSONB, nullable=False),
     Index("ix_search_documents_document", "document", postgresql_using="gin"),
-    Index("ix_search_documents_facets", "facets", postgresql_using="gin"),
+    Index("ix_search_documents_facet_codes", "facet_codes", postgresql_using="gin"),
+    Index("ix_search_documents_pair_codes", "pair_codes", postgresql_using="gin"),
     Index("ix_search_documents_words", "words", postgresql_using="gin"),
     Index("ix_search_documents_updated_at", "updated_at", "item_id"),
     Index("ix_search_documents_title_key", "title_key", "item_id"),
@@ -62,6 +71,9 @@ STEMMERS = {
 }
 SIMPLE = "portal_simple"
 PREFIX = "portal_"
+
+
+MARKER = "§"  # a character no analysed word holds: the marker lexeme of a configuration is MARKER + its name
 
 
 def config_name(stemmer: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from portal.catalogue.visibility import PublicRule
 from portal.search import syntax
 from portal.search.postgresql.schema import documents
+from portal.search.postgresql.tsquery import literal
 
 D = documents.c
 CANDIDATES = 20
@@ -33,7 +34,7 @@ _CANDIDATES = text(
 # The item's title (A) and summary (B) lexemes: title first, then the most repeated, then the longest.
 _TERMS = text(
     """
-    SELECT lexeme FROM search_documents, unnest(ts_filter(document, '{a,b}')) AS t(lexeme, positions, weights)
+    SELECT lexeme FROM search_documents, unnest(ranked) AS t(lexeme, positions, weights)
     WHERE item_id = :item_id
     ORDER BY 'A' = ANY(weights) DESC, cardinality(positions) DESC, length(lexeme) DESC, lexeme LIMIT :limit
     """
@@ -66,20 +67,16 @@ def suggestion(connection: Connection, search: syntax.SearchQuery, rule: PublicR
     return search.with_words(replacements) if replacements else None
 
 
-def _tsquery_literal(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 def similar(connection: Connection, item_id: int, rule: PublicRule, limit: int) -> list[dict[str, Any]]:
     """Cards of the public items most like ``item_id``, best first."""
     terms = list(connection.scalars(_TERMS, {"item_id": item_id, "limit": SIMILAR_TERMS}))
     if not terms:
         return []
-    query = cast(" | ".join(map(_tsquery_literal, terms)), TSQUERY)
+    query = cast(" | ".join(map(literal, terms)), TSQUERY)
     statement = (
         select(D.card)
         .where(rule.clause(D), D.item_id != item_id, D.document.bool_op("@@")(query))
-        .order_by(func.ts_rank(WEIGHTS, D.document, query).desc(), D.updated_at.desc(), D.item_id.desc())
+        .order_by(func.ts_rank(WEIGHTS, D.ranked, query).desc(), D.updated_at.desc(), D.item_id.desc())
         .limit(limit)
     )
     return list(connection.scalars(statement))

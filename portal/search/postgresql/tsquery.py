@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from portal.search import syntax
-from portal.search.postgresql.schema import SIMPLE
+from portal.search.postgresql.schema import MARKER, SIMPLE
 
 # The configurations the search rows use, read from the index on ``config`` (a loose index scan).
 _CONFIGS = """
@@ -29,20 +29,30 @@ _CONFIGS = """
 
 @dataclass(frozen=True)
 class TextQuery:
-    """A search's words for PostgreSQL: for each configuration in use, its tsquery ('': matches all)."""
+    """A search's words for PostgreSQL: for each configuration in use, its tsquery ('': it dropped out)."""
 
     by_config: dict[str, str]
     ranked: bool  # there are words to rank by (not only exclusions)
 
     @property
-    def everything(self) -> list[str]:
-        """The configurations for which the whole query dropped out (all their items match)."""
-        return sorted(config for config, query in self.by_config.items() if not query)
+    def matches_everything(self) -> bool:
+        """The query dropped out in every configuration (stop words only): every item matches."""
+        return bool(self.by_config) and not any(self.by_config.values())
 
     @property
-    def candidates(self) -> str:
-        """Any configuration's query: what the document index looks up (each row then its own)."""
-        return " | ".join(f"( {query} )" for query in sorted(set(self.by_config.values())) if query)
+    def combined(self) -> str:
+        """One tsquery that applies to each row its own configuration's query, through the marker
+        lexeme every document holds (``schema.MARKER``): the document index answers it exactly."""
+        branches = []
+        for config, query in sorted(self.by_config.items()):
+            marker = literal(MARKER + config)
+            branches.append(f"( {marker} & ( {query} ) )" if query else marker)
+        return " | ".join(branches)
+
+
+def literal(lexeme: str) -> str:
+    """A lexeme as a tsquery literal, quoted."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _clause(clause: syntax.Clause, name: str, params: dict[str, str]) -> str:
