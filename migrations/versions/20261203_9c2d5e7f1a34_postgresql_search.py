@@ -2,7 +2,8 @@
 
 One search row per item (``search_documents``: the weighted tsvectors, facet codes, the card) and the
 words of titles and summaries (``search_words``, trigram-indexed for "did you mean"), kept in step by
-the application in the same transaction as each change. Text is analysed per item language by
+the application in the same transaction as each change, which also counts up ``search_state.version``
+(what cached search results are kept by). Text is analysed per item language by
 configurations that strip accents first (``unaccent``) and then stem (``portal_english``,
 ``portal_french``, ...; ``portal_simple`` for languages without a stemmer), so "dechets" finds
 "déchets". ``unaccent``, ``pg_trgm`` and ``fuzzystrmatch`` are trusted extensions: the database owner
@@ -90,11 +91,18 @@ def upgrade():
     )
     op.create_index("ix_search_words_trigrams", "search_words", ["word"], postgresql_using="gin",
                     postgresql_ops={"word": "gin_trgm_ops"})
+    op.create_table(
+        "search_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_search_state"),
+    )
 
 
 def downgrade():
     if not _postgresql():
         return
+    op.drop_table("search_state")
     op.drop_table("search_words")
     op.drop_table("search_documents")
     op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS portal_simple")

@@ -2,13 +2,15 @@
 inside the database named by ``DATABASE_URL``, so any number of hosts search the same rows.
 
 ``schema`` describes the rows (created by the ``postgresql_search`` migration), ``rows`` keeps them in
-step within each transaction, ``tsquery`` compiles the search box, ``matching`` answers searches and
-counts facets, ``suggest`` gives "did you mean" and similar items. Every query runs on the request's
-own connection (a request sees its own changes) inside a savepoint, so a failing search (a database
+step within each transaction, ``codes`` names facet values, ``tsquery`` compiles the search box,
+``matching`` finds and pages, ``counts`` counts facets, ``suggest`` gives "did you mean" and similar
+items, ``cache`` keeps results per version of the rows. Every query runs on the request's own
+connection (a request sees its own changes) inside a savepoint, so a failing search (a database
 without the migration) answers ``SearchUnavailable`` and leaves the request's transaction usable.
 """
 
 import contextlib
+import copy
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -23,12 +25,16 @@ from portal.catalogue.visibility import public_rule
 from portal.extensions import db
 from portal.models import Item
 from portal.search import syntax
-from portal.search.postgresql import matching, rows, tsquery
+from portal.search.postgresql import cache, counts, matching, rows, tsquery
 from portal.search.postgresql import suggest as suggestions
 from portal.search.postgresql.schema import PREFIX, documents
-from portal.search.results import PUBLIC, SearchResult, SearchScope, SearchUnavailable
+from portal.search.results import PUBLIC, Hit, SearchResult, SearchScope, SearchUnavailable
 
 log = logging.getLogger(__name__)
+
+# Each search starts by turning JIT off (searches are short: compiling them to machine code costs more
+# than it saves) and reading the version of the search rows (``cache``).
+_START = text("SELECT set_config('jit', 'off', true), (SELECT version FROM search_state WHERE id = 1)")
 
 
 class PostgresSearch:
@@ -39,6 +45,7 @@ class PostgresSearch:
 
     def __init__(self) -> None:
         self._configs: frozenset[str] = frozenset()
+        self.results = cache.Results()
         rows.install()
 
     def configs(self, connection: Connection) -> frozenset[str]:
@@ -50,16 +57,32 @@ class PostgresSearch:
         return self._configs
 
     @contextlib.contextmanager
-    def _reading(self) -> Iterator[Connection]:
-        """The request's connection, in a savepoint; a database error is ``SearchUnavailable``."""
+    def _reading(self) -> Iterator[tuple[Connection, int | None]]:
+        """The request's connection and the version of the search rows it sees, in a savepoint rolled
+        back afterwards: search only reads, and the planner settings it takes (``SET LOCAL``) end with
+        it. A database error is ``SearchUnavailable`` and leaves the request's transaction usable."""
         try:
-            with db.session.begin_nested():
-                yield db.session.connection()
+            savepoint = db.session.begin_nested()
+            try:
+                connection = db.session.connection()
+                yield connection, connection.execute(_START).one()[1]
+            finally:
+                savepoint.rollback()
         except DBAPIError as error:
             log.error("PostgreSQL search cannot answer (%s); run `flask --app portal db upgrade` and "
                       "`flask --app portal search reindex`", type(error.orig).__name__)
             raise SearchUnavailable("PostgreSQL search cannot answer (has `flask --app portal db upgrade` run?).") \
                 from None
+
+    def _kept(self, version: int | None, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept for ``version`` of the search rows under ``key``."""
+        return self.results.remembered(None if version is None else (version, *key), compute)
+
+    def _words(self, connection: Connection, version: int | None, box: str) -> matching.Words:
+        words = self._kept(version, ("words", box), lambda: matching.Words(
+            tsquery.compile_query(connection, syntax.read(box))))
+        matching.use_the_index(connection, words)
+        return words
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -74,53 +97,70 @@ class PostgresSearch:
     ) -> SearchResult:
         """One page of results for ``filters`` within ``scope``, with facet counts."""
         rule = public_rule()
-        parsed = syntax.read(filters.q)
-        with self._reading() as connection:
-            words = matching.Words(tsquery.compile_query(connection, parsed))
+        with self._reading() as (connection, version):
+            words = self._words(connection, version, filters.q)
+            # What a search's rows depend on besides the filters (the rule moves at midnight).
+            context = (rule.updated_since, scope, filters.q, filters.state, filters.inactive)
             base = and_(matching.scope_clause(scope, filters, rule), words.condition())
             chosen = matching.selections(filters)
             condition = and_(base, *chosen.values())
+            refinements = tuple(sorted(filters.refinements().items()))
             if with_facets:
-                total, facets = matching.facet_counts(connection, base, chosen, filters)
+                total, facets = counts.facet_counts(connection, base, chosen, filters, self.results,
+                                                    None if version is None else (version, *context))
             else:
-                total, facets = matching.total(connection, condition), {}
+                facets = {}
+                total = self._kept(version, (*context, "total", refinements),
+                                   lambda: matching.total(connection, condition))
             start = (filters.page - 1) * filters.per_page
-            hits = matching.page(connection, condition, filters, words, highlights) if start < total else []
-            suggestion = suggestions.suggestion(connection, parsed, rule) if suggest and not total else None
+            page_key = (*context, "page", refinements, filters.sort, filters.page, filters.per_page, highlights)
+            page_rows = self._kept(version, page_key, lambda: matching.page(connection, condition, filters, words,
+                                                                        highlights)) if start < total else []
+            suggestion = None
+            if suggest and not total:
+                suggestion = self._kept(version, ("suggestion", rule.updated_since, filters.q),
+                                        lambda: suggestions.suggestion(connection, syntax.read(filters.q), rule))
+        hits = [Hit(copy.deepcopy(card), title, summary) for card, title, summary in page_rows]
         return SearchResult(filters=filters, total=total, hits=hits, facets=facets, suggestion=suggestion)
 
     def export(self, filters: CatalogueFilters, scope: SearchScope = PUBLIC, limit: int = 10000) -> list[dict]:
         """Every result of ``filters`` (at most ``limit``), in the requested order, as cards."""
-        with self._reading() as connection:
-            condition, words = self._condition(connection, filters, scope)
-            hits = matching.page(connection, condition, replace(filters, page=1), words, False, limit=limit)
-        return [hit.card for hit in hits]
+        with self._reading() as (connection, version):
+            condition, words = self._condition(connection, version, filters, scope)
+            found = matching.page(connection, condition, replace(filters, page=1), words, False, limit=limit)
+        return [card for card, _, _ in found]
 
     def among(self, ids: Iterable[int], filters: CatalogueFilters, scope: SearchScope) -> list[int]:
         """Those of ``ids`` that ``filters`` find within ``scope``, in the order given."""
-        with self._reading() as connection:
-            condition, _ = self._condition(connection, filters, scope)
+        with self._reading() as (connection, version):
+            condition, _ = self._condition(connection, version, filters, scope)
             return matching.among(connection, condition, ids)
 
-    def _condition(self, connection: Connection, filters: CatalogueFilters, scope: SearchScope):
-        words = matching.Words(tsquery.compile_query(connection, syntax.read(filters.q)))
+    def _condition(self, connection: Connection, version: int | None, filters: CatalogueFilters,
+                   scope: SearchScope):
+        words = self._words(connection, version, filters.q)
         condition = and_(matching.scope_clause(scope, filters, public_rule()), words.condition(),
                          *matching.selections(filters).values())
         return condition, words
 
     def similar(self, item_id: int, limit: int = 5) -> list[dict[str, Any]]:
         """Public items most like ``item_id``, as cards."""
-        with self._reading() as connection:
-            return suggestions.similar(connection, item_id, public_rule(), limit)
+        rule = public_rule()
+        with self._reading() as (connection, version):
+            found = self._kept(version, ("similar", rule.updated_since, item_id, limit),
+                               lambda: suggestions.similar(connection, item_id, rule, limit))
+        return copy.deepcopy(found)
 
-    def suggest(self, text: str) -> str | None:
-        with self._reading() as connection:
-            return suggestions.suggestion(connection, syntax.read(text), public_rule())
+    def suggest(self, box: str) -> str | None:
+        rule = public_rule()
+        with self._reading() as (connection, version):
+            return self._kept(version, ("suggestion", rule.updated_since, box),
+                              lambda: suggestions.suggestion(connection, syntax.read(box), rule))
 
     def warm(self) -> bool:
         """Check that the search rows exist (a worker at boot); False, logged, when they do not."""
         try:
-            with self._reading() as connection:
+            with self._reading() as (connection, _):
                 self.configs(connection)
                 empty = connection.scalar(select(exists(select(Item.id)) & ~exists(select(documents.c.item_id))))
         except SearchUnavailable:
@@ -131,7 +171,7 @@ class PostgresSearch:
         return True
 
     def ping(self) -> None:
-        with self._reading() as connection:
+        with self._reading() as (connection, _):
             connection.execute(select(documents.c.item_id).limit(1))
 
     def close(self) -> None:

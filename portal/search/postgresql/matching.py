@@ -4,20 +4,17 @@ The same meaning as the Whoosh backend (``portal.search.matching``), condition b
 
 - scope: the visibility rule (``portal.catalogue.visibility``) on the search rows for the public; for
   staff, their programmes in the states asked for, only inactive ones with ``inactive``;
-- words: each row's own configuration's tsquery, in one lookup of the document index
-  (``TextQuery.combined``), ranked by ``ts_rank_cd`` over the title (A) and summary (B);
+- words: one lookup of the document index (``TextQuery.condition``: the words in any language in use,
+  none of the excluded ones), ranked by ``ts_rank_cd`` over the title (A) and summary (B) with the
+  row's own language's query, which also highlights it;
 - filters: each facet's codes overlap the row's (values OR-ed, facets AND-ed; ``status`` read per
   programme through the pair codes when programmes are chosen);
-- counts: each facet counted with every OTHER facet applied. The rows every filter keeps are counted
-  once for all the facets without a selection (and the total); each selected facet is counted over
-  the rows that every other filter keeps. ``programme`` and ``status`` are coupled: the programme
-  counts keep the selected statuses, the status counts the selected programmes.
+- counts: in ``portal.search.postgresql.counts``.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
@@ -29,11 +26,10 @@ from sqlalchemy import (
     cast,
     false,
     func,
-    literal,
     literal_column,
     select,
+    text,
     true,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY
 
@@ -43,7 +39,7 @@ from portal.catalogue.visibility import PublicRule
 from portal.search.postgresql import codes
 from portal.search.postgresql.schema import documents
 from portal.search.postgresql.tsquery import TextQuery
-from portal.search.results import Hit, SearchScope
+from portal.search.results import SearchScope
 
 D = documents.c
 FACET_VALUES: dict[str, tuple] = {facet.name: facet.values for facet in FACETS}
@@ -54,16 +50,16 @@ WEIGHTS = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
 START, STOP = "\x01", "\x02"
 HEADLINE = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
 MARKS = re.compile(f"([{START}{STOP}])")
-EVERY = "*"  # the branch of the counts that counts every facet without a selection
+NO_SEQUENTIAL_SCAN = text("SET LOCAL enable_seqscan = off")
 
 
-def _array(values: list[int]) -> ColumnElement:
+def code_array(values: list[int]) -> ColumnElement:
     return cast(values, ARRAY(Integer))
 
 
 def has_any(column, values: list[int]) -> ColumnElement[bool]:
     """The row holds one of the codes ``values`` (false for none: a filter without values finds nothing)."""
-    return column.overlap(_array(values)) if values else false()
+    return column.overlap(code_array(values)) if values else false()
 
 
 def scope_clause(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule) -> ColumnElement[bool]:
@@ -109,13 +105,11 @@ class Words:
     def condition(self) -> ColumnElement[bool]:
         if not self.active:
             return true()
-        if not self.query.by_config:  # no search row at all
-            return false()
-        return D.document.bool_op("@@")(cast(self.query.combined, TSQUERY))
+        return D.document.bool_op("@@")(cast(self.query.condition, TSQUERY))
 
     def row_query(self, columns) -> ColumnElement:
-        """The tsquery of the row's own configuration (NULL where the query dropped out)."""
-        whens = {config: cast(text, TSQUERY) for config, text in self.query.by_config.items() if text}
+        """The groups' tsquery in the row's own configuration (NULL where they dropped out)."""
+        whens = {config: cast(query, TSQUERY) for config, query in self.query.positive.items() if query}
         return case(whens, value=columns.config) if whens else cast(None, TSQUERY)
 
     def rank(self) -> ColumnElement | None:
@@ -123,12 +117,20 @@ class Words:
             return None
         return func.coalesce(func.ts_rank_cd(WEIGHTS, D.ranked, self.row_query(D), 1), 0)
 
-    def highlighted(self, text: ColumnElement, columns) -> ColumnElement:
-        """``text`` with what matched between START and STOP (see ``marked``)."""
-        if not self.active:
-            return text
-        headline = func.ts_headline(cast(columns.config, REGCONFIG), text, self.row_query(columns), HEADLINE)
-        return func.coalesce(headline, text)
+    def highlighted(self, shown: ColumnElement, columns) -> ColumnElement:
+        """The text ``shown`` with what matched between START and STOP (see ``marked``)."""
+        if not self.active or not self.query.ranked:
+            return shown
+        headline = func.ts_headline(cast(columns.config, REGCONFIG), shown, self.row_query(columns), HEADLINE)
+        return func.coalesce(headline, shown)
+
+
+def use_the_index(connection: Connection, words: Words) -> None:
+    """With words, the document index must answer: the planner cannot see that reading documents from
+    TOAST storage row by row (a sequential scan) costs far more than the index, which never reads them,
+    so sequential scans are turned off for the rest of the search (``_reading``'s savepoint)."""
+    if words.active:
+        connection.execute(NO_SEQUENTIAL_SCAN)
 
 
 def marked(text: str) -> Markup:
@@ -158,8 +160,9 @@ def order_by(filters: CatalogueFilters, words: Words) -> list[tuple[ColumnElemen
 
 
 def page(connection: Connection, condition, filters: CatalogueFilters, words: Words, highlights: bool,
-         limit: int | None = None) -> list[Hit]:
-    """The requested page of results (or the first ``limit``), in the requested order.
+         limit: int | None = None) -> list[tuple[dict, Markup, Markup]]:
+    """The requested page of results (or the first ``limit``): (card, title, summary as HTML), in the
+    requested order.
 
     The order and the page are found on the narrow columns; only the page's rows are then read whole
     (their cards, and their highlights).
@@ -179,81 +182,13 @@ def page(connection: Connection, condition, filters: CatalogueFilters, words: Wo
                     words.highlighted(hit.c.card["summary"].astext, hit.c)]
     outer_keys = [chosen.c[key.name].desc() if descending else chosen.c[key.name] for key, descending in keys]
     statement = select(*columns).join_from(chosen, hit, hit.c.item_id == chosen.c.item_id).order_by(*outer_keys)
-    hits = []
-    for row in connection.execute(statement):
-        card = row[0]
-        if highlights:
-            hits.append(Hit(card, marked(row[1]), marked(row[2])))
-        else:
-            hits.append(Hit(card, escape(card["title"]), escape(card["summary"])))
-    return hits
+    if highlights:
+        return [(card, marked(title), marked(summary)) for card, title, summary in connection.execute(statement)]
+    return [(card, escape(card["title"]), escape(card["summary"])) for (card,) in connection.execute(statement)]
 
 
 def total(connection: Connection, condition) -> int:
     return connection.scalar(select(func.count()).select_from(documents).where(condition))
-
-
-def _ignored(facet: str) -> set[str]:
-    """The selections a facet's counts leave out: its own (and the statuses, for programmes)."""
-    return {facet, "status"} if facet == "programme" else {facet}
-
-
-def _counted(label: str, codes_column, condition, wanted: list[int] | None = None):
-    """(label, code, count) of each code of ``codes_column`` in the rows of ``condition``."""
-    code = func.unnest(codes_column).table_valued("code").render_derived(name="row_codes")
-    statement = select(literal(label).label("facet"), code.c.code, func.count()).select_from(documents).join(
-        code, true()).where(condition)
-    if wanted is not None:
-        statement = statement.where(code.c.code == func.any(_array(wanted)))
-    return statement.group_by(code.c.code)
-
-
-def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[bool]],
-                 filters: CatalogueFilters) -> tuple[int, dict[str, dict[Any, int]]]:
-    """The total and each facet's counts, with every OTHER facet applied, in one statement."""
-    coupled = {"programme"} if filters.status else set()
-    if filters.programme:
-        coupled.add("status")
-    separate = set(chosen) | coupled  # counted over their own rows, not over the results
-
-    def kept_by_others(facet: str) -> ColumnElement[bool]:
-        return and_(base, *(condition for name, condition in chosen.items() if name not in _ignored(facet)))
-
-    branches = [_counted(EVERY, D.facet_codes, and_(base, *chosen.values()))]
-    for facet in sorted(separate):
-        if facet == "programme" and filters.status:  # its status in each programme is one asked for
-            branches.append(_counted(facet, D.pair_codes, kept_by_others(facet),
-                                     codes.pairs_of(codes.PROGRAMMES, filters.status)))
-        elif facet == "status" and filters.programme:  # its status in one of the chosen programmes
-            for status in codes.STATUSES:
-                found = has_any(D.pair_codes, codes.pairs_of(filters.programme, (status,)))
-                status_code = literal(codes.code(codes.value_token("status", status)), Integer)
-                branches.append(select(literal(facet).label("facet"), status_code, func.count())
-                                .where(kept_by_others(facet), found))
-        else:
-            branches.append(_counted(facet, D.facet_codes, kept_by_others(facet),
-                                     codes.values_of(facet, FACET_VALUES[facet])))
-    found_total = 0
-    counts: dict[str, dict[Any, int]] = {facet: {} for facet in FACET_NAMES}
-    for label, code, number in connection.execute(union_all(*branches)):
-        if label == EVERY:
-            if code == codes.TOTAL:
-                found_total = number
-            elif code in codes.VALUES and codes.VALUES[code][0] not in separate:
-                facet, value = codes.VALUES[code]
-                counts[facet][value] = number
-        elif code in codes.PAIRS:  # the programme branch: add up the statuses asked for
-            programme = codes.PAIRS[code][0]
-            counts[label][programme] = counts[label].get(programme, 0) + number
-        elif code in codes.VALUES and number:
-            counts[label][codes.VALUES[code][1]] = number
-    return found_total, {facet: _ordered(facet, counts[facet], filters) for facet in FACET_NAMES}
-
-
-def _ordered(facet: str, counts: dict[Any, int], filters: CatalogueFilters) -> dict[Any, int]:
-    """The facet's values in display order: those counted, and the selected ones even at 0."""
-    selected = set(filters.selected(facet))
-    return {value: counts.get(value, 0) for value in FACET_VALUES[facet] if counts.get(value) or value in selected}
 
 
 def among(connection: Connection, condition, ids: Iterable[int]) -> list[int]:

@@ -1,7 +1,8 @@
 """Keeping the search rows in step with the items, in the same transaction as each change.
 
 A flush that changes an item (``portal.search.tracked``) rewrites that item's search row through the
-flush's own connection: the change and its search row commit or roll back together, so a committed
+flush's own connection, and the transaction counts ``search_state.version`` up just before it
+commits: the change, its search row and the new version commit or roll back together, so a committed
 change is searchable at once on every host and nothing can drift or wait in a queue. The words of
 titles and summaries are added to ``search_words`` right after the commit, in a short transaction of
 their own (two requests adding the same new words cannot wait on each other there); they only feed
@@ -26,18 +27,18 @@ from portal.extensions import db
 from portal.models import Item
 from portal.search import cards, tracked
 from portal.search.postgresql import codes
-from portal.search.postgresql.schema import MARKER, config_for, documents, words
+from portal.search.postgresql.schema import config_for, documents, state, words
 
 PENDING = "postgresql_search_pending"
 NEW_WORDS = "postgresql_search_words"
+CHANGED = "postgresql_search_changed"
 
 # The search rows of items given as JSON (see ``_values``), the text analysed and weighted here.
 _EXPECTED = """
     SELECT r.item_id, r.config, r.state, r.hidden, r.updated_at, r.title_key, r.facet_codes, r.pair_codes,
            t.ranked,
            t.ranked || setweight(to_tsvector(r.config::regconfig, r.description), 'C')
-           || setweight(to_tsvector(r.config::regconfig, r.other), 'D')
-           || array_to_tsvector(ARRAY[CAST(:marker AS text) || r.config]) AS document,
+           || setweight(to_tsvector(r.config::regconfig, r.other), 'D') AS document,
            r.words, r.card
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         item_id integer, config text, state text, hidden boolean, updated_at timestamp, title_key text,
@@ -50,13 +51,21 @@ _EXPECTED = """
 """
 COLUMNS = ("item_id", "config", "state", "hidden", "updated_at", "title_key", "facet_codes", "pair_codes", "ranked",
            "document", "words", "card")
+_CHANGED = (f"({', '.join(f'search_documents.{c}' for c in COLUMNS)}) "
+            f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in COLUMNS)})")
+# An unchanged row is left as it is: a reindex of an unchanged catalogue writes nothing.
 _UPSERT = text(
     f"INSERT INTO search_documents ({', '.join(COLUMNS)}) {_EXPECTED} ON CONFLICT (item_id) DO UPDATE SET "
-    + ", ".join(f"{column} = EXCLUDED.{column}" for column in COLUMNS[1:])
+    + ", ".join(f"{column} = EXCLUDED.{column}" for column in COLUMNS[1:]) + f" WHERE {_CHANGED}"
 )
 _STALE = text(
     f"SELECT e.item_id FROM ({_EXPECTED}) e JOIN search_documents d ON d.item_id = e.item_id "  # noqa: S608
     f"WHERE ({', '.join(f'd.{c}' for c in COLUMNS)}) IS DISTINCT FROM ({', '.join(f'e.{c}' for c in COLUMNS)})"
+)
+# One more version of the search rows (schema.state), committed with them.
+_NEXT_VERSION = text(
+    "INSERT INTO search_state (id, version) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET version = search_state.version + 1"
 )
 _UNUSED_WORDS = text(
     "DELETE FROM search_words w WHERE NOT EXISTS "
@@ -73,6 +82,7 @@ def install() -> None:
         return
     event.listen(db.session, "before_flush", _before_flush)
     event.listen(db.session, "after_flush", _after_flush)
+    event.listen(db.session, "before_commit", _before_commit)
     event.listen(db.session, "after_commit", _after_commit)
     event.listen(db.session, "after_rollback", _after_rollback)
     _installed = True
@@ -99,6 +109,16 @@ def _after_flush(session: Session, _context) -> None:
         refresh(connection, tracked.item_ids(pending, connection), backend.configs(connection), session)
 
 
+def _before_commit(session: Session) -> None:
+    """Count the version up last, just before COMMIT: its row is locked for no longer than that, so
+    writers never wait on one another's versions while they hold their items' rows."""
+    if _backend() is None:
+        return
+    session.flush()  # what commit would flush (and its search rows) comes first
+    if session.info.pop(CHANGED, False):
+        session.connection().execute(_NEXT_VERSION)
+
+
 def _after_commit(session: Session) -> None:
     new_words = session.info.pop(NEW_WORDS, None)
     if new_words and _backend() is not None:
@@ -107,8 +127,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
-    session.info.pop(NEW_WORDS, None)
+    for key in (PENDING, NEW_WORDS, CHANGED):
+        session.info.pop(key, None)
 
 
 def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, str]) -> dict[str, Any]:
@@ -140,7 +160,7 @@ def _json(found: dict[int, dict], available: frozenset[str]) -> list[str]:
 def write(connection: Connection, found: dict[int, dict], available: frozenset[str]) -> None:
     """Insert or replace the search rows of ``found``."""
     for chunk in _json(found, available):
-        connection.execute(_UPSERT, {"rows": chunk, "marker": MARKER})
+        connection.execute(_UPSERT, {"rows": chunk})
 
 
 def refresh(connection: Connection, ids: Iterable[int], available: frozenset[str],
@@ -158,8 +178,10 @@ def refresh(connection: Connection, ids: Iterable[int], available: frozenset[str
     new_words = set().union(*(cards.words(row) for row in found.values()))
     if session is None:
         add_words(connection, new_words)
+        connection.execute(_NEXT_VERSION)
     else:
         session.info.setdefault(NEW_WORDS, set()).update(new_words)
+        session.info[CHANGED] = True
 
 
 def add_words(connection: Connection, new_words: Iterable[str]) -> None:
@@ -172,7 +194,7 @@ def add_words(connection: Connection, new_words: Iterable[str]) -> None:
 
 def rebuild(available: frozenset[str], progress: Callable[[int], object] | None) -> None:
     """Rewrite every search row from the items, a range of ids per transaction (readers see each row
-    either before or after), then forget the words no item holds any more.
+    either before or after), then forget the words no item holds any more and vacuum the table.
 
     Each range's items are locked for share while it is read and written: a change committing
     meanwhile waits, then writes its own row, so the rebuild never overwrites a newer row.
@@ -185,10 +207,14 @@ def rebuild(available: frozenset[str], progress: Callable[[int], object] | None)
             found = cards.rows(connection, None, lo, hi)
             write(connection, found, available)
             add_words(connection, set().union(*(cards.words(row) for row in found.values())))
+            connection.execute(_NEXT_VERSION)
         if progress is not None:
             progress(len(found))
     with db.engine.begin() as connection:
         connection.execute(_UNUSED_WORDS)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # Reclaim the replaced rows and refresh the planner's statistics (outside any transaction).
+        connection.execute(text("VACUUM (ANALYZE) search_documents"))
 
 
 def drift(connection: Connection, available: frozenset[str]) -> dict[str, list[int]]:
@@ -199,5 +225,10 @@ def drift(connection: Connection, available: frozenset[str]) -> dict[str, list[i
     stale: list[int] = []
     for start in range(0, len(common), 2000):
         for chunk in _json(cards.rows(connection, common[start : start + 2000]), available):
-            stale.extend(connection.scalars(_STALE, {"rows": chunk, "marker": MARKER}))
+            stale.extend(connection.scalars(_STALE, {"rows": chunk}))
     return {"missing": sorted(database - stored), "stale": sorted(stale), "extra": sorted(stored - database)}
+
+
+def current_version(connection: Connection) -> int | None:
+    """The version of the search rows this connection sees (None before the first change)."""
+    return connection.scalar(select(state.c.version).where(state.c.id == 1))

@@ -8,16 +8,15 @@ SQLite database has none of them.
 A search row holds what the visibility rule, the staff scope, the filters, the counts and the sorts
 read (state, hidden, updated_at, the facet codes of ``codes``, the title as sorted), ``ranked``: the
 title (weight A) and summary (B) analysed in the item's configuration, ``document``: those and the
-description (C) and the rest (D), with one marker lexeme naming the configuration (so that one index
-lookup applies each configuration's own query, ``tsquery``), the words of its title and summary as
-written, and its card (``portal.search.cards``) to show it without another query.
+description (C) and the rest (D), the words of its title and summary as written, and its card
+(``portal.search.cards``) to show it without another query.
 
 The migration keeps rows narrow: what every search reads stays in the row (``STORAGE MAIN``), the
 document, card and words go to TOAST storage (``toast_tuple_target``), read only for matches that
 need a phrase checked, for the page shown and for suggestions.
 """
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from portal.extensions import NAMING_CONVENTION
@@ -58,6 +57,16 @@ words = Table(
     Index("ix_search_words_trigrams", "word", postgresql_using="gin", postgresql_ops={"word": "gin_trgm_ops"}),
 )
 
+# The version of the search rows: one more with every transaction that changes them, committed with
+# them, so that a result computed at one version holds for anyone who reads that version
+# (``portal.search.postgresql.cache``).
+state = Table(
+    "search_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
 # ISO 639-1 → PostgreSQL's Snowball stemmer. The migration creates ``portal_<name>`` for each one the
 # server has (unaccented, then stemmed); any other language is analysed by ``portal_simple``
 # (unaccented, not stemmed).
@@ -71,9 +80,6 @@ STEMMERS = {
 }
 SIMPLE = "portal_simple"
 PREFIX = "portal_"
-
-
-MARKER = "§"  # a character no analysed word holds: the marker lexeme of a configuration is MARKER + its name
 
 
 def config_name(stemmer: str) -> str:
