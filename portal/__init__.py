@@ -65,6 +65,8 @@ def _derive_settings(app: Flask) -> None:
     if url.startswith(("postgres://", "postgresql://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3 is the installed driver
     config["SQLALCHEMY_DATABASE_URI"] = url
+    if not config.get("RATELIMIT_STORAGE_URI"):  # shared by every worker and host where they share a server
+        config["RATELIMIT_STORAGE_URI"] = "database://" if url.startswith("postgresql") else "memory://"
     config.setdefault("SEARCH_INDEX_DIR", None)
     config["SEARCH_INDEX_DIR"] = config["SEARCH_INDEX_DIR"] or str(instance / "search-index")
     config["UPLOAD_DIR"] = config["UPLOAD_DIR"] or str(instance / "uploads")

@@ -27,6 +27,11 @@ INACTIVE_AFTER_DAYS = 730
 # Partners are warned this many days before an item becomes inactive.
 INACTIVE_WARNING_DAYS = 60
 
+# Search (portal.search): "whoosh" keeps an index on this host's disk (SEARCH_INDEX_DIR, default under
+# instance/), the embedded default; "postgresql" searches inside the PostgreSQL database of DATABASE_URL
+# (rows created by the migrations, no local index, any number of hosts). Run `flask --app portal search
+# reindex` once after switching.
+SEARCH_BACKEND = "whoosh"
 # Where the Whoosh index and uploaded files live (default: under instance/).
 SEARCH_INDEX_DIR = None
 UPLOAD_DIR = None
@@ -65,9 +70,10 @@ PASSWORD_RESET_MINUTES = 60
 PASSWORD_RESET_MAILS_PER_HOUR = 3
 PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # noqa: S105 - a rate, not a password
 
-# Rate limits for the public API (Flask-Limiter). Use a shared store such as
-# "redis://localhost:6379" in production; memory:// counts per worker.
-RATELIMIT_STORAGE_URI = "memory://"
+# Rate limits (Flask-Limiter: the API, password reset requests). "database://" counts in the portal's
+# own database, shared by every worker and host (portal.ratelimit); "memory://" counts per worker process.
+# None: "database://" on PostgreSQL, "memory://" on the embedded SQLite database.
+RATELIMIT_STORAGE_URI = None
 RATELIMIT_DEFAULT = "600 per minute"
 RATELIMIT_HEADERS_ENABLED = True
 

@@ -16,8 +16,6 @@ from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
-from sqlalchemy import text
 from sqlalchemy.orm import close_all_sessions
 
 from portal import create_app, search
@@ -26,7 +24,14 @@ from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.models import Item, Organisation, Partnership, PortfolioEntry, Sdg, User, utcnow
 from portal.search.postgresql.schema import metadata as postgresql_search_metadata
-from tests.helpers import DEFAULT_SEARCH_BACKEND, PASSWORD, POSTGRES_URL, app_config, programme
+from tests.helpers import (
+    DEFAULT_SEARCH_BACKEND,
+    PASSWORD,
+    POSTGRES_URL,
+    app_config,
+    programme,
+    recreate_postgres_schema,
+)
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 
@@ -98,10 +103,7 @@ def _reset_postgres() -> None:
     """Create the schema once per run by the migrations, then empty every table before each test."""
     global _postgres_schema_ready
     if not _postgres_schema_ready:
-        db.session.execute(text("DROP SCHEMA public CASCADE"))
-        db.session.execute(text("CREATE SCHEMA public"))
-        db.session.commit()
-        upgrade()
+        recreate_postgres_schema()
         _postgres_schema_ready = True
     tables = [*postgresql_search_metadata.sorted_tables, *db.metadata.sorted_tables]
     for table in reversed(tables):  # DELETE is faster than TRUNCATE on small tables

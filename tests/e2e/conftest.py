@@ -18,7 +18,7 @@ from portal.catalogue import accounts
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.models import Programme
-from tests.helpers import PASSWORD, POSTGRES_URL, app_config
+from tests.helpers import PASSWORD, POSTGRES_URL, app_config, recreate_postgres_schema
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -53,8 +53,9 @@ def live_app(tmp_path_factory):
     app = create_app({**app_config(folder), "TESTING": False})
     with app.app_context():
         if POSTGRES_URL:
-            db.drop_all()
-        db.create_all()
+            recreate_postgres_schema()
+        else:
+            db.create_all()
         ensure_reference_data()
         db.session.commit()
     yield app
