@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.reading import TermNotFound
 
 from portal.search.documents import TEXT_FIELDS
+from portal.search.internals import read_postings
 from portal.search.query import Clause, ParsedQuery
 
 B, K1 = 0.75, 1.2
@@ -57,7 +57,7 @@ class PostingsCache:
             if entry is not None:
                 self._entries.move_to_end(key)
                 return entry
-        entry = _read_postings(segment.reader, field, term)
+        entry = read_postings(segment.reader, field, term)
         with self._lock:
             if key not in self._entries:
                 self._entries[key] = entry
@@ -87,36 +87,6 @@ class PostingsCache:
             self.size -= len(ids)
         for key in [key for key in self.lengths if key[0] not in keep]:
             del self.lengths[key]
-
-
-def _read_postings(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """All postings of a term in one segment, block by block (deletions are the caller's business)."""
-    try:
-        matcher = reader.postings(field, term)
-    except TermNotFound:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    while hasattr(matcher, "child") and not hasattr(matcher, "_read_ids"):
-        matcher = matcher.child  # the deletion filter of a segment reader: deletions are masked elsewhere
-    ids, weights = [], []
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        # Whoosh 2.7's on-disk matcher: decode whole blocks instead of stepping one posting at a time.
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int32))
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-    else:
-        pairs = []
-        while matcher.is_active():
-            pairs.append((matcher.id(), matcher.weight()))
-            matcher.next()
-        if pairs:
-            ids.append(np.array([p[0] for p in pairs], dtype=np.int32))
-            weights.append(np.array([p[1] for p in pairs], dtype=np.float32))
-    if not ids:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
 
 
 class Evaluator:

@@ -11,9 +11,11 @@ tens of seconds, which no visitor's request may spend (``search reindex`` repair
 
 import contextlib
 import gc
+import itertools
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from portal.search.columns import Columns, SegmentColumns, pack
+from portal.search.documents import TEXT_FIELDS
 from portal.search.query import ParsedQuery
 from portal.search.results import SearchUnavailable
 from portal.search.scoring import Evaluator, PostingsCache, Segment
@@ -36,6 +39,8 @@ log = logging.getLogger(__name__)
 MATCH_CACHE = 256
 MATCH_BYTES = 48 * 1024 * 1024
 MEMO_SIZE = 512
+# How long a reader keeps trying while writers move the index under it (then: the previous snapshot).
+OPEN_PATIENCE = 5.0
 
 
 @dataclass
@@ -93,7 +98,15 @@ class Snapshot:
 
 
 class SnapshotReader:
-    """The current snapshot of one store, opened anew whenever the index changes generation."""
+    """The current snapshot of one store, opened anew whenever the index changes generation.
+
+    Another process's commit writes a new generation and removes the files of the previous one (its
+    table of contents, the segments it merged) while this one may be opening it. Opening is therefore
+    an attempt: read the table of contents, open each new segment and every file of it that is read
+    later (stored cards, field lengths), then check that neither the folder nor the generation moved
+    meanwhile. When they moved, the attempt is dropped and made again on the newer generation; only a
+    failure on an index that did not move means the index is broken (``SearchUnavailable``).
+    """
 
     def __init__(self, store: Store):
         self.store = store
@@ -109,14 +122,8 @@ class SnapshotReader:
         """The snapshot of the index's latest generation; ``SearchUnavailable`` when it cannot be read."""
         with self.lock:
             snap = self._snapshot
-            with contextlib.suppress(Exception):
-                if (
-                    snap is not None
-                    and self._ix is not None
-                    and self.store.current_name() == self._ix_name
-                    and self._ix.latest_generation() == snap.generation
-                ):
-                    return snap
+            if snap is not None and self._unchanged(snap.name, snap.generation):
+                return snap
             with quiet_leaks():
                 try:
                     return self._read_current()
@@ -153,26 +160,84 @@ class SnapshotReader:
                 reader.close()
         self._retired = [self._segments[segid][0] for segid in segment_ids if segid in self._segments]
 
+    def _unchanged(self, name: str | None, generation: int | None) -> bool:
+        """True when ``name`` is still the current folder and ``generation`` its latest generation."""
+        try:
+            return self.store.current_name() == name and self.store.generation(name) == generation
+        except OSError:
+            return False
+
     def _read_current(self) -> Snapshot:
-        name = self.store.current_name()
-        if self._ix is None or name != self._ix_name or name is None:
-            self.forget()
-            self._ix = self.store.open(name)
-            self._ix_name = name
+        deadline = time.monotonic() + OPEN_PATIENCE
+        for attempt in itertools.count():
+            name = self.store.current_name()
+            generation = None
+            opened: dict[str, tuple[SegmentReader, SegmentColumns]] = {}
+            try:
+                if self._ix is None or name != self._ix_name or name is None:
+                    self.forget()
+                    self._ix = self.store.open(name)
+                    self._ix_name = name
+                generation = self.store.generation(name)
+                if self._snapshot is not None and self._snapshot.generation == generation:
+                    return self._snapshot
+                toc = self._toc(self._ix, generation)
+                for segment in toc.segments:
+                    if segment.segment_id() not in self._segments:
+                        opened[segment.segment_id()] = self._open_segment(toc, segment)
+                if self._unchanged(name, generation):
+                    return self._install(name, toc, opened)
+            except SearchUnavailable:
+                raise
+            except Exception:
+                if self._unchanged(name, generation) or time.monotonic() > deadline:
+                    raise  # the index is broken, not moving
+            # Another process committed (or swapped folders) while this one opened: try the newer one.
+            for reader, _ in opened.values():
+                with contextlib.suppress(Exception):
+                    reader.close()
+            if time.monotonic() > deadline:
+                if self._snapshot is not None:
+                    return self._snapshot  # writers keep moving it: the previous snapshot is still whole
+                raise SearchUnavailable("The search index changes too fast to be read.")
+            log.info("The search index moved while being opened; reading its newer generation")
+            if attempt:
+                time.sleep(min(0.01 * attempt, 0.1))
+        raise AssertionError("unreachable")
+
+    def _toc(self, ix: whoosh_index.Index, generation: int) -> TOC:
+        return TOC.read(ix.storage, ix.indexname, gen=generation)
+
+    def _open_segment(self, toc: TOC, segment) -> tuple[SegmentReader, SegmentColumns]:
+        """A reader of ``segment`` with every file it reads later already open, and its columns."""
+        reader = SegmentReader(self._ix.storage, toc.schema, segment, generation=toc.generation)
+        try:
+            self._prime(reader)
+            n = reader.doc_count_all()
+            cards = (reader.stored_fields(docnum).get("card") for docnum in range(n))
+            return reader, SegmentColumns.from_cards(cards, n)
+        except BaseException:
+            reader.close()
+            raise
+
+    def _prime(self, reader: SegmentReader) -> None:
+        """Open the files Whoosh opens lazily (stored fields, field lengths) while they still exist.
+
+        A file removed before this leaves Whoosh answering defaults (zero lengths) rather than failing;
+        the generation check after opening catches that case, since files go only with a newer one.
+        """
+        if reader.doc_count_all():
+            reader.stored_fields(0)
+            for name in TEXT_FIELDS:
+                reader.doc_field_length(0, name)
+
+    def _install(self, name: str, toc: TOC, opened: dict) -> Snapshot:
+        """Make the generation of ``toc`` current, reusing the readers of segments already open."""
         ix = self._ix
-        generation = ix.latest_generation()
-        if self._snapshot is not None and self._snapshot.generation == generation:
-            return self._snapshot
-        toc = TOC.read(ix.storage, ix.indexname, gen=generation, schema=ix.schema)
         readers, parts, segments, scored, offset = [], [], {}, [], 0
         for segment in toc.segments:
             segid = segment.segment_id()
-            cached = self._segments.get(segid)
-            if cached is None:
-                reader = SegmentReader(ix.storage, ix.schema, segment, generation=generation)
-                n = reader.doc_count_all()
-                cards = (reader.stored_fields(docnum).get("card") for docnum in range(n))
-                cached = (reader, SegmentColumns.from_cards(cards, n))
+            cached = opened.get(segid) or self._segments[segid]
             segments[segid] = cached
             readers.append(cached[0])
             deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
@@ -180,17 +245,17 @@ class SnapshotReader:
             scored.append(Segment(segid, cached[0], offset, cached[1].n))
             offset += cached[1].n
         if not readers:
-            reader = EmptyReader(ix.schema)
+            reader = EmptyReader(toc.schema)
         elif len(readers) == 1:
             reader = readers[0]
         else:
-            reader = MultiReader(readers, generation=generation)
+            reader = MultiReader(readers, generation=toc.generation)
         self._retire(set(self._segments) - set(segments))
         self._segments = segments
         self._postings.forget(keep=set(segments))
         self._snapshot = Snapshot(
             name=name,
-            generation=generation,
+            generation=toc.generation,
             searcher=Searcher(reader, fromindex=ix),
             columns=Columns.build(parts),
             segments=scored,

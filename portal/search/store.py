@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR, IndexWriter
 
 from portal.extensions import db
-from portal.search import documents
+from portal.search import documents, internals
 from portal.search.results import SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ REBUILDING = "REBUILDING"
 WRITER_TIMEOUT = 60.0
 WRITER_DELAY = 0.02
 KEEP_OLD_FOLDERS = 1
+OPEN_ATTEMPTS = 20
 # Separate files per segment: a reader of a compound segment copies the whole file into memory
 # (Whoosh's CompoundStorage), which would put the entire index in every worker's resident memory.
 COMPOUND = False
@@ -74,20 +75,35 @@ class Store:
         name = self.current_name()
         return self.root / name if name else None
 
+    def generation(self, name: str | None) -> int:
+        """The latest generation of folder ``name`` (-1: none); ``OSError`` when the folder is gone."""
+        if name is None:
+            raise FileNotFoundError("no current index")
+        return internals.latest_generation(str(self.root / name))
+
     def open(self, name: str | None = None) -> whoosh_index.Index:
         """The index folder ``name`` (default: the current one); ``SearchUnavailable`` when there is none.
 
-        A folder Whoosh cannot open is unavailable too (logged).
+        Opening reads the latest table of contents, which a commit in another process may remove at
+        that moment: then it opens the newer one. A folder Whoosh cannot open is unavailable (logged).
         """
         name = name or self.current_name()
         if name is None or not (self.root / name).is_dir():
             raise SearchUnavailable("There is no search index yet.")
+        path = str(self.root / name)
         with quiet_leaks():
-            try:
-                return whoosh_index.open_dir(str(self.root / name))
-            except Exception as error:
-                # Only the message: a logged traceback would keep the files Whoosh leaked open.
-                log.error("The search index in %s cannot be opened (%s)", name, repr(error))
+            for _ in range(OPEN_ATTEMPTS):
+                generation = None
+                try:
+                    generation = self.generation(name)
+                    return whoosh_index.open_dir(path)
+                except Exception as error:
+                    with contextlib.suppress(OSError):
+                        if self.generation(name) != generation:
+                            continue  # a commit replaced the generation being read
+                    # Only the message: a logged traceback would keep the files Whoosh leaked open.
+                    log.error("The search index in %s cannot be opened (%s)", name, repr(error))
+                    break
             gc.collect()
         raise SearchUnavailable("The search index cannot be opened.")
 
