@@ -29,6 +29,15 @@ INACTIVE_WARNING_DAYS = 60
 
 # Where the Whoosh index and uploaded files live (default: under instance/).
 SEARCH_INDEX_DIR = None
+# Whoosh on several hosts sharing one database (portal.search.cursor): this host's name for its
+# cursor (None: the machine's name and the index folder), how long queued changes are kept for a host
+# that has not applied them (then it rebuilds), how often each serving process looks at the queue
+# (0: never; only writes and the command line apply it), and the processes a full rebuild indexes
+# with (0: two from 5,000 items on when there are two cores).
+SEARCH_HOST_ID = None
+SEARCH_QUEUE_RETENTION_HOURS = 168
+SEARCH_SYNC_SECONDS = 1.0
+SEARCH_REBUILD_PROCS = 0
 UPLOAD_DIR = None
 MAX_UPLOAD_MB = 20
 # Largest file /admin/import accepts (the command line takes any size).

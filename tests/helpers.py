@@ -25,6 +25,7 @@ def app_config(tmp_path) -> dict:
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://portal.test",
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper
+        "SEARCH_SYNC_SECONDS": 0,  # no follower thread: tests that want one start it
     }
 
 

@@ -1,6 +1,14 @@
 """SQLAlchemy models, one module per aggregate, all importable from here."""
 
-from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder, SearchQueueEntry
+from portal.models.activity import (
+    AuditEvent,
+    Comment,
+    OutboxMessage,
+    Reminder,
+    SearchHost,
+    SearchQueueEntry,
+    SearchSequence,
+)
 from portal.models.base import utcnow
 from portal.models.importing import ImportJob
 from portal.models.item import (
@@ -32,7 +40,9 @@ __all__ = [
     "Programme",
     "Reminder",
     "Sdg",
+    "SearchHost",
     "SearchQueueEntry",
+    "SearchSequence",
     "User",
     "item_sdgs",
     "moderator_programmes",

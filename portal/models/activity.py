@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -90,12 +90,15 @@ class Reminder(db.Model):
 
 
 class SearchQueueEntry(db.Model):
-    """An item id whose index document must be refreshed.
+    """An item id whose index document must be refreshed, on every host's Whoosh index.
 
-    Written in the same transaction as the change (so a rollback leaves nothing to index) and
-    removed once the index holds the change (so a worker dying after commit loses nothing).
-    Ids are never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL): a drainer removes
-    the entries it indexed by id, which must not remove a newer change that got the same id.
+    Written in the same transaction as the change (so a rollback leaves nothing to index). After
+    commit the first drainer gives it a ``position``: positions are handed out one transaction at a
+    time (``SearchSequence``), so they follow commit order, unlike ids, which a sequence hands out
+    at insert time and which may commit out of order. Each host applies the queue in position order
+    and records how far it got (``SearchHost``); an entry is removed once every known host has
+    applied it, or after the retention period (a host left behind then rebuilds its index).
+    Ids are never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL).
     """
 
     __tablename__ = "search_queue"
@@ -104,3 +107,24 @@ class SearchQueueEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(index=True)
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    position: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class SearchHost(db.Model):
+    """A host with its own Whoosh index (``SEARCH_HOST_ID``): the queue position it has applied."""
+
+    __tablename__ = "search_hosts"
+
+    host_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    applied_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchSequence(db.Model):
+    """One row: the last queue position handed out, and the highest position removed from the queue."""
+
+    __tablename__ = "search_sequence"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_position: Mapped[int] = mapped_column(BigInteger, default=0)
+    pruned_through: Mapped[int] = mapped_column(BigInteger, default=0)

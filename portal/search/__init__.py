@@ -49,7 +49,7 @@ enqueue = sync.enqueue
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"])
+    app.extensions["search"] = SearchService.for_app(app)
     sync.install()
 
 

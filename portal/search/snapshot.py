@@ -41,6 +41,8 @@ MATCH_BYTES = 48 * 1024 * 1024
 MEMO_SIZE = 512
 # How long a reader keeps trying while writers move the index under it (then: the previous snapshot).
 OPEN_PATIENCE = 5.0
+# A new generation bringing more unread documents than this is opened in the background.
+BACKGROUND_DOCS = 2000
 
 
 @dataclass
@@ -106,48 +108,64 @@ class SnapshotReader:
     later (stored cards, field lengths), then check that neither the folder nor the generation moved
     meanwhile. When they moved, the attempt is dropped and made again on the newer generation; only a
     failure on an index that did not move means the index is broken (``SearchUnavailable``).
+
+    A new generation that brings many documents this process has not read yet (a rebuilt folder, a
+    large merge) is opened by a background thread while searches keep the previous snapshot, which
+    is whole and only seconds older: nobody waits for the seconds that reading 60,000 cards takes.
+    Opening happens outside the lock; only installing the new snapshot takes it.
     """
 
     def __init__(self, store: Store):
         self.store = store
-        self.lock = threading.RLock()
-        self._ix: whoosh_index.Index | None = None
-        self._ix_name: str | None = None
+        self.lock = threading.RLock()  # guards what is installed: the snapshot and its segments
         self._snapshot: Snapshot | None = None
+        self._indexes: dict[str, whoosh_index.Index] = {}
         self._segments: dict[str, tuple[SegmentReader, SegmentColumns]] = {}
         self._retired: list[SegmentReader] = []
         self._postings = PostingsCache()
+        self._warmer: threading.Thread | None = None
 
     def current(self) -> Snapshot:
-        """The snapshot of the index's latest generation; ``SearchUnavailable`` when it cannot be read."""
-        with self.lock:
-            snap = self._snapshot
-            if snap is not None and self._unchanged(snap.name, snap.generation):
-                return snap
-            with quiet_leaks():
-                try:
-                    return self._read_current()
-                except SearchUnavailable:
-                    raise
-                except Exception as error:
-                    # Only the message: a logged traceback would keep the files Whoosh leaked open.
-                    log.error("The search index cannot be read (%s); run `search reindex`", repr(error))
-                gc.collect()
-            self.forget()
-            raise SearchUnavailable("The search index cannot be read.")
+        """The snapshot of the index's latest generation (or, while a background thread opens a much
+        larger new one, the previous one); ``SearchUnavailable`` when the index cannot be read."""
+        snap = self._snapshot
+        if snap is not None and self._unchanged(snap.name, snap.generation):
+            return snap
+        return self._refresh(keep_previous=True)
+
+    def latest(self) -> Snapshot:
+        """The snapshot of the latest generation, opened now however long it takes (a background thread)."""
+        return self._refresh(keep_previous=False)
 
     def forget(self) -> None:
-        """Drop the open index (after a rebuild, or when it failed): the next read opens it again."""
+        """Drop the open index (when it failed): the next read opens it again."""
         with self.lock:
             self._retire(set(self._segments))
-            self._ix, self._ix_name, self._snapshot = None, None, None
+            self._snapshot = None
             self._segments = {}
+            self._indexes = {}
 
     def close(self) -> None:
         """Close every open reader (tests call this when they drop an app)."""
+        warmer = self._warmer
+        if warmer is not None:
+            warmer.join()
         with self.lock:
             self.forget()
             self._retire(set())
+
+    def _refresh(self, *, keep_previous: bool) -> Snapshot:
+        with quiet_leaks():
+            try:
+                return self._read_current(keep_previous)
+            except SearchUnavailable:
+                raise
+            except Exception as error:
+                # Only the message: a logged traceback would keep the files Whoosh leaked open.
+                log.error("The search index cannot be read (%s); run `search reindex`", repr(error))
+            gc.collect()
+        self.forget()
+        raise SearchUnavailable("The search index cannot be read.")
 
     def _retire(self, segment_ids: set[str]) -> None:
         """Close the readers retired one generation ago; retire those of ``segment_ids``.
@@ -167,26 +185,37 @@ class SnapshotReader:
         except OSError:
             return False
 
-    def _read_current(self) -> Snapshot:
+    def _index(self, name: str | None) -> whoosh_index.Index:
+        ix = self._indexes.get(name) if name else None
+        if ix is None:
+            ix = self.store.open(name)
+            self._indexes = {name: ix}
+        return ix
+
+    def _read_current(self, keep_previous: bool) -> Snapshot:
         deadline = time.monotonic() + OPEN_PATIENCE
         for attempt in itertools.count():
             name = self.store.current_name()
             generation = None
             opened: dict[str, tuple[SegmentReader, SegmentColumns]] = {}
             try:
-                if self._ix is None or name != self._ix_name or name is None:
-                    self.forget()
-                    self._ix = self.store.open(name)
-                    self._ix_name = name
+                ix = self._index(name)
                 generation = self.store.generation(name)
-                if self._snapshot is not None and self._snapshot.generation == generation:
-                    return self._snapshot
-                toc = self._toc(self._ix, generation)
-                for segment in toc.segments:
-                    if segment.segment_id() not in self._segments:
-                        opened[segment.segment_id()] = self._open_segment(toc, segment)
-                if self._unchanged(name, generation):
-                    return self._install(name, toc, opened)
+                previous = self._snapshot
+                if previous is not None and (previous.name, previous.generation) == (name, generation):
+                    return previous
+                toc = self._toc(ix, generation)
+                known = set(self._segments)
+                missing = [segment for segment in toc.segments if segment.segment_id() not in known]
+                if keep_previous and previous is not None and sum(s.doc_count_all() for s in missing) > BACKGROUND_DOCS:
+                    self._warm_in_background()
+                    return previous
+                for segment in missing:
+                    opened[segment.segment_id()] = self._open_segment(ix, toc, segment)
+                with self.lock:
+                    whole = all(s.segment_id() in self._segments or s.segment_id() in opened for s in toc.segments)
+                    if whole and self._unchanged(name, generation):
+                        return self._install(name, ix, toc, opened)
             except SearchUnavailable:
                 raise
             except Exception:
@@ -205,17 +234,34 @@ class SnapshotReader:
                 time.sleep(min(0.01 * attempt, 0.1))
         raise AssertionError("unreachable")
 
+    def _warm_in_background(self) -> None:
+        with self.lock:
+            if self._warmer is not None and self._warmer.is_alive():
+                return
+            self._warmer = threading.Thread(target=self._warm, name="search-index-warmer", daemon=True)
+            self._warmer.start()
+
+    def _warm(self) -> None:
+        start = time.perf_counter()
+        with contextlib.suppress(SearchUnavailable):  # logged; searches keep the previous snapshot
+            snap = self.latest()
+            log.info("Opened search index generation %s of %s in the background in %.1f s",
+                     snap.generation, snap.name, time.perf_counter() - start)
+
     def _toc(self, ix: whoosh_index.Index, generation: int) -> TOC:
         return TOC.read(ix.storage, ix.indexname, gen=generation)
 
-    def _open_segment(self, toc: TOC, segment) -> tuple[SegmentReader, SegmentColumns]:
+    def _open_segment(self, ix: whoosh_index.Index, toc: TOC, segment) -> tuple[SegmentReader, SegmentColumns]:
         """A reader of ``segment`` with every file it reads later already open, and its columns."""
-        reader = SegmentReader(self._ix.storage, toc.schema, segment, generation=toc.generation)
+        reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
         try:
             self._prime(reader)
             n = reader.doc_count_all()
             cards = (reader.stored_fields(docnum).get("card") for docnum in range(n))
-            return reader, SegmentColumns.from_cards(cards, n)
+            columns = SegmentColumns.from_cards(cards, n)
+            for name in TEXT_FIELDS:  # what the first ranked search of this segment would read
+                self._postings.field_lengths(Segment(segment.segment_id(), reader, 0, n), name)
+            return reader, columns
         except BaseException:
             reader.close()
             raise
@@ -231,19 +277,22 @@ class SnapshotReader:
             for name in TEXT_FIELDS:
                 reader.doc_field_length(0, name)
 
-    def _install(self, name: str, toc: TOC, opened: dict) -> Snapshot:
+    def _install(self, name: str, ix: whoosh_index.Index, toc: TOC, opened: dict) -> Snapshot:
         """Make the generation of ``toc`` current, reusing the readers of segments already open."""
-        ix = self._ix
         readers, parts, segments, scored, offset = [], [], {}, [], 0
         for segment in toc.segments:
             segid = segment.segment_id()
-            cached = opened.get(segid) or self._segments[segid]
+            cached = self._segments.get(segid) or opened[segid]
             segments[segid] = cached
             readers.append(cached[0])
             deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
             parts.append((cached[1], offset, deleted))
             scored.append(Segment(segid, cached[0], offset, cached[1].n))
             offset += cached[1].n
+        for segid, (reader, _) in opened.items():
+            if segments.get(segid, (None,))[0] is not reader:  # another thread installed it first
+                with contextlib.suppress(Exception):
+                    reader.close()
         if not readers:
             reader = EmptyReader(toc.schema)
         elif len(readers) == 1:
