@@ -106,12 +106,18 @@ def reindex() -> None:
 
 @search_cli.command("check")
 def check() -> None:
-    """Compare the index with the database; exit 1 naming the ids that drifted."""
+    """Compare this host's index with the database; exit 1 naming the ids that drifted. Lists every
+    host keeping an index of this database with how far it has applied the queue."""
     try:
         drift = search.check()
     except search.SearchUnavailable as error:
         click.echo(f"{error} Run `flask --app portal search reindex` to build it.", err=True)
         raise SystemExit(1) from None
+    service = search.service()
+    for host in service.hosts():
+        mark = " (this host)" if host.host_id == service.host_id else ""
+        click.echo(f"Host {host.host_id}{mark}: applied the queue through {host.applied_through}, "
+                   f"{host.behind} changes behind, last seen {host.seen_at:%Y-%m-%d %H:%M:%S} UTC")
     problems = {kind: ids for kind, ids in drift.items() if ids}
     if not problems:
         click.echo("The index matches the database.")

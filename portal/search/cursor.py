@@ -78,12 +78,9 @@ def pruned_through(connection: Connection) -> int:
 
 
 def latest(connection: Connection) -> tuple[int, bool]:
-    """What a host compares its cursor with, in one cheap query: the highest queued position, and
-    whether some committed entry still waits for a position."""
-    highest, total, numbered = connection.execute(
-        select(func.max(QUEUE.c.position), func.count(QUEUE.c.id), func.count(QUEUE.c.position))
-    ).one()
-    return highest or 0, total > numbered
+    """What a host compares its cursor with, in two cheap reads: the last position given, and whether
+    some committed entry still waits for one."""
+    return last_position(connection), unsequenced(connection)
 
 
 def entries_after(connection: Connection, position: int, limit: int) -> list[tuple[int, int]]:

@@ -156,7 +156,8 @@ class SearchService:
         except SearchUnavailable:
             if not rebuild:
                 raise
-        log.warning("Rebuilding the missing, unreadable or outdated search index of %s", self.host_id)
+        where = "in a request" if has_request_context() else "outside any request"
+        log.warning("Rebuilding the missing, unreadable or outdated search index of %s (%s)", self.host_id, where)
         self.rebuild(expected=broken)
         return self.drain()
 
