@@ -15,8 +15,8 @@ plus writes the client saw succeed that the index does not find: must be 0). No 
 """
 
 import argparse
+import http.client
 import http.cookiejar
-import json
 import os
 import random
 import re
@@ -58,18 +58,50 @@ def environment(data: Path, port: int) -> dict:
     return env
 
 
+def portal_app(env: dict):
+    from portal import create_app
+
+    return create_app({key[len("PORTAL_"):]: value for key, value in env.items() if key.startswith("PORTAL_")})
+
+
+def partner_items(env: dict) -> list[int]:
+    """Published items of the demo partner's organisation: what writers edit besides their own."""
+    from sqlalchemy import select
+
+    from portal import demo
+    from portal.extensions import db
+    from portal.models import Item, Organisation
+
+    with portal_app(env).app_context():
+        statement = (select(Item.id).join(Organisation).where(Organisation.name == demo.DEMO_ACCOUNTS[2][4])
+                     .where(Item.state == "published").order_by(Item.id).limit(300))
+        return list(db.session.scalars(statement))
+
+
+def indexed_titles(env: dict, ids) -> dict[int, str | None]:
+    """The title each item has in the index now (None: not in it), read from the index files."""
+    from portal import search
+
+    with portal_app(env).app_context():
+        snapshot = search.service().snapshot()
+        titles = {}
+        for item_id in ids:
+            docnum = snapshot.columns.docnum_of(item_id)
+            titles[item_id] = None if docnum is None else snapshot.card(docnum)["title"]
+        search.service().close()
+        return titles
+
+
 def seed(items: int, base: Path) -> None:
     """The catalogue every run copies: demo accounts, N items, its index (built once)."""
     if (base / "ready").exists():
         return
-    from portal import create_app, demo, search
+    from portal import demo, search
     from portal.catalogue.reference import ensure_reference_data
     from portal.extensions import db
 
     base.mkdir(parents=True, exist_ok=True)
-    env = environment(base, 0)
-    app = create_app({key[len("PORTAL_"):]: value for key, value in env.items() if key.startswith("PORTAL_")})
-    with app.app_context():
+    with portal_app(environment(base, 0)).app_context():
         db.create_all()
         ensure_reference_data()
         demo.seed_accounts()
@@ -88,6 +120,8 @@ class Client:
                                                   NoRedirect())
 
     def request(self, path: str, data: dict | None = None, timeout: float = 60) -> tuple[int, str, str]:
+        if data is not None:
+            data = {key: value for key, value in data.items() if value is not None}
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         try:
             with self.opener.open(self.base_url + path, data=body, timeout=timeout) as response:
@@ -106,8 +140,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Run:
-    def __init__(self, args, base_url: str, deadline: float):
+    def __init__(self, args, base_url: str, deadline: float, published: list[int]):
         self.args = args
+        self.published = published
         self.base_url = base_url
         self.deadline = deadline
         self.lock = threading.Lock()
@@ -124,7 +159,7 @@ class Run:
     def call(self, client: Client, path: str, data: dict | None = None):
         try:
             status, location, body = client.request(path, data)
-        except OSError:
+        except (OSError, http.client.HTTPException):  # a killed worker's connection
             with self.lock:
                 self.dropped += 1
             return None
@@ -140,17 +175,19 @@ class Run:
             if answer and answer[0] in (302, 303):
                 break
         mine: list[int] = []
+        theirs = self.published[number :: self.args.writers]  # published items this writer edits
         for round_ in range(10**9):
             if time.monotonic() >= self.deadline:
                 return
             title = f"Load w{number}r{round_} zq{number}x{round_}"
-            if mine and round_ % 3 == 2:
-                item_id = random.choice(mine)
+            if round_ % 3 == 2 and (mine or theirs):
+                item_id = random.choice(mine if mine and (round_ % 2 or not theirs) else theirs)
                 page = self.call(client, f"/items/{item_id}/edit")
                 if page is None or page[0] != 200:
                     continue
-                answer = self.call(client, f"/items/{item_id}/edit", {**FORM, "title": title,
-                                                                       "csrf_token": client.token(page[2])})
+                answer = self.call(client, f"/items/{item_id}/edit", {
+                    **FORM, "title": title, "csrf_token": client.token(page[2]), "submit_review": None,
+                    "save_changes": "Save changes"})
             else:
                 page = self.call(client, "/my/items/new/initiative")
                 if page is None or page[0] != 200:
@@ -163,7 +200,7 @@ class Run:
                 item_id = int(found.group(1))
                 with self.lock:
                     self.written[item_id] = title
-                if item_id not in mine:
+                if item_id not in mine and item_id not in theirs:
                     mine.append(item_id)
 
     def searcher(self, number: int) -> None:
@@ -260,7 +297,7 @@ def main() -> None:
                 if time.monotonic() > ready:
                     raise SystemExit(f"gunicorn did not answer; see {log_path}") from None
                 time.sleep(0.5)
-        run = Run(args, base_url, time.monotonic() + args.seconds)
+        run = Run(args, base_url, time.monotonic() + args.seconds, partner_items(env))
         threads = [threading.Thread(target=run.writer, args=(n,)) for n in range(args.writers)]
         threads += [threading.Thread(target=run.searcher, args=(n,)) for n in range(args.searchers)]
         if args.kill_workers:
@@ -273,13 +310,8 @@ def main() -> None:
             thread.join()
         time.sleep(5)  # the followers apply what killed workers left in the queue
         check = subprocess.run(flask("search", "check"), cwd=ROOT, env=env, capture_output=True, text=True)
-        unseen = 0
-        client = Client(base_url)
-        for item_id, title in sorted(run.written.items()):
-            token = title.rsplit(" ", 1)[1]
-            answer = client.request(f"/api/v1/items?q={token}")
-            if answer[0] != 200 or item_id not in [item["id"] for item in json.loads(answer[2])["items"]]:
-                unseen += 1
+        indexed = indexed_titles(env, run.written)
+        unseen = sum(1 for item_id in run.written if indexed[item_id] is None)
         start = time.perf_counter()
         final = subprocess.run(flask("search", "reindex"), cwd=ROOT, env=env, capture_output=True, timeout=600)
         reindex_seconds = time.perf_counter() - start
@@ -304,7 +336,7 @@ def report(args, run: Run, check, unseen: int, final_status: int, reindex_second
     print(f"rebuilds inside requests (from the log): {in_request}; rebuilds by workers at all: {rebuilds}")
     print(f"search p50 / p95 / p99: {percentile(run.search_times, 50):.0f} / {percentile(run.search_times, 95):.0f}"
           f" / {percentile(run.search_times, 99):.0f} ms over {len(run.search_times)} searches")
-    print(f"writes the client saw committed: {len(run.written)} items; not found by their last title: {unseen}")
+    print(f"items the client saw written: {len(run.written)}; missing from the index: {unseen}")
     print(f"lost writes (search check: committed items missing or stale in the index): {lost}"
           f" (check exit status {check.returncode})")
     print(f"sub-writers alive after their reindex was killed: {run.kills['orphans']}; a last full reindex: "

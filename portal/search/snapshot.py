@@ -40,7 +40,7 @@ MATCH_CACHE = 256
 MATCH_BYTES = 48 * 1024 * 1024
 MEMO_SIZE = 512
 # How long a reader keeps trying while writers move the index under it (then: the previous snapshot).
-OPEN_PATIENCE = 5.0
+OPEN_PATIENCE = 20.0
 # A new generation bringing more unread documents than this is opened in the background.
 BACKGROUND_DOCS = 2000
 
@@ -193,11 +193,22 @@ class SnapshotReader:
         return ix
 
     def _read_current(self, keep_previous: bool) -> Snapshot:
+        # Segments never change, so a segment opened by an attempt that another commit overtook serves
+        # the next attempt too whenever the newer generation still has it: retries only open what is new.
+        opened: dict[str, tuple[SegmentReader, SegmentColumns]] = {}
+        try:
+            return self._attempts(keep_previous, opened)
+        finally:
+            for segid, (reader, _) in opened.items():
+                if self._segments.get(segid, (None,))[0] is not reader:
+                    with contextlib.suppress(Exception):
+                        reader.close()
+
+    def _attempts(self, keep_previous: bool, opened: dict) -> Snapshot:
         deadline = time.monotonic() + OPEN_PATIENCE
         for attempt in itertools.count():
             name = self.store.current_name()
             generation = None
-            opened: dict[str, tuple[SegmentReader, SegmentColumns]] = {}
             try:
                 ix = self._index(name)
                 generation = self.store.generation(name)
@@ -205,7 +216,7 @@ class SnapshotReader:
                 if previous is not None and (previous.name, previous.generation) == (name, generation):
                     return previous
                 toc = self._toc(ix, generation)
-                known = set(self._segments)
+                known = set(self._segments) | set(opened)
                 missing = [segment for segment in toc.segments if segment.segment_id() not in known]
                 if keep_previous and previous is not None and sum(s.doc_count_all() for s in missing) > BACKGROUND_DOCS:
                     self._warm_in_background()
@@ -222,9 +233,6 @@ class SnapshotReader:
                 if self._unchanged(name, generation) or time.monotonic() > deadline:
                     raise  # the index is broken, not moving
             # Another process committed (or swapped folders) while this one opened: try the newer one.
-            for reader, _ in opened.values():
-                with contextlib.suppress(Exception):
-                    reader.close()
             if time.monotonic() > deadline:
                 if self._snapshot is not None:
                     return self._snapshot  # writers keep moving it: the previous snapshot is still whole
@@ -282,17 +290,13 @@ class SnapshotReader:
         readers, parts, segments, scored, offset = [], [], {}, [], 0
         for segment in toc.segments:
             segid = segment.segment_id()
-            cached = self._segments.get(segid) or opened[segid]
+            cached = self._segments.get(segid) or opened[segid]  # another thread may have installed it
             segments[segid] = cached
             readers.append(cached[0])
             deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
             parts.append((cached[1], offset, deleted))
             scored.append(Segment(segid, cached[0], offset, cached[1].n))
             offset += cached[1].n
-        for segid, (reader, _) in opened.items():
-            if segments.get(segid, (None,))[0] is not reader:  # another thread installed it first
-                with contextlib.suppress(Exception):
-                    reader.close()
         if not readers:
             reader = EmptyReader(toc.schema)
         elif len(readers) == 1:
