@@ -3,8 +3,10 @@
 ``SEARCH_INDEX_DIR`` holds one or more index folders and a ``CURRENT`` file naming the one in use.
 A rebuild writes a new folder and then replaces ``CURRENT`` atomically (``os.replace``), so readers
 see either the old index or the new one, never half of one. Opening never builds: an index that is
-missing or cannot be opened is ``SearchUnavailable`` until ``search reindex`` (or the drain after the
-next write, outside any visitor's request) rebuilds it.
+missing or cannot be opened is ``SearchUnavailable`` until ``search reindex`` (or a drain outside any
+request) rebuilds it. Each folder records in ``APPLIED`` the queue position its index holds.
+Locks (``portal.search.locks``): ``rebuild.lock`` while a rebuild builds and swaps, ``drain.lock``
+while a process of this host applies the queue.
 
 Writers follow SEARCH-NOTES.md: ``ix.writer(timeout=..., delay=...)`` so that several gunicorn
 workers wait for the lock instead of crashing on it, and one writer per process at a time.

@@ -3,13 +3,15 @@
 1. In the transaction: a flush that inserts, updates or deletes an ``Item`` or one of its child
    rows (programmes, countries, themes, SDGs, portfolio entries) writes the item id to
    ``search_queue`` through the same connection. A rollback therefore leaves nothing to index.
-2. After commit: the queue is drained into the index (``drain``). Under the index lock the queue and
-   the item rows are read again from the database, so the index gets the latest committed state even
-   when several workers race; queue rows are deleted only after the index committed, so a worker
-   dying in between loses nothing (the next drain, by any process, picks the ids up again).
-   A visitor's GET never drains what others left: the next write, ``search drain`` or a rebuild does.
-   When the index is missing or unreadable, the drain after a write rebuilds it (``catch_up``),
-   except inside a GET or HEAD request, which only ever reads the index.
+2. After commit: this host's index applies the queue (``drain``) from its cursor on, in the order
+   of the entries' positions (``portal.search.cursor``): the item rows are read after the entries,
+   so the index gets the latest committed state even when several workers race, and the cursor moves
+   only after the index committed, so a worker dying in between loses nothing. The queue is shared
+   by every host; each host applies every entry to its own index.
+   A GET never writes to the index: a change committed during a GET, or left by a worker that died,
+   is applied by the process's follower thread (``SearchService.follower``), the next write, or
+   ``search drain``. When the index is missing, unreadable or left behind, a drain outside any
+   request rebuilds it (``catch_up``).
 
 ``drift`` compares the index with the database, for ``search check``.
 
