@@ -9,11 +9,12 @@ them against the installed Whoosh and fails with a clear message when upstream c
 """
 
 import numpy as np
+from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import _DEF_INDEX_NAME, TOC
+from whoosh.index import TOC
 from whoosh.reading import TermNotFound
 
-INDEX_NAME = _DEF_INDEX_NAME
+INDEX_NAME = getattr(whoosh_index, "_DEF_INDEX_NAME", "MAIN")  # the name open_dir() gives an index
 # What the block decoder needs of Whoosh 2.7's on-disk matcher (whoosh.codec.whoosh3.W3LeafMatcher).
 BLOCK_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")
 
