@@ -20,6 +20,8 @@ $(BIN)/python:
 # The serving environment: the portal and its runtime dependencies only (what `make run` needs).
 $(VENV)/.installed-runtime: setup.cfg pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	$(PIP_INSTALL) pip
+	@# whoosh3 replaced whoosh-reloaded; both install the package `whoosh`: remove the old one first.
+	$(BIN)/pip uninstall --quiet --yes whoosh-reloaded 2>/dev/null || true
 	$(PIP_INSTALL) -e .
 	touch $@
 
