@@ -2,6 +2,7 @@
 
 from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder, SearchQueueEntry
 from portal.models.base import utcnow
+from portal.models.highlight import Highlight, KeyMessage
 from portal.models.item import (
     KINDS,
     PORTFOLIO_STATUSES,
@@ -13,23 +14,33 @@ from portal.models.item import (
     PortfolioEntry,
     item_sdgs,
 )
+from portal.models.link import LINK_RELATIONS, ItemLink
+from portal.models.need import CountryNeed, NeedInterest, NeedNotice, NeedTheme, need_programmes, need_sdgs
 from portal.models.organisation import Organisation, Partnership
 from portal.models.programme import Programme, Sdg
 from portal.models.user import ROLES, AuthSession, LoginFailure, User, moderator_programmes
 
 __all__ = [
     "KINDS",
+    "LINK_RELATIONS",
     "PORTFOLIO_STATUSES",
     "ROLES",
     "STATES",
     "AuditEvent",
     "AuthSession",
     "Comment",
+    "CountryNeed",
+    "Highlight",
     "Item",
     "ItemCountry",
+    "ItemLink",
     "ItemProgramme",
     "ItemTheme",
+    "KeyMessage",
     "LoginFailure",
+    "NeedInterest",
+    "NeedNotice",
+    "NeedTheme",
     "Organisation",
     "OutboxMessage",
     "Partnership",
@@ -41,5 +52,7 @@ __all__ = [
     "User",
     "item_sdgs",
     "moderator_programmes",
+    "need_programmes",
+    "need_sdgs",
     "utcnow",
 ]
