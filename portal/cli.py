@@ -5,7 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from portal import demo, mail, search
+from portal import demo, demo_network, mail, search
 from portal.catalogue import RuleViolation, accounts, reminders
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
@@ -36,6 +36,9 @@ def seed_demo(item_count: int, if_empty: bool, seed: int) -> None:
         db.session.commit()
         # Bulk inserts bypass the ORM events that feed the index: rebuild it in one go.
         _reindex()
+        recorded = demo_network.seed_network(seed=seed)
+        db.session.commit()
+        click.echo(f"Recorded {recorded} country needs with their offers, links and highlights.")
     click.echo("\nDemo accounts (demo data only: never seed a production database):")
     for email, (role, password) in passwords.items():
         click.echo(f"  {role:<10} {email:<32} password: {password}")

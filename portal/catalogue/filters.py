@@ -1,7 +1,8 @@
 """The catalogue's filter parameters, parsed once for /search, the API, feeds, CSV and the desk.
 
 DESIGN.md's contract: ``q``, ``kind``, ``programme`` (repeatable), ``sdg`` (repeatable), ``status``
-(repeatable), ``country``, ``region``, ``category``, ``resource_type``, ``theme``, ``sort``, ``page``;
+(repeatable), ``country``, ``region``, ``category``, ``resource_type``, ``theme``, ``offer`` (``yes``: offers to
+other countries), ``sort``, ``page``;
 the API adds ``per_page``; the desk adds ``state`` (repeatable) and ``inactive=1``. Several values of
 one filter are OR-ed, different filters AND-ed. An unknown value is a ``RuleViolation`` naming the
 parameter, which views turn into a 400 with that message.
@@ -34,6 +35,7 @@ class CatalogueFilters:
     category: tuple[str, ...] = ()
     resource_type: tuple[str, ...] = ()
     theme: tuple[str, ...] = ()
+    offer: tuple[str, ...] = ()
     # Desk only (monitoring): workflow states and the inactive switch.
     state: tuple[str, ...] = ()
     inactive: bool = False
@@ -41,7 +43,7 @@ class CatalogueFilters:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
-    FACETS = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme")
+    FACETS = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme", "offer")
 
     def selected(self, facet: str) -> tuple:
         return getattr(self, facet)
@@ -97,6 +99,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "category": _known(vocab.ACTIVITY_CATEGORIES),
     "resource_type": _known(vocab.RESOURCE_TYPES),
     "theme": _known(vocab.THEMES),
+    "offer": _known(vocab.OFFER),
     "state": _known(vocab.STATES),
 }
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from portal import vocab
 
-FACETS = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme")
+FACETS = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme", "offer")
 STATES = tuple(value for value, _ in vocab.STATES)
 PROGRAMMES = tuple(slug for slug, _, _ in vocab.PROGRAMMES)
 STATUSES = tuple(value for value, _ in vocab.PORTFOLIO_STATUSES)
@@ -35,6 +35,7 @@ FACET_VALUES: dict[str, tuple] = {
     "category": tuple(value for value, _ in vocab.ACTIVITY_CATEGORIES),
     "resource_type": tuple(value for value, _ in vocab.RESOURCE_TYPES),
     "theme": tuple(value for value, _ in vocab.THEMES),
+    "offer": tuple(value for value, _ in vocab.OFFER),
 }
 _INDEX = {facet: {value: i for i, value in enumerate(values)} for facet, values in FACET_VALUES.items()}
 _STATE_INDEX = {state: i for i, state in enumerate(STATES)}
@@ -90,6 +91,7 @@ class SegmentColumns:
                 "category": (card["category"],),
                 "resource_type": (card["resource_type"],),
                 "theme": card["themes"],
+                "offer": ("yes",) if card.get("offer") else (),
             }
             for facet, facet_values in values.items():
                 positions = index[facet]

@@ -5,15 +5,29 @@ from flask_login import current_user
 
 from portal import vocab
 from portal.catalogue import permissions, review
+from portal.catalogue.figures import figures_of
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
 from portal.markdown import render_markdown
-from portal.views import admin, api, auth, desk, errors, items, partner, public, search, transaction
+from portal.views import (
+    admin,
+    api,
+    auth,
+    desk,
+    desk_network,
+    errors,
+    items,
+    network,
+    partner,
+    public,
+    search,
+    transaction,
+)
 from portal.views.routing import DatabaseIdConverter
 
 
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
-    for module in (public, search, api, auth, partner, items, desk, admin):
+    for module in (public, search, network, api, auth, partner, items, desk, desk_network, admin):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)
@@ -31,6 +45,7 @@ def register(app: Flask) -> None:
         becomes_inactive_soon=becomes_inactive_soon,
         has_aged_out=has_aged_out,
         inactive_from=inactive_from,
+        key_figures=figures_of,
     )
 
     @app.context_processor

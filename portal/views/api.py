@@ -41,7 +41,7 @@ def item_json(card: dict[str, Any]) -> dict[str, Any]:
 
 # Parameters whose values come from a vocabulary or are numbers: the API refuses empty ones.
 NON_EMPTY = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme",
-             "sort", "page", "per_page")
+             "offer", "sort", "page", "per_page")
 
 
 @bp.get("/v1/items")
@@ -139,7 +139,8 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
-    facets = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme")
+    facets = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme",
+              "offer")
     list_schema = {
         "type": "object",
         "required": ["total", "page", "per_page", "items", "facets"],
@@ -165,6 +166,7 @@ def openapi_document() -> dict[str, Any]:
         _array("category", {"type": "string", "enum": _values(vocab.ACTIVITY_CATEGORIES)}, "Activity categories"),
         _array("resource_type", {"type": "string", "enum": _values(vocab.RESOURCE_TYPES)}, "Resource types"),
         _array("theme", {"type": "string", "enum": _values(vocab.THEMES)}, "Themes"),
+        _array("offer", {"type": "string", "enum": _values(vocab.OFFER)}, "yes: offers to other countries"),
         {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS)}},
         {"name": "page", "in": "query", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},

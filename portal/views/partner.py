@@ -3,10 +3,11 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import audit, comments, reporting, submission, workflow
+from portal.catalogue import audit, comments, links, reporting, submission, workflow
 from portal.catalogue.permissions import belongs_to_item_organisation, item_for
 from portal.extensions import db
 from portal.forms.item import FORMS
+from portal.forms.matchmaking import LinkForm
 from portal.models import Item
 from portal.views.access import guard_blueprint
 from portal.views.transaction import flashed, shown_on
@@ -74,6 +75,9 @@ def item(item_id: int):
         comment_url=url_for("partner.comment", item_id=item.id),
         events=audit.history(item),
         describe=audit.describe,
+        related=links.related_items(item, current_user),
+        link_form=LinkForm(formdata=None),
+        back=url_for("partner.item", item_id=item.id),
     )
 
 

@@ -30,6 +30,7 @@ FACET_LABELS = {
     "category": "Activity category",
     "resource_type": "Resource type",
     "theme": "Theme",
+    "offer": "Offers",
 }
 
 
@@ -48,6 +49,7 @@ def facet_label(facet: str, value) -> str:
         "category": vocab.ACTIVITY_CATEGORIES,
         "resource_type": vocab.RESOURCE_TYPES,
         "theme": vocab.THEMES,
+        "offer": vocab.OFFER,
     }
     return vocab.label(vocabularies[facet], value)
 

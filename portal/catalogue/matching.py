@@ -1,0 +1,239 @@
+"""Match-making: the public offers that fit a country need, best first, with the reasons in words.
+
+An **offer** is an item whose organisation ticked "Offer to other countries". It **fits** a need when
+they share something besides SDG 12: a theme, another SDG, the kind of work (the need's activity
+category; a training material counts as capacity building, a tool as tools and solutions, a policy
+document as policy and instruments), the country or its region, a programme. Offers that fit are
+ranked by what they share (``WEIGHTS``) plus how well their words match the need's: the need's title
+and description go through the catalogue search (``portal.search.search``, its public interface) as one
+query of OR-ed words, restricted to offers, and the best word matches earn up to ``WORDS`` points by
+rank. Words alone never make an offer fit. A worldwide offer ("Global") counts for a global need; for a
+country's need it adds a little to an offer that fits otherwise.
+
+Only public items are offered (``visibility.public_clause`` in SQL, the public scope in search). Shared
+values are read with one small query per kind of value, each limited to the public offers (the index
+``ix_items_is_offer_state_updated_at``) and to the need's own values, so the work grows with the offers
+that share something, not with the catalogue (``benchmarks/matching.py``).
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import Select, or_, select
+
+from portal import search, vocab
+from portal.catalogue import notifications
+from portal.catalogue.filters import CatalogueFilters
+from portal.catalogue.visibility import public_clause
+from portal.extensions import db
+from portal.models import CountryNeed, Item, ItemCountry, ItemProgramme, ItemTheme, NeedNotice, Programme, item_sdgs
+
+WEIGHTS = {"theme": 3.0, "country": 3.0, "category": 2.0, "sdg": 2.0, "region": 1.0, "programme": 1.0}
+WORLDWIDE = {"global need": 1.0, "country need": 0.5}
+WORDS = 3.0
+WORD_CANDIDATES = 100  # best word matches considered
+MAX_QUERY_WORDS = 16
+SHOWN = 10  # matches listed on a need's page, and whose organisations are mailed
+RESOURCE_CATEGORIES = {
+    "training_material": "capacity_building",
+    "tool": "tools_and_solutions",
+    "policy_document": "policy_and_instruments",
+}
+PROGRAMME_NAMES = {slug: name for slug, name, _description in vocab.PROGRAMMES}
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+@dataclass
+class _Shared:
+    themes: list[str] = field(default_factory=list)
+    sdgs: list[int] = field(default_factory=list)
+    programmes: list[str] = field(default_factory=list)
+    category: str | None = None
+    in_country: bool = False
+    region_countries: int = 0
+    worldwide: bool = False
+    words: list[str] = field(default_factory=list)
+    word_points: float = 0.0
+
+
+@dataclass(frozen=True)
+class Match:
+    item: Item
+    score: float
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Matches:
+    need: CountryNeed
+    best: list[Match]  # at most ``limit``, best first
+    total: int  # every public offer that fits
+
+    @property
+    def organisations(self) -> list[str]:
+        return list(dict.fromkeys(match.item.organisation.name for match in self.best))
+
+
+def _public_offers() -> Select:
+    return select(Item.id).where(Item.is_offer.is_(True), public_clause())
+
+
+def _region_codes(country: str) -> tuple[str | None, list[str]]:
+    """The need's region and the countries in it (the country itself included)."""
+    regions = vocab.country_regions()
+    region = regions.get(country)
+    if region is None:
+        return None, [country]
+    return region, [code for code, other in regions.items() if other == region]
+
+
+def _shared(need: CountryNeed) -> dict[int, _Shared]:
+    """What each public offer shares with ``need`` (offers sharing nothing are absent)."""
+    offers = _public_offers()
+    shared: dict[int, _Shared] = defaultdict(_Shared)
+    if need.themes:
+        rows = select(ItemTheme.item_id, ItemTheme.theme).where(
+            ItemTheme.item_id.in_(offers), ItemTheme.theme.in_(list(need.themes))
+        )
+        for item_id, theme in db.session.execute(rows):
+            shared[item_id].themes.append(theme)
+    sdgs = [number for number in need.sdg_numbers if number != vocab.HOME_SDG]
+    if sdgs:
+        rows = select(item_sdgs.c.item_id, item_sdgs.c.sdg_number).where(
+            item_sdgs.c.item_id.in_(offers), item_sdgs.c.sdg_number.in_(sdgs)
+        )
+        for item_id, number in db.session.execute(rows):
+            shared[item_id].sdgs.append(number)
+    if need.programmes:
+        rows = (
+            select(ItemProgramme.item_id, Programme.slug)
+            .join(Programme, Programme.id == ItemProgramme.programme_id)
+            .where(ItemProgramme.item_id.in_(offers), ItemProgramme.programme_id.in_([p.id for p in need.programmes]))
+        )
+        for item_id, slug in db.session.execute(rows):
+            shared[item_id].programmes.append(slug)
+    if need.category:
+        resource_types = [kind for kind, category in RESOURCE_CATEGORIES.items() if category == need.category]
+        rows = _public_offers().where(
+            or_(Item.activity_category == need.category, Item.resource_type.in_(resource_types))
+        )
+        for item_id in db.session.scalars(rows):
+            shared[item_id].category = need.category
+    if need.country != vocab.GLOBAL:
+        _region, codes = _region_codes(need.country)
+        rows = select(ItemCountry.item_id, ItemCountry.code).where(
+            ItemCountry.item_id.in_(offers), ItemCountry.code.in_(codes)
+        )
+        for item_id, code in db.session.execute(rows):
+            if code == need.country:
+                shared[item_id].in_country = True
+            else:
+                shared[item_id].region_countries += 1
+    for item_id in db.session.scalars(_public_offers().where(Item.is_global.is_(True))):
+        if need.country == vocab.GLOBAL or item_id in shared:  # worldwide alone does not fit a country's need
+            shared[item_id].worldwide = True
+    return shared
+
+
+def _fits(found: _Shared, need: CountryNeed) -> bool:
+    return bool(
+        found.themes or found.sdgs or found.programmes or found.category or found.in_country
+        or found.region_countries or (found.worldwide and need.country == vocab.GLOBAL)
+    )
+
+
+def query_words(need: CountryNeed) -> list[str]:
+    """The need's words for the search: title words first, then the description's, each once."""
+    text = f"{need.title} {need.description}"
+    return list(dict.fromkeys(word.casefold() for word in _WORD.findall(text)))[:MAX_QUERY_WORDS]
+
+
+def _add_word_matches(need: CountryNeed, shared: dict[int, _Shared]) -> None:
+    """Points for the offers among the best word matches of the need's text, and the words they share."""
+    words = query_words(need)
+    if not words:
+        return
+    filters = CatalogueFilters(q=" OR ".join(words), offer=("yes",), sort="relevance", per_page=WORD_CANDIDATES)
+    result = search.search(filters, with_facets=False, suggest=False, highlights=False)
+    for rank, hit in enumerate(result.hits):
+        found = shared.get(hit.id)
+        if found is None:
+            continue  # words alone do not make an offer fit
+        found.word_points = WORDS * (1 - rank / WORD_CANDIDATES)
+        text = f"{hit.title} {hit.summary}".casefold()
+        found.words = [word for word in words if word in text][:4]
+
+
+def _score(found: _Shared, need: CountryNeed) -> float:
+    worldwide = WORLDWIDE["global need" if need.country == vocab.GLOBAL else "country need"]
+    return (
+        WEIGHTS["theme"] * len(found.themes)
+        + WEIGHTS["sdg"] * len(found.sdgs)
+        + WEIGHTS["programme"] * len(found.programmes)
+        + WEIGHTS["category"] * bool(found.category)
+        + WEIGHTS["country"] * found.in_country
+        + WEIGHTS["region"] * bool(found.region_countries)
+        + worldwide * found.worldwide
+        + found.word_points
+    )
+
+
+def _reasons(found: _Shared, need: CountryNeed) -> list[str]:
+    """Why an offer fits, in words: "same theme: Circular economy", "SDG 7", "used in Kenya"..."""
+    reasons = [_("same theme: %(theme)s", theme=vocab.label(vocab.THEMES, theme)) for theme in sorted(found.themes)]
+    reasons += [_("SDG %(number)d", number=number) for number in sorted(found.sdgs)]
+    if found.category:
+        reasons.append(_("same kind of work: %(category)s",
+                         category=vocab.label(vocab.ACTIVITY_CATEGORIES, found.category)))
+    if found.in_country:
+        reasons.append(_("used in %(country)s", country=vocab.country_name(need.country)))
+    if found.region_countries:
+        reasons.append(ngettext("used in %(num)d country of the region", "used in %(num)d countries of the region",
+                                found.region_countries))
+    if found.worldwide:
+        reasons.append(_("used worldwide"))
+    reasons += [_("same programme: %(programme)s", programme=PROGRAMME_NAMES.get(slug, slug))
+                for slug in found.programmes]
+    if found.words:
+        reasons.append(_("words in common: %(words)s", words=", ".join(found.words)))
+    return reasons
+
+
+def matches_for(need: CountryNeed, limit: int = SHOWN) -> Matches:
+    """The public offers that fit ``need``, best first (ties: the newest item first)."""
+    shared = _shared(need)
+    fitting = {item_id: found for item_id, found in shared.items() if _fits(found, need)}
+    if not fitting:
+        return Matches(need, [], 0)
+    _add_word_matches(need, fitting)
+    scores = {item_id: _score(found, need) for item_id, found in fitting.items()}
+    best_ids = sorted(scores, key=lambda item_id: (-scores[item_id], -item_id))[:limit]
+    items = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(best_ids)))}
+    best = [Match(items[item_id], scores[item_id], _reasons(fitting[item_id], need)) for item_id in best_ids]
+    return Matches(need, best, len(fitting))
+
+
+def tell_organisations(need: CountryNeed) -> int:
+    """Mail the organisations behind the need's listed matches, each once per need; returns how many.
+
+    Only the best matches' organisations (``SHOWN``): in a large catalogue most offers share
+    something with any need, and mailing all of them would mail most of the network.
+    """
+    if not need.is_open:
+        return 0
+    told = set(db.session.scalars(select(NeedNotice.organisation_id).where(NeedNotice.need_id == need.id)))
+    offers: dict[int, list[Item]] = defaultdict(list)
+    for match in matches_for(need).best:
+        offers[match.item.organisation_id].append(match.item)
+    mailed = 0
+    for organisation_id, items in offers.items():
+        if organisation_id in told:
+            continue
+        if notifications.offers_fit_need(need, organisation_id, items):
+            db.session.add(NeedNotice(need_id=need.id, organisation_id=organisation_id))
+            mailed += 1
+    db.session.flush()
+    return mailed
