@@ -120,7 +120,7 @@ def set_key_messages(programme: Programme, actor: User, texts: list[str]) -> lis
     }
     messages = [text for text in cleaned if text]
     if len(messages) > MAX_MESSAGES:
-        errors["message1"] = [_("Write at most %(n)d key messages.", n=MAX_MESSAGES)]
+        errors.setdefault("message1", []).append(_("Write at most %(n)d key messages.", n=MAX_MESSAGES))
     if errors:
         raise RulesViolated(errors)
     before = key_messages(programme)

@@ -145,26 +145,35 @@ def _fits(found: _Shared, need: CountryNeed) -> bool:
     )
 
 
-def query_words(need: CountryNeed) -> list[str]:
-    """The need's words for the search: title words first, then the description's, each once."""
-    text = f"{need.title} {need.description}"
-    return list(dict.fromkeys(word.casefold() for word in _WORD.findall(text)))[:MAX_QUERY_WORDS]
+@dataclass(frozen=True)
+class WordMatches:
+    """The offers whose words best match a need's text: item id → (points, the need's words it has)."""
+
+    ranked: dict[int, tuple[float, list[str]]]
 
 
-def _add_word_matches(need: CountryNeed, shared: dict[int, _Shared]) -> None:
-    """Points for the offers among the best word matches of the need's text, and the words they share."""
-    words = query_words(need)
+def query_words(title: str, description: str) -> list[str]:
+    """A need's words for the search: title words first, then the description's, each once."""
+    words = _WORD.findall(f"{title} {description}")
+    return list(dict.fromkeys(word.casefold() for word in words))[:MAX_QUERY_WORDS]
+
+
+def word_matches(title: str, description: str) -> WordMatches:
+    """The need's text as one search of OR-ed words among the public offers.
+
+    Services that write call it before their first write: on SQLite the search may write to the
+    database from its own connection (its queue), which must not wait for the request's transaction.
+    """
+    words = query_words(title, description)
     if not words:
-        return
+        return WordMatches({})
     filters = CatalogueFilters(q=" OR ".join(words), offer=("yes",), sort="relevance", per_page=WORD_CANDIDATES)
     result = search.search(filters, with_facets=False, suggest=False, highlights=False)
+    ranked = {}
     for rank, hit in enumerate(result.hits):
-        found = shared.get(hit.id)
-        if found is None:
-            continue  # words alone do not make an offer fit
-        found.word_points = WORDS * (1 - rank / WORD_CANDIDATES)
         text = f"{hit.title} {hit.summary}".casefold()
-        found.words = [word for word in words if word in text][:4]
+        ranked[hit.id] = (WORDS * (1 - rank / WORD_CANDIDATES), [word for word in words if word in text][:4])
+    return WordMatches(ranked)
 
 
 def _score(found: _Shared, need: CountryNeed) -> float:
@@ -202,13 +211,17 @@ def _reasons(found: _Shared, need: CountryNeed) -> list[str]:
     return reasons
 
 
-def matches_for(need: CountryNeed, limit: int = SHOWN) -> Matches:
-    """The public offers that fit ``need``, best first (ties: the newest item first)."""
+def matches_for(need: CountryNeed, limit: int = SHOWN, words: WordMatches | None = None) -> Matches:
+    """The public offers that fit ``need``, best first (ties: the newest item first); ``words``: the
+    need's ``word_matches`` when already known."""
     shared = _shared(need)
     fitting = {item_id: found for item_id, found in shared.items() if _fits(found, need)}
     if not fitting:
         return Matches(need, [], 0)
-    _add_word_matches(need, fitting)
+    words = words or word_matches(need.title, need.description)
+    for item_id, (points, common) in words.ranked.items():
+        if item_id in fitting:  # words alone do not make an offer fit
+            fitting[item_id].word_points, fitting[item_id].words = points, common
     scores = {item_id: _score(found, need) for item_id, found in fitting.items()}
     best_ids = sorted(scores, key=lambda item_id: (-scores[item_id], -item_id))[:limit]
     items = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(best_ids)))}
@@ -216,7 +229,7 @@ def matches_for(need: CountryNeed, limit: int = SHOWN) -> Matches:
     return Matches(need, best, len(fitting))
 
 
-def tell_organisations(need: CountryNeed) -> int:
+def tell_organisations(need: CountryNeed, words: WordMatches | None = None) -> int:
     """Mail the organisations behind the need's listed matches, each once per need; returns how many.
 
     Only the best matches' organisations (``SHOWN``): in a large catalogue most offers share
@@ -226,7 +239,7 @@ def tell_organisations(need: CountryNeed) -> int:
         return 0
     told = set(db.session.scalars(select(NeedNotice.organisation_id).where(NeedNotice.need_id == need.id)))
     offers: dict[int, list[Item]] = defaultdict(list)
-    for match in matches_for(need).best:
+    for match in matches_for(need, words=words).best:
         offers[match.item.organisation_id].append(match.item)
     mailed = 0
     for organisation_id, items in offers.items():

@@ -135,12 +135,13 @@ def _checked(data: NeedData, actor: User) -> NeedData:
 def create_need(actor: User, data: NeedData) -> CountryNeed:
     """A new need; the organisations behind its best offers are told by mail."""
     data = _checked(data, actor)
+    words = matching.word_matches(data.title, data.description)  # before the first write (see there)
     need = CountryNeed(created_by_id=actor.id, updated_by_id=actor.id)
     _apply(need, data)
     db.session.add(need)
     db.session.flush()
     audit.record("need.created", actor, need_id=need.id, title=need.title, country=need.country)
-    matching.tell_organisations(need)
+    matching.tell_organisations(need, words)
     return need
 
 
@@ -150,6 +151,7 @@ def update_need(need: CountryNeed, actor: User, data: NeedData) -> list[str]:
     if not can_edit_need(actor, need):
         raise PermissionDenied(_("Only the desks of the need's programmes edit it."))
     data = _checked(data, actor)
+    words = matching.word_matches(data.title, data.description)  # before the first write (see there)
     before = NeedData.from_need(need)
     _apply(need, data)
     after = NeedData.from_need(need)
@@ -162,7 +164,7 @@ def update_need(need: CountryNeed, actor: User, data: NeedData) -> list[str]:
         audit.record("need.reopened" if need.is_open else "need.closed", actor, need_id=need.id, title=need.title)
     if set(changed) - {"is_open"}:
         audit.record("need.edited", actor, need_id=need.id, title=need.title, fields=changed)
-    matching.tell_organisations(need)
+    matching.tell_organisations(need, words)
     return changed
 
 
