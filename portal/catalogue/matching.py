@@ -171,8 +171,9 @@ def word_matches(title: str, description: str) -> WordMatches:
     result = search.search(filters, with_facets=False, suggest=False, highlights=False)
     ranked = {}
     for rank, hit in enumerate(result.hits):
-        text = f"{hit.title} {hit.summary}".casefold()
-        ranked[hit.id] = (WORDS * (1 - rank / WORD_CANDIDATES), [word for word in words if word in text][:4])
+        own = {word.casefold() for word in _WORD.findall(f"{hit.title} {hit.summary}")}
+        common = [word for word in words if {word, word + "s", word.removesuffix("s")} & own]
+        ranked[hit.id] = (WORDS * (1 - rank / WORD_CANDIDATES), common[:4])
     return WordMatches(ranked)
 
 

@@ -38,8 +38,6 @@ class NeedForm(FlaskForm):
         description=_l("Optional: the kind of work that would help, e.g. capacity building for training."),
     )
     contact = StringField(_l("Contact"), description=_l("Optional. Who in the country to talk to."))
-    is_open = BooleanField(_l("Open"), default=True,
-                           description=_l("Untick once the need is met: a closed need leaves the public list."))
     save = SubmitField(_l("Save need"))
 
     def __init__(self, *args, **kwargs):
@@ -62,8 +60,13 @@ class NeedForm(FlaskForm):
             programmes=list(self.programmes.data or []),
             category=self.category.data or "",
             contact=self.contact.data or "",
-            is_open=bool(self.is_open.data),
+            is_open=bool(self.is_open.data) if "is_open" in self else True,  # a new need is open
         )
+
+
+class EditNeedForm(NeedForm):
+    is_open = BooleanField(_l("Open"), default=True,
+                           description=_l("Untick once the need is met: a closed need leaves the public list."))
 
 
 class InterestForm(FlaskForm):
@@ -83,7 +86,7 @@ class _PageForm(FlaskForm):
 
 class LinkForm(_PageForm):
     relation = SelectField(_l("Relation"), choices=choices(RELATION_CHOICES), default="related_to")
-    target = ItemReferenceField(_l("Related item"), description=ITEM_REFERENCE_HELP)
+    target = ItemReferenceField(_l("Item to link"), description=ITEM_REFERENCE_HELP)
 
 
 class HighlightForm(_PageForm):

@@ -12,7 +12,7 @@ from portal.catalogue import PermissionDenied, highlights, matching, needs
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.permissions import moderates
 from portal.forms import ItemReferenceField
-from portal.forms.matchmaking import HighlightForm, KeyMessagesForm, NeedForm
+from portal.forms.matchmaking import EditNeedForm, HighlightForm, KeyMessagesForm, NeedForm
 from portal.views.access import guard_blueprint
 from portal.views.transaction import flashed, shown_on
 
@@ -37,7 +37,7 @@ def new_need():
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
 def edit_need(need_id: int):
     need = needs.editable_need(need_id, current_user)
-    form = NeedForm(data=asdict(needs.NeedData.from_need(need)))
+    form = EditNeedForm(data=asdict(needs.NeedData.from_need(need)))
     if form.validate_on_submit():
         with shown_on(form) as outcome:
             changed = needs.update_need(need, current_user, form.need_data())

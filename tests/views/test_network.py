@@ -144,7 +144,7 @@ def test_the_partner_links_an_item_from_its_page_and_is_told_what_went_wrong(cli
     item = make_item(organisation=partner.organisation, title="Our toolkit")
     other = make_item(programmes=("ci",), title="Their label")
     page = client.get(f"/my/items/{item.id}").text
-    assert '<h2 id="related-title">Related items</h2>' in page and "Related item" in page
+    assert '<h2 id="related-title">Related items</h2>' in page and "Item to link" in page
 
     response = client.submit(f"/items/{item.id}/links", {"relation": "part_of", "target": str(item.id),
                                                          "next": f"/my/items/{item.id}"}, page=f"/my/items/{item.id}")
