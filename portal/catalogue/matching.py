@@ -11,9 +11,9 @@ rank. Words alone never make an offer fit. A worldwide offer ("Global") counts f
 country's need it adds a little to an offer that fits otherwise.
 
 Only public items are offered (``visibility.public_clause`` in SQL, the public scope in search). Shared
-values are read with one small query per kind of value, each limited to the public offers (the index
-``ix_items_is_offer_state_updated_at``) and to the need's own values, so the work grows with the offers
-that share something, not with the catalogue (``benchmarks/matching.py``).
+values are read in one statement that starts from the public offers (read from the index
+``ix_items_offers`` alone) and looks up their themes, SDGs, programmes and countries by key, so the work
+grows with the number of offers, not with the catalogue (``benchmarks/matching.py``).
 """
 
 import re
@@ -22,26 +22,29 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Select, or_, select
+from sqlalchemy import String, cast, func, literal, or_, select, union_all
+from sqlalchemy.orm import lazyload
 
 from portal import search, vocab
 from portal.catalogue import notifications
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
-from portal.models import CountryNeed, Item, ItemCountry, ItemProgramme, ItemTheme, NeedNotice, Programme, item_sdgs
+from portal.models import CountryNeed, Item, ItemCountry, ItemProgramme, ItemTheme, NeedNotice, item_sdgs
 
 WEIGHTS = {"theme": 3.0, "country": 3.0, "category": 2.0, "sdg": 2.0, "region": 1.0, "programme": 1.0}
 WORLDWIDE = {"global need": 1.0, "country need": 0.5}
 WORDS = 3.0
-WORD_CANDIDATES = 100  # best word matches considered
-MAX_QUERY_WORDS = 16
+WORD_CANDIDATES = 40  # best word matches considered
+MAX_QUERY_WORDS = 8  # the title's words first: each word costs a pass over its postings
 SHOWN = 10  # matches listed on a need's page, and whose organisations are mailed
 RESOURCE_CATEGORIES = {
     "training_material": "capacity_building",
     "tool": "tools_and_solutions",
     "policy_document": "policy_and_instruments",
 }
+# What a match's card does not show: not loaded with the best items (only on use).
+_NOT_SHOWN = (Item.programme_links, Item.sdgs, Item.country_links, Item.theme_links, Item.portfolio_entries)
 PROGRAMME_NAMES = {slug: name for slug, name, _description in vocab.PROGRAMMES}
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
@@ -77,8 +80,13 @@ class Matches:
         return list(dict.fromkeys(match.item.organisation.name for match in self.best))
 
 
-def _public_offers() -> Select:
-    return select(Item.id).where(Item.is_offer.is_(True), public_clause())
+def _public_offers():
+    """The public offers with what the index ``ix_items_offers`` holds of them, as a CTE."""
+    return (
+        select(Item.id, Item.activity_category, Item.resource_type, Item.is_global)
+        .where(Item.is_offer.is_(True), public_clause())
+        .cte("offers")
+    )
 
 
 def _region_codes(country: str) -> tuple[str | None, list[str]]:
@@ -91,48 +99,55 @@ def _region_codes(country: str) -> tuple[str | None, list[str]]:
 
 
 def _shared(need: CountryNeed) -> dict[int, _Shared]:
-    """What each public offer shares with ``need`` (offers sharing nothing are absent)."""
+    """What each public offer shares with ``need`` (offers sharing nothing are absent).
+
+    One statement: the public offers once (from the index alone), then each kind of value by the
+    offers' keys, limited to the need's values.
+    """
     offers = _public_offers()
-    shared: dict[int, _Shared] = defaultdict(_Shared)
-    if need.themes:
-        rows = select(ItemTheme.item_id, ItemTheme.theme).where(
-            ItemTheme.item_id.in_(offers), ItemTheme.theme.in_(list(need.themes))
-        )
-        for item_id, theme in db.session.execute(rows):
-            shared[item_id].themes.append(theme)
-    sdgs = [number for number in need.sdg_numbers if number != vocab.HOME_SDG]
-    if sdgs:
-        rows = select(item_sdgs.c.item_id, item_sdgs.c.sdg_number).where(
-            item_sdgs.c.item_id.in_(offers), item_sdgs.c.sdg_number.in_(sdgs)
-        )
-        for item_id, number in db.session.execute(rows):
-            shared[item_id].sdgs.append(number)
-    if need.programmes:
-        rows = (
-            select(ItemProgramme.item_id, Programme.slug)
-            .join(Programme, Programme.id == ItemProgramme.programme_id)
-            .where(ItemProgramme.item_id.in_(offers), ItemProgramme.programme_id.in_([p.id for p in need.programmes]))
-        )
-        for item_id, slug in db.session.execute(rows):
-            shared[item_id].programmes.append(slug)
+    as_text = lambda column: cast(column, String)  # noqa: E731 - the parts of a UNION need one type
+    parts = [
+        select(offers.c.id, literal("theme"), ItemTheme.theme)
+        .join(ItemTheme, ItemTheme.item_id == offers.c.id)
+        .where(ItemTheme.theme.in_(list(need.themes) or [""])),
+        select(offers.c.id, literal("sdg"), as_text(item_sdgs.c.sdg_number))
+        .join(item_sdgs, item_sdgs.c.item_id == offers.c.id)
+        .where(item_sdgs.c.sdg_number.in_([n for n in need.sdg_numbers if n != vocab.HOME_SDG] or [0])),
+        select(offers.c.id, literal("programme"), as_text(ItemProgramme.programme_id))
+        .join(ItemProgramme, ItemProgramme.item_id == offers.c.id)
+        .where(ItemProgramme.programme_id.in_([programme.id for programme in need.programmes] or [0])),
+        select(offers.c.id, literal("global"), literal("")).where(offers.c.is_global.is_(True)),
+    ]
     if need.category:
         resource_types = [kind for kind, category in RESOURCE_CATEGORIES.items() if category == need.category]
-        rows = _public_offers().where(
-            or_(Item.activity_category == need.category, Item.resource_type.in_(resource_types))
-        )
-        for item_id in db.session.scalars(rows):
-            shared[item_id].category = need.category
+        parts.append(select(offers.c.id, literal("category"), literal("")).where(
+            or_(offers.c.activity_category == need.category, offers.c.resource_type.in_(resource_types))))
     if need.country != vocab.GLOBAL:
-        _region, codes = _region_codes(need.country)
-        rows = select(ItemCountry.item_id, ItemCountry.code).where(
-            ItemCountry.item_id.in_(offers), ItemCountry.code.in_(codes)
-        )
-        for item_id, code in db.session.execute(rows):
-            if code == need.country:
+        # upper() keeps SQLite from looking up each offer once per code of the region (fifty-odd times):
+        # it reads each offer's few countries instead and keeps those of the region.
+        parts.append(select(offers.c.id, literal("country"), ItemCountry.code)
+                     .join(ItemCountry, ItemCountry.item_id == offers.c.id)
+                     .where(func.upper(ItemCountry.code).in_(_region_codes(need.country)[1])))
+    shared: dict[int, _Shared] = defaultdict(_Shared)
+    slugs = {programme.id: programme.slug for programme in need.programmes}
+    worldwide = []
+    for item_id, kind, value in db.session.execute(union_all(*parts)):
+        if kind == "country":
+            if value == need.country:
                 shared[item_id].in_country = True
             else:
                 shared[item_id].region_countries += 1
-    for item_id in db.session.scalars(_public_offers().where(Item.is_global.is_(True))):
+        elif kind == "theme":
+            shared[item_id].themes.append(value)
+        elif kind == "sdg":
+            shared[item_id].sdgs.append(int(value))
+        elif kind == "programme":
+            shared[item_id].programmes.append(slugs[int(value)])
+        elif kind == "category":
+            shared[item_id].category = need.category
+        else:
+            worldwide.append(item_id)
+    for item_id in worldwide:
         if need.country == vocab.GLOBAL or item_id in shared:  # worldwide alone does not fit a country's need
             shared[item_id].worldwide = True
     return shared
@@ -177,8 +192,7 @@ def word_matches(title: str, description: str) -> WordMatches:
     return WordMatches(ranked)
 
 
-def _score(found: _Shared, need: CountryNeed) -> float:
-    worldwide = WORLDWIDE["global need" if need.country == vocab.GLOBAL else "country need"]
+def _score(found: _Shared, worldwide: float) -> float:
     return (
         WEIGHTS["theme"] * len(found.themes)
         + WEIGHTS["sdg"] * len(found.sdgs)
@@ -223,9 +237,11 @@ def matches_for(need: CountryNeed, limit: int = SHOWN, words: WordMatches | None
     for item_id, (points, common) in words.ranked.items():
         if item_id in fitting:  # words alone do not make an offer fit
             fitting[item_id].word_points, fitting[item_id].words = points, common
-    scores = {item_id: _score(found, need) for item_id, found in fitting.items()}
+    worldwide = WORLDWIDE["global need" if need.country == vocab.GLOBAL else "country need"]
+    scores = {item_id: _score(found, worldwide) for item_id, found in fitting.items()}
     best_ids = sorted(scores, key=lambda item_id: (-scores[item_id], -item_id))[:limit]
-    items = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(best_ids)))}
+    shown = select(Item).where(Item.id.in_(best_ids)).options(*(lazyload(link) for link in _NOT_SHOWN))
+    items = {item.id: item for item in db.session.scalars(shown)}
     best = [Match(items[item_id], scores[item_id], _reasons(fitting[item_id], need)) for item_id in best_ids]
     return Matches(need, best, len(fitting))
 

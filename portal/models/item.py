@@ -31,8 +31,10 @@ class Item(db.Model):
     __tablename__ = "items"
     __table_args__ = (
         Index("ix_items_state_updated_at", "state", "updated_at"),
-        # Match-making reads the public offers (portal.catalogue.matching) from this index alone.
-        Index("ix_items_is_offer_state_updated_at", "is_offer", "state", "updated_at"),
+        # Match-making reads the public offers and what it matches on (portal.catalogue.matching) from
+        # this index alone: the visibility rule's columns, then the category, type and "Global".
+        Index("ix_items_offers", "is_offer", "state", "hidden", "updated_at", "activity_category", "resource_type",
+              "is_global"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
