@@ -242,7 +242,8 @@ def matches_for(need: CountryNeed, limit: int = SHOWN, words: WordMatches | None
     best_ids = sorted(scores, key=lambda item_id: (-scores[item_id], -item_id))[:limit]
     shown = select(Item).where(Item.id.in_(best_ids)).options(*(lazyload(link) for link in _NOT_SHOWN))
     items = {item.id: item for item in db.session.scalars(shown)}
-    best = [Match(items[item_id], scores[item_id], _reasons(fitting[item_id], need)) for item_id in best_ids]
+    best = [Match(items[item_id], scores[item_id], _reasons(fitting[item_id], need))
+            for item_id in best_ids if item_id in items]  # (an item deleted meanwhile is skipped)
     return Matches(need, best, len(fitting))
 
 
