@@ -13,9 +13,10 @@ from sqlalchemy.orm import aliased
 from portal import search, vocab
 from portal.catalogue import NotFound, matching, needs
 from portal.catalogue.filters import CatalogueFilters
+from portal.catalogue.reporting import _cached
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
-from portal.models import CountryNeed, Item, ItemProgramme, ItemTheme, Programme
+from portal.models import CountryNeed, Item, ItemProgramme, ItemTheme, Programme, utcnow
 
 LISTED = 5
 
@@ -75,7 +76,12 @@ class ThemeOverview:
 
 
 def _overlap(theme: str) -> dict[tuple[int, int], int]:
-    """Public items of ``theme`` in each pair of programmes."""
+    """Public items of ``theme`` in each pair of programmes (kept until the data changes: it reads every
+    public item of the theme, about 0.4 s at 100 000 items on a busy machine)."""
+    return _cached("theme_overlap", (theme, utcnow().date()), lambda: _count_overlap(theme))
+
+
+def _count_overlap(theme: str) -> dict[tuple[int, int], int]:
     first, second = aliased(ItemProgramme), aliased(ItemProgramme)
     rows = db.session.execute(
         select(first.programme_id, second.programme_id, func.count())
