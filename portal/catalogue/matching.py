@@ -10,27 +10,30 @@ query of OR-ed words, restricted to offers, and the best word matches earn up to
 rank. Words alone never make an offer fit. A worldwide offer ("Global") counts for a global need; for a
 country's need it adds a little to an offer that fits otherwise.
 
-Only public items are offered (``visibility.public_clause`` in SQL, the public scope in search). Shared
-values are read in one statement that starts from the public offers (read from the index
-``ix_items_offers`` alone) and looks up their themes, SDGs, programmes and countries by key, so the work
-grows with the number of offers, not with the catalogue (``benchmarks/matching.py``).
+Only public items are offered (``visibility.public_clause`` in SQL, the public scope in search). The
+public offers and their values are read in one statement that starts from the offers (the index
+``ix_items_offers``) and looks their values up by key; that list is kept per process until the data
+changes, so matching a need compares it in memory (a few milliseconds for thousands of offers) and
+runs one search for the words (``benchmarks/matching.py``).
 """
 
+import heapq
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import String, cast, func, literal, or_, select, union_all
+from sqlalchemy import String, cast, literal, select, union_all
 from sqlalchemy.orm import lazyload
 
 from portal import search, vocab
 from portal.catalogue import notifications
 from portal.catalogue.filters import CatalogueFilters
+from portal.catalogue.reporting import _cached
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
-from portal.models import CountryNeed, Item, ItemCountry, ItemProgramme, ItemTheme, NeedNotice, item_sdgs
+from portal.models import CountryNeed, Item, ItemCountry, ItemProgramme, ItemTheme, NeedNotice, item_sdgs, utcnow
 
 WEIGHTS = {"theme": 3.0, "country": 3.0, "category": 2.0, "sdg": 2.0, "region": 1.0, "programme": 1.0}
 WORLDWIDE = {"global need": 1.0, "country need": 0.5}
@@ -59,7 +62,6 @@ class _Shared:
     region_countries: int = 0
     worldwide: bool = False
     words: list[str] = field(default_factory=list)
-    word_points: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -80,84 +82,117 @@ class Matches:
         return list(dict.fromkeys(match.item.organisation.name for match in self.best))
 
 
-def _public_offers():
-    """The public offers with what the index ``ix_items_offers`` holds of them, as a CTE."""
-    return (
+@dataclass(frozen=True)
+class _Offer:
+    """A public offer with the values matching compares."""
+
+    id: int
+    category: str | None  # the activity category, or what a resource type counts as
+    worldwide: bool
+    themes: frozenset[str]
+    sdgs: frozenset[int]
+    programmes: frozenset[int]
+    countries: frozenset[str]
+
+
+def public_offers() -> dict[int, _Offer]:
+    """Every public offer with its values by id, read once and kept until the data changes (the cache
+    of ``reporting``, keyed by the day too since the visibility rule's window moves daily)."""
+    return _cached("offers", (utcnow().date(),), _read_offers)
+
+
+def _read_offers() -> dict[int, _Offer]:
+    """One statement: the public offers (from the index ``ix_items_offers`` alone), then their themes,
+    SDGs, programmes and countries looked up by key."""
+    offers = (
         select(Item.id, Item.activity_category, Item.resource_type, Item.is_global)
         .where(Item.is_offer.is_(True), public_clause())
         .cte("offers")
     )
+    as_text = lambda column: cast(column, String)  # noqa: E731 - the parts of a UNION need one type
+    values = union_all(
+        select(offers.c.id, literal("theme"), ItemTheme.theme).join(ItemTheme, ItemTheme.item_id == offers.c.id),
+        select(offers.c.id, literal("sdg"), as_text(item_sdgs.c.sdg_number))
+        .join(item_sdgs, item_sdgs.c.item_id == offers.c.id),
+        select(offers.c.id, literal("programme"), as_text(ItemProgramme.programme_id))
+        .join(ItemProgramme, ItemProgramme.item_id == offers.c.id),
+        select(offers.c.id, literal("country"), ItemCountry.code).join(ItemCountry, ItemCountry.item_id == offers.c.id),
+    )
+    found: dict[int, dict[str, set]] = {}
+    for item_id, category, resource_type, worldwide in db.session.execute(select(offers)):
+        found[item_id] = {"theme": set(), "sdg": set(), "programme": set(), "country": set(),
+                          "row": (category or RESOURCE_CATEGORIES.get(resource_type or ""), bool(worldwide))}
+    for item_id, kind, value in db.session.execute(values):
+        if item_id in found:
+            found[item_id][kind].add(int(value) if kind in ("sdg", "programme") else value)
+    return {
+        item_id: _Offer(item_id, *parts["row"], frozenset(parts["theme"]), frozenset(parts["sdg"]),
+                        frozenset(parts["programme"]), frozenset(parts["country"]))
+        for item_id, parts in found.items()
+    }
 
 
-def _region_codes(country: str) -> tuple[str | None, list[str]]:
-    """The need's region and the countries in it (the country itself included)."""
+def _region_codes(country: str) -> frozenset[str]:
+    """The other countries of the need's region."""
     regions = vocab.country_regions()
     region = regions.get(country)
     if region is None:
-        return None, [country]
-    return region, [code for code, other in regions.items() if other == region]
+        return frozenset()
+    return frozenset(code for code, other in regions.items() if other == region and code != country)
 
 
-def _shared(need: CountryNeed) -> dict[int, _Shared]:
-    """What each public offer shares with ``need`` (offers sharing nothing are absent).
+@dataclass(frozen=True)
+class _NeedValues:
+    """A need's values as matching compares them."""
 
-    One statement: the public offers once (from the index alone), then each kind of value by the
-    offers' keys, limited to the need's values.
-    """
-    offers = _public_offers()
-    as_text = lambda column: cast(column, String)  # noqa: E731 - the parts of a UNION need one type
-    parts = [
-        select(offers.c.id, literal("theme"), ItemTheme.theme)
-        .join(ItemTheme, ItemTheme.item_id == offers.c.id)
-        .where(ItemTheme.theme.in_(list(need.themes) or [""])),
-        select(offers.c.id, literal("sdg"), as_text(item_sdgs.c.sdg_number))
-        .join(item_sdgs, item_sdgs.c.item_id == offers.c.id)
-        .where(item_sdgs.c.sdg_number.in_([n for n in need.sdg_numbers if n != vocab.HOME_SDG] or [0])),
-        select(offers.c.id, literal("programme"), as_text(ItemProgramme.programme_id))
-        .join(ItemProgramme, ItemProgramme.item_id == offers.c.id)
-        .where(ItemProgramme.programme_id.in_([programme.id for programme in need.programmes] or [0])),
-        select(offers.c.id, literal("global"), literal("")).where(offers.c.is_global.is_(True)),
-    ]
-    if need.category:
-        resource_types = [kind for kind, category in RESOURCE_CATEGORIES.items() if category == need.category]
-        parts.append(select(offers.c.id, literal("category"), literal("")).where(
-            or_(offers.c.activity_category == need.category, offers.c.resource_type.in_(resource_types))))
-    if need.country != vocab.GLOBAL:
-        # upper() keeps SQLite from looking up each offer once per code of the region (fifty-odd times):
-        # it reads each offer's few countries instead and keeps those of the region.
-        parts.append(select(offers.c.id, literal("country"), ItemCountry.code)
-                     .join(ItemCountry, ItemCountry.item_id == offers.c.id)
-                     .where(func.upper(ItemCountry.code).in_(_region_codes(need.country)[1])))
-    shared: dict[int, _Shared] = defaultdict(_Shared)
-    slugs = {programme.id: programme.slug for programme in need.programmes}
-    worldwide = []
-    for item_id, kind, value in db.session.execute(union_all(*parts)):
-        if kind == "country":
-            if value == need.country:
-                shared[item_id].in_country = True
-            else:
-                shared[item_id].region_countries += 1
-        elif kind == "theme":
-            shared[item_id].themes.append(value)
-        elif kind == "sdg":
-            shared[item_id].sdgs.append(int(value))
-        elif kind == "programme":
-            shared[item_id].programmes.append(slugs[int(value)])
-        elif kind == "category":
-            shared[item_id].category = need.category
-        else:
-            worldwide.append(item_id)
-    for item_id in worldwide:
-        if need.country == vocab.GLOBAL or item_id in shared:  # worldwide alone does not fit a country's need
-            shared[item_id].worldwide = True
-    return shared
+    themes: frozenset[str]
+    sdgs: frozenset[int]
+    programmes: dict[int, str]  # id → slug
+    country: str | None  # None: a global need
+    region: frozenset[str]  # the other countries of the country's region
+    category: str | None
 
+    @classmethod
+    def of(cls, need: CountryNeed) -> "_NeedValues":
+        country = need.country if need.country != vocab.GLOBAL else None
+        return cls(
+            themes=frozenset(need.themes),
+            sdgs=frozenset(number for number in need.sdg_numbers if number != vocab.HOME_SDG),
+            programmes={programme.id: programme.slug for programme in need.programmes},
+            country=country,
+            region=_region_codes(country) if country else frozenset(),
+            category=need.category or None,
+        )
 
-def _fits(found: _Shared, need: CountryNeed) -> bool:
-    return bool(
-        found.themes or found.sdgs or found.programmes or found.category or found.in_country
-        or found.region_countries or (found.worldwide and need.country == vocab.GLOBAL)
-    )
+    def points(self, offer: _Offer) -> float | None:
+        """What ``offer`` shares with the need, weighed (``WEIGHTS``); None when it does not fit.
+
+        Every offer gets only this number; the reasons are worked out for the best ones (``shared``).
+        """
+        themes, sdgs = len(offer.themes & self.themes), len(offer.sdgs & self.sdgs)
+        programmes = len(offer.programmes & self.programmes.keys())
+        category = self.category is not None and offer.category == self.category
+        in_country, in_region = self.country in offer.countries, bool(offer.countries & self.region)
+        worldwide = offer.worldwide and self.country is None  # worldwide alone fits a global need only
+        if not (themes or sdgs or programmes or category or in_country or in_region or worldwide):
+            return None
+        return (
+            WEIGHTS["theme"] * themes + WEIGHTS["sdg"] * sdgs + WEIGHTS["programme"] * programmes
+            + WEIGHTS["category"] * category + WEIGHTS["country"] * in_country + WEIGHTS["region"] * in_region
+            + WORLDWIDE["global need" if self.country is None else "country need"] * offer.worldwide
+        )
+
+    def shared(self, offer: _Offer) -> _Shared:
+        """What ``offer`` shares with the need, for its reasons."""
+        return _Shared(
+            themes=sorted(offer.themes & self.themes),
+            sdgs=sorted(offer.sdgs & self.sdgs),
+            programmes=[self.programmes[key] for key in offer.programmes & self.programmes.keys()],
+            category=self.category if self.category is not None and offer.category == self.category else None,
+            in_country=self.country in offer.countries,
+            region_countries=len(offer.countries & self.region),
+            worldwide=offer.worldwide,
+        )
 
 
 @dataclass(frozen=True)
@@ -192,19 +227,6 @@ def word_matches(title: str, description: str) -> WordMatches:
     return WordMatches(ranked)
 
 
-def _score(found: _Shared, worldwide: float) -> float:
-    return (
-        WEIGHTS["theme"] * len(found.themes)
-        + WEIGHTS["sdg"] * len(found.sdgs)
-        + WEIGHTS["programme"] * len(found.programmes)
-        + WEIGHTS["category"] * bool(found.category)
-        + WEIGHTS["country"] * found.in_country
-        + WEIGHTS["region"] * bool(found.region_countries)
-        + worldwide * found.worldwide
-        + found.word_points
-    )
-
-
 def _reasons(found: _Shared, need: CountryNeed) -> list[str]:
     """Why an offer fits, in words: "same theme: Circular economy", "SDG 7", "used in Kenya"..."""
     reasons = [_("same theme: %(theme)s", theme=vocab.label(vocab.THEMES, theme)) for theme in sorted(found.themes)]
@@ -229,22 +251,30 @@ def _reasons(found: _Shared, need: CountryNeed) -> list[str]:
 def matches_for(need: CountryNeed, limit: int = SHOWN, words: WordMatches | None = None) -> Matches:
     """The public offers that fit ``need``, best first (ties: the newest item first); ``words``: the
     need's ``word_matches`` when already known."""
-    shared = _shared(need)
-    fitting = {item_id: found for item_id, found in shared.items() if _fits(found, need)}
-    if not fitting:
+    values = _NeedValues.of(need)
+    offers = public_offers()
+    scores = {}
+    for offer in offers.values():
+        points = values.points(offer)
+        if points is not None:
+            scores[offer.id] = points
+    if not scores:
         return Matches(need, [], 0)
     words = words or word_matches(need.title, need.description)
-    for item_id, (points, common) in words.ranked.items():
-        if item_id in fitting:  # words alone do not make an offer fit
-            fitting[item_id].word_points, fitting[item_id].words = points, common
-    worldwide = WORLDWIDE["global need" if need.country == vocab.GLOBAL else "country need"]
-    scores = {item_id: _score(found, worldwide) for item_id, found in fitting.items()}
-    best_ids = sorted(scores, key=lambda item_id: (-scores[item_id], -item_id))[:limit]
+    for item_id, (points, _common) in words.ranked.items():
+        if item_id in scores:  # words alone do not make an offer fit
+            scores[item_id] += points
+    best_ids = heapq.nlargest(limit, scores, key=lambda item_id: (scores[item_id], item_id))
     shown = select(Item).where(Item.id.in_(best_ids)).options(*(lazyload(link) for link in _NOT_SHOWN))
     items = {item.id: item for item in db.session.scalars(shown)}
-    best = [Match(items[item_id], scores[item_id], _reasons(fitting[item_id], need))
-            for item_id in best_ids if item_id in items]  # (an item deleted meanwhile is skipped)
-    return Matches(need, best, len(fitting))
+    best = []
+    for item_id in best_ids:
+        if item_id not in items:
+            continue  # deleted meanwhile
+        found = values.shared(offers[item_id])
+        found.words = words.ranked.get(item_id, (0.0, []))[1]
+        best.append(Match(items[item_id], scores[item_id], _reasons(found, need)))
+    return Matches(need, best, len(scores))
 
 
 def tell_organisations(need: CountryNeed, words: WordMatches | None = None) -> int:
