@@ -4,7 +4,7 @@ Country needs (match-making): a country's need or priority with its SDGs, themes
 the partners' expressions of interest in it, and which organisations were told that their offers fit it.
 
 Revision ID: 65c8546d91fd
-Revises: c5f0a7d2e913
+Revises: f7c2e8a4b915
 Create Date: 2026-12-01 00:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "65c8546d91fd"
-down_revision = "c5f0a7d2e913"
+down_revision = "f7c2e8a4b915"
 branch_labels = None
 depends_on = None
 

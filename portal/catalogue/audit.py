@@ -1,9 +1,16 @@
-"""Recording audit events: who, when, what and why."""
+"""Recording audit events: who, when, what and why, from which address and request.
+
+Each event is also a line of the security log (``portal.logs``), with the same request id.
+"""
 
 from typing import Any
 
+from sqlalchemy import Select, select
+
+from portal import logs
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Programme, User
+from portal.requestinfo import client_address, request_id
 from portal.vocab import PORTFOLIO_STATUSES, label
 
 
@@ -28,8 +35,12 @@ def record(
         programme_id=programme.id if programme is not None else None,
         message=message or "",
         details=details,
+        address=client_address(),
+        request_id=request_id(),
     )
     db.session.add(event)
+    logs.event(f"audit.{action}", actor_id=event.actor_id, item_id=event.item_id, user_id=event.user_id,
+               organisation_id=event.organisation_id, programme_id=event.programme_id, details=details)
     return event
 
 
@@ -65,9 +76,17 @@ DESCRIPTIONS = {
     "user.organisation_changed": "changed the organisation",
     "user.programmes_changed": "changed the moderated programmes",
     "user.password_changed": "changed the password",
+    "user.password_reset": "reset the password by mail",
     "organisation.created": "created the organisation",
     "organisation.partnership_added": "added a programme partnership",
 }
+
+
+def _shown(value: Any) -> str:
+    """A before or after value in words: a list as its items joined by commas, nothing as a dash."""
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(part) for part in value)
+    return str(value) if value not in (None, "") else "—"
 
 
 def describe(event: AuditEvent) -> str:
@@ -77,14 +96,26 @@ def describe(event: AuditEvent) -> str:
         text += f" for {event.details.get('for_programme') or 'a programme'}"
         before, after = label(PORTFOLIO_STATUSES, before), label(PORTFOLIO_STATUSES, after)
     if before is not None or after is not None:
-        text += f" from {before or '—'} to {after or '—'}"
+        text += f" from {_shown(before)} to {_shown(after)}"
     return text
+
+
+def log_query(action: str = "") -> Select:
+    """The audit log, newest first, of the actions starting with ``action`` (all when empty)."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    return query.where(AuditEvent.action.startswith(action, autoescape=True)) if action else query
+
+
+def about_user(user: User, limit: int = 50) -> list[AuditEvent]:
+    """The latest events about ``user``'s account, newest first."""
+    query = select(AuditEvent).where(AuditEvent.user_id == user.id)
+    return list(db.session.scalars(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)))
 
 
 def history(item: Item) -> list[AuditEvent]:
     """Everything that happened to ``item``, oldest first."""
     return list(
         db.session.scalars(
-            db.select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.created_at, AuditEvent.id)
+            select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.created_at, AuditEvent.id)
         )
     )

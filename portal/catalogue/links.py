@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation, audit
 from portal.catalogue.permissions import can_link_item, can_view_item
-from portal.catalogue.reporting import _cached
+from portal.catalogue.reporting.cache import cached
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import LINK_RELATIONS, Item, ItemLink, ItemProgramme, Programme, User, utcnow
@@ -109,7 +109,7 @@ def programme_links(programme: Programme) -> list[ProgrammeLinks]:
     Counting the shared items reads every public item of the programme (a second at 100 000 items on
     a busy machine), so the result is kept until the data changes (``reporting``'s cache).
     """
-    counted = _cached("programme_links", (programme.id, utcnow().date()), lambda: _count_links(programme.id))
+    counted = cached("programme_links", (programme.id, utcnow().date()), lambda: _count_links(programme.id))
     others = db.session.scalars(select(Programme).where(Programme.id != programme.id).order_by(Programme.position))
     result = [ProgrammeLinks(p, *counted.get(p.id, (0, 0))) for p in others]
     return sorted(result, key=lambda line: -line.total)

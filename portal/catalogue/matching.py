@@ -30,7 +30,7 @@ from sqlalchemy.orm import lazyload
 from portal import search, vocab
 from portal.catalogue import notifications
 from portal.catalogue.filters import CatalogueFilters
-from portal.catalogue.reporting import _cached
+from portal.catalogue.reporting.cache import cached
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import CountryNeed, Item, ItemCountry, ItemProgramme, ItemTheme, NeedNotice, item_sdgs, utcnow
@@ -98,7 +98,7 @@ class _Offer:
 def public_offers() -> dict[int, _Offer]:
     """Every public offer with its values by id, read once and kept until the data changes (the cache
     of ``reporting``, keyed by the day too since the visibility rule's window moves daily)."""
-    return _cached("offers", (utcnow().date(),), _read_offers)
+    return cached("offers", (utcnow().date(),), _read_offers)
 
 
 def _read_offers() -> dict[int, _Offer]:
@@ -218,7 +218,10 @@ def word_matches(title: str, description: str) -> WordMatches:
     if not words:
         return WordMatches({})
     filters = CatalogueFilters(q=" OR ".join(words), offer=("yes",), sort="relevance", per_page=WORD_CANDIDATES)
-    result = search.search(filters, with_facets=False, suggest=False, highlights=False)
+    try:
+        result = search.search(filters, with_facets=False, suggest=False, highlights=False)
+    except search.SearchUnavailable:  # words only add points: the need is matched without them
+        return WordMatches({})
     ranked = {}
     for rank, hit in enumerate(result.hits):
         own = {word.casefold() for word in _WORD.findall(f"{hit.title} {hit.summary}")}

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.catalogue import RuleViolation
+from portal.catalogue.parsing import positive_int
 from portal.extensions import db
 from portal.models import Organisation, Programme
 
@@ -30,12 +31,12 @@ class ItemReferenceField(StringField):
     """An item named by its number or by the address of its page (``…/items/123``); ``data`` is the
     number, or None when nothing usable was typed (the service then says what is wrong)."""
 
-    PATTERN = re.compile(r"^#?(\d{1,18})$|/items/(\d{1,18})(?:[/?#]|$)")
+    PATTERN = re.compile(r"^#?([0-9]+)$|/items/([0-9]+)(?:[/?#]|$)")
 
     @classmethod
     def parse(cls, text: str | None) -> int | None:
         found = cls.PATTERN.search((text or "").strip())
-        return int(found.group(1) or found.group(2)) if found else None
+        return positive_int(found.group(1) or found.group(2)) if found else None  # an id no column holds: None
 
     def process_formdata(self, valuelist):
         self.raw = (valuelist[0] if valuelist else "").strip()

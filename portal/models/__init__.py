@@ -4,9 +4,6 @@ from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder,
 from portal.models.base import utcnow
 from portal.models.highlight import Highlight, KeyMessage
 from portal.models.item import (
-    KINDS,
-    PORTFOLIO_STATUSES,
-    STATES,
     Item,
     ItemCountry,
     ItemProgramme,
@@ -18,14 +15,10 @@ from portal.models.link import LINK_RELATIONS, ItemLink
 from portal.models.need import CountryNeed, NeedInterest, NeedNotice, NeedTheme, need_programmes, need_sdgs
 from portal.models.organisation import Organisation, Partnership
 from portal.models.programme import Programme, Sdg
-from portal.models.user import ROLES, AuthSession, LoginFailure, User, moderator_programmes
+from portal.models.user import AuthSession, LoginFailure, User, moderator_programmes
 
 __all__ = [
-    "KINDS",
     "LINK_RELATIONS",
-    "PORTFOLIO_STATUSES",
-    "ROLES",
-    "STATES",
     "AuditEvent",
     "AuthSession",
     "Comment",

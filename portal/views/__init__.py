@@ -7,6 +7,7 @@ from portal import vocab
 from portal.catalogue import permissions, review
 from portal.catalogue.figures import figures_of
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
+from portal.links import absolute_url
 from portal.markdown import render_markdown
 from portal.views import (
     admin,
@@ -19,14 +20,16 @@ from portal.views import (
     network,
     partner,
     public,
+    routing,
     search,
     transaction,
 )
-from portal.views.routing import DatabaseIdConverter
+from portal.views.input import PortalRequest
 
 
 def register(app: Flask) -> None:
-    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
+    app.request_class = PortalRequest  # parameters without control characters, bodies limited by kind
+    routing.install(app)  # before any route is added
     for module in (public, search, network, api, auth, partner, items, desk, desk_network, admin):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
@@ -45,6 +48,7 @@ def register(app: Flask) -> None:
         becomes_inactive_soon=becomes_inactive_soon,
         has_aged_out=has_aged_out,
         inactive_from=inactive_from,
+        absolute_url=absolute_url,
         key_figures=figures_of,
     )
 

@@ -2,13 +2,24 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
 from portal.extensions import db
+from portal.requestinfo import request_id
+from portal.search import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -20,30 +31,49 @@ TITLES = {
     413: "The upload is too large",
     429: "Too many attempts",
     500: "Something went wrong on our side",
+    503: _l("Search is unavailable for a moment"),
 }
+SEARCH_RETRY_SECONDS = 300
 
 
-def _render(status: int, description: str, headers=None):
+def _render(status: int, description: str, headers=None, title: str | None = None):
+    title = str(title or TITLES.get(status, "Error"))
     if request.path.startswith("/api/"):
-        response = jsonify(error={"status": status, "title": TITLES.get(status, "Error"), "detail": description})
+        response = jsonify(error={"status": status, "title": title, "detail": description})
     else:
         response = render_template(
-            "errors/error.html", status=status, title=TITLES.get(status, "Error"), description=description
+            "errors/error.html", status=status, title=title, description=description, request_id=request_id()
         )
     return response, status, headers or {}
 
 
 def handle_http_error(error: HTTPException):
-    description = error.description or ""
+    description, title = error.description or "", None
     if error.code == 413:
-        limit = request.max_content_length // (1024 * 1024) - 1 if request.max_content_length else None
-        description = f"Files may be at most {limit} MB. Choose a smaller file, or give a link instead."
+        title, description = _too_large()
     headers = {}
     if getattr(error, "valid_methods", None):  # a 405 must say which methods are allowed (RFC 9110)
         headers["Allow"] = ", ".join(error.valid_methods)
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(int(error.retry_after))
-    return _render(error.code or 500, description, headers)
+    return _render(error.code or 500, description, headers, title)
+
+
+def _too_large() -> tuple[str, str]:
+    """What was too large (title, explanation): a file upload, or the text of a form (``portal.views.input``)."""
+    if request.mimetype == "multipart/form-data":
+        limit = current_app.config["MAX_UPLOAD_MB"]
+        return TITLES[413], _("Files may be at most %(limit)s MB. Choose a smaller file, or give a link instead.",
+                              limit=limit)
+    limit = current_app.config["MAX_FORM_MEMORY_SIZE"] // 1000
+    return _("The form is too large"), _(
+        "The form sent more than %(limit)s kB of text. Shorten the longest field and send it again.", limit=limit
+    )
+
+
+def handle_untrusted_host(error: SecurityError):
+    """A Host header not in TRUSTED_HOSTS: no URL can be built for it, so a plain answer."""
+    return Response("Unknown host.\n", status=400, mimetype="text/plain")
 
 
 def handle_csrf_error(error: CSRFError):
@@ -63,6 +93,16 @@ def handle_rule_violation(error: RuleViolation):
     return handle_http_error(BadRequest(error.message))
 
 
+def handle_search_unavailable(error: SearchUnavailable):
+    """A missing or unreadable index (logged where it was found): 503 until ``search reindex`` repairs it."""
+    db.session.rollback()
+    unavailable = ServiceUnavailable(
+        _("The catalogue's search index is being rebuilt or repaired. Please try again in a few minutes.")
+    )
+    unavailable.retry_after = SEARCH_RETRY_SECONDS
+    return handle_http_error(unavailable)
+
+
 def handle_unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
@@ -70,9 +110,11 @@ def handle_unexpected(error: Exception):
 
 
 def register(app: Flask) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(PermissionDenied, handle_permission_denied)
     app.register_error_handler(NotFound, handle_not_found)
     app.register_error_handler(RuleViolation, handle_rule_violation)
+    app.register_error_handler(SearchUnavailable, handle_search_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -9,7 +9,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     send_from_directory,
     url_for,
 )
@@ -19,10 +18,12 @@ from flask_login import current_user
 from portal.catalogue import files, links, submission, workflow
 from portal.catalogue.permissions import can_edit_item, can_link_item, can_view_item, item_for
 from portal.catalogue.visibility import is_public
+from portal.extensions import talisman
 from portal.forms.item import FORMS
 from portal.forms.matchmaking import LinkForm
+from portal.security import DOWNLOAD_POLICY
 from portal.views.access import role_required
-from portal.views.auth import safe_next
+from portal.views.shared import back_to
 from portal.views.transaction import flashed, shown_on
 
 bp = Blueprint("items", __name__)
@@ -59,6 +60,7 @@ def edit(item_id: int):
 
 
 @bp.get("/items/<int:item_id>/file")
+@talisman(content_security_policy=DOWNLOAD_POLICY)
 def download(item_id: int):
     """The item's file as an attachment, to whoever may see the item (404 for anyone else)."""
     item = item_for(current_user, item_id, can_view_item)
@@ -85,7 +87,7 @@ def download(item_id: int):
 
 
 def _back(item_id: int):
-    return redirect(safe_next(request.form.get("next")) or url_for("public.item", item_id=item_id))
+    return redirect(back_to(url_for("public.item", item_id=item_id)))
 
 
 @bp.post("/items/<int:item_id>/links")

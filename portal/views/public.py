@@ -2,7 +2,6 @@
 
 from flask import Blueprint, current_app, render_template, send_from_directory, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from portal import search
 from portal.catalogue import highlights, links
@@ -10,14 +9,13 @@ from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item, item_for
 from portal.catalogue.visibility import is_public
+from portal.links import absolute_url
 from portal.models import Item
-from portal.views.search import listing
+from portal.views.shared import listing
 
 bp = Blueprint("public", __name__)
 
 LATEST_ON_HOME = 6
-# Endpoints that may serve an item's uploaded file (added by the submission work).
-FILE_ENDPOINTS = ("items.download", "partner.item_file", "public.item_file")
 
 
 @bp.get("/")
@@ -93,28 +91,23 @@ def item(item_id: int):
         "public/item.html",
         item=item,
         related=links.related_items(item, current_user),
-        similar=search.similar(item.id),
-        file_url=_file_url(item),
+        similar=_similar(item),
+        file_url=url_for("items.download", item_id=item.id) if item.file_name else None,
         json_ld=_json_ld(item) if is_public(item) else None,
     )
 
 
-def _file_url(item: Item) -> str | None:
-    """The download address of the item's file, when it has one and the portal serves files."""
-    if not item.file_name:
-        return None
-    for endpoint in FILE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, item_id=item.id)
-            except BuildError:
-                continue
-    return None
+def _similar(item: Item) -> list[dict]:
+    """The page stands without its similar items while the index is unavailable (search pages say 503)."""
+    try:
+        return search.similar(item.id)
+    except search.SearchUnavailable:
+        return []
 
 
 def _json_ld(item: Item) -> dict:
     """schema.org metadata of a public item (rendered with ``tojson``, safe inside <script>)."""
-    url = url_for("public.item", item_id=item.id, _external=True)
+    url = absolute_url("public.item", item_id=item.id)
     data = {
         "@context": "https://schema.org",
         "@type": "CreativeWork" if item.kind == "resource" else "Project",
