@@ -158,7 +158,6 @@ def partner_commented(item: Item, comment: Comment) -> None:
         mail.queue(recipient, f"Message from {item.organisation.name}: {item.title}", body, topic="comment")
 
 
-
 # Mails of match-making: marked for translation and written in English until accounts have a language
 # (DESIGN.md: mails go out in the recipient's language).
 RECIPIENT_LANGUAGE = "en"

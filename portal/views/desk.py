@@ -3,17 +3,7 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import (
-    RuleViolation,
-    accounts,
-    audit,
-    comments,
-    links,
-    portfolio,
-    reminders,
-    reporting,
-    review,
-)
+from portal.catalogue import RuleViolation, accounts, audit, comments, links, portfolio, reminders, reporting, review
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
 from portal.catalogue.parsing import database_id, positive_int

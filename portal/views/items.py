@@ -2,16 +2,7 @@
 the file download (``/items/<id>/file``, whoever may see the item), and links between items
 (``/items/<id>/links``, the item's organisation and desks)."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    send_from_directory,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
