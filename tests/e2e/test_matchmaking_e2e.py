@@ -54,10 +54,10 @@ def test_a_need_finds_its_offers_the_partners_answer_and_the_programme_tells_its
     partners = {name: live_user("partner", programmes=("spp",), organisation_name=name)
                 for name in ("E2E Training Alliance", "E2E Course Makers", "E2E Canteen Network", "E2E Far Away")}
     toolkit = publish(live_app, "E2E Training Alliance", "GPP training toolkit for procurement officers",
-                      kind="resource", resource_type="training_material", themes=("resource_efficiency",),
-                      sdgs=(8,), countries=("UG", "TZ"))
+                      kind="resource", resource_type="training_material", sdgs=(8,), countries=("UG", "TZ"),
+                      themes=("resource_efficiency", "circular_economy"))
     course = publish(live_app, "E2E Course Makers", "E-learning course on sustainable public procurement",
-                     activity_category="capacity_building", themes=("resource_efficiency",), countries=("KE",))
+                     themes=("resource_efficiency",), countries=("KE",))
     canteen = publish(live_app, "E2E Canteen Network", "Green canteen tenders", programmes=("spp", "sfs"),
                       themes=("circular_economy",), countries=("FR",))
     publish(live_app, "E2E Far Away", "Ecolabel network in Brazil", programmes=("ci",), sdgs=(8,), countries=("BR",))
