@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from portal.catalogue import PermissionDenied, RulesViolated, RuleViolation, audit
 from portal.catalogue.figures import FigureText, KeyFigure, figures_of, read_figure
+from portal.catalogue.item_fields import clean_text
 from portal.catalogue.links import ProgrammeLinks, programme_links
 from portal.catalogue.permissions import moderates
 from portal.catalogue.reporting import Achievements, public_achievements
-from portal.catalogue.submission import clean_text
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
 from portal.models import Highlight, Item, KeyMessage, Programme, User, utcnow

@@ -30,6 +30,7 @@ from sqlalchemy.orm import lazyload
 from portal import search, vocab
 from portal.catalogue import notifications
 from portal.catalogue.filters import CatalogueFilters
+from portal.catalogue.item_fields import unique
 from portal.catalogue.reporting.cache import cached
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
@@ -79,7 +80,7 @@ class Matches:
 
     @property
     def organisations(self) -> list[str]:
-        return list(dict.fromkeys(match.item.organisation.name for match in self.best))
+        return unique(match.item.organisation.name for match in self.best)
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class WordMatches:
 def query_words(title: str, description: str) -> list[str]:
     """A need's words for the search: title words first, then the description's, each once."""
     words = _WORD.findall(f"{title} {description}")
-    return list(dict.fromkeys(word.casefold() for word in words))[:MAX_QUERY_WORDS]
+    return unique(word.casefold() for word in words)[:MAX_QUERY_WORDS]
 
 
 def word_matches(title: str, description: str) -> WordMatches:

@@ -20,8 +20,8 @@ from werkzeug.datastructures import MultiDict
 from portal import vocab
 from portal.catalogue import NotFound, PermissionDenied, RulesViolated, RuleViolation, audit, matching, notifications
 from portal.catalogue.filters import PARSERS, parse_filters
+from portal.catalogue.item_fields import clean_markdown, clean_text, unique
 from portal.catalogue.permissions import can_edit_need, can_express_interest, sits_on_a_desk
-from portal.catalogue.submission import clean_markdown, clean_text
 from portal.extensions import db
 from portal.models import CountryNeed, NeedInterest, NeedTheme, Programme, Sdg, User, utcnow
 
@@ -70,9 +70,9 @@ def _normalised(data: NeedData) -> NeedData:
         country=vocab.GLOBAL if country.lower() == vocab.GLOBAL else country.upper(),
         title=clean_text(data.title),
         description=clean_markdown(data.description),
-        sdgs=list(dict.fromkeys(number for number in data.sdgs if number != vocab.HOME_SDG)),
-        themes=list(dict.fromkeys(filter(None, map(clean_text, data.themes)))),
-        programmes=list(dict.fromkeys(filter(None, map(clean_text, data.programmes)))),
+        sdgs=unique(number for number in data.sdgs if number != vocab.HOME_SDG),
+        themes=unique(filter(None, map(clean_text, data.themes))),
+        programmes=unique(filter(None, map(clean_text, data.programmes))),
         category=clean_text(data.category),
         contact=clean_text(data.contact),
     )

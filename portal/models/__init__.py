@@ -3,6 +3,7 @@
 from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder, SearchQueueEntry
 from portal.models.base import utcnow
 from portal.models.highlight import Highlight, KeyMessage
+from portal.models.importing import ImportJob
 from portal.models.item import (
     Item,
     ItemCountry,
@@ -24,6 +25,7 @@ __all__ = [
     "Comment",
     "CountryNeed",
     "Highlight",
+    "ImportJob",
     "Item",
     "ItemCountry",
     "ItemLink",

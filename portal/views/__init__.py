@@ -11,13 +11,18 @@ from portal.links import absolute_url
 from portal.markdown import render_markdown
 from portal.views import (
     admin,
+    admin_import,
     api,
     auth,
+    cors,
+    dcat,
     desk,
     desk_network,
     errors,
     items,
+    machines,
     network,
+    oai,
     partner,
     public,
     routing,
@@ -30,10 +35,12 @@ from portal.views.input import PortalRequest
 def register(app: Flask) -> None:
     app.request_class = PortalRequest  # parameters without control characters, bodies limited by kind
     routing.install(app)  # before any route is added
-    for module in (public, search, network, api, auth, partner, items, desk, desk_network, admin):
+    for module in (public, search, network, api, auth, partner, items, desk, desk_network, admin, admin_import,
+                   oai, dcat, machines):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)
+    cors.install(app)
 
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(vocab.country_name, "country_name")

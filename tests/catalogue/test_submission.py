@@ -9,7 +9,8 @@ import pytest
 
 from portal.catalogue import PermissionDenied, RuleViolation, audit, files, submission, workflow
 from portal.catalogue.figures import FigureText, figures_of
-from portal.catalogue.submission import ItemData, ItemInvalid, Upload
+from portal.catalogue.item_fields import ItemData, ItemInvalid
+from portal.catalogue.submission import Upload
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
 from portal.markdown import render_markdown
