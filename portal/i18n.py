@@ -6,7 +6,7 @@ ignored, never an error. Strings are marked with Flask-Babel's ``gettext`` (``_`
 ``{{ _("...") }}`` in templates; catalogues live in ``portal/translations/``.
 """
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from portal.extensions import babel
@@ -33,7 +33,9 @@ def _asked() -> str | None:
 
 
 def select_locale() -> str:
-    """The language of this request."""
+    """The language of this request (English outside a request: command-line jobs, mails they send)."""
+    if not has_request_context():
+        return DEFAULT
     if (asked := _asked()) is not None:
         return asked
     remembered = request.cookies.get(COOKIE, "")

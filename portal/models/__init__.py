@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate, all importable from here."""
 
-from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder, SearchQueueEntry
+from portal.models.activity import AuditEvent, Comment, LapseWarning, OutboxMessage, Reminder, SearchQueueEntry
 from portal.models.base import utcnow
 from portal.models.item import (
     KINDS,
@@ -15,9 +15,11 @@ from portal.models.item import (
 )
 from portal.models.organisation import Organisation, Partnership
 from portal.models.programme import Programme, Sdg
+from portal.models.saved_search import FREQUENCIES, SavedSearch, SavedSearchDigest
 from portal.models.user import ROLES, AuthSession, LoginFailure, User, moderator_programmes
 
 __all__ = [
+    "FREQUENCIES",
     "KINDS",
     "PORTFOLIO_STATUSES",
     "ROLES",
@@ -29,6 +31,7 @@ __all__ = [
     "ItemCountry",
     "ItemProgramme",
     "ItemTheme",
+    "LapseWarning",
     "LoginFailure",
     "Organisation",
     "OutboxMessage",
@@ -36,6 +39,8 @@ __all__ = [
     "PortfolioEntry",
     "Programme",
     "Reminder",
+    "SavedSearch",
+    "SavedSearchDigest",
     "Sdg",
     "SearchQueueEntry",
     "User",

@@ -265,7 +265,7 @@ def test_the_remind_command_prints_who_would_be_and_who_was_reminded(runner, mak
     dry = runner.invoke(args=["reporting", "remind", "--programme", "spp", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "would remind: Silent (contact@silent.org)" in dry.output
-    assert "skipped: Nobody home (no active partner account)" in dry.output
+    assert "skipped: Nobody home (no active partner account and no reporting focal point)" in dry.output
     assert db.session.scalar(db.select(db.func.count(Reminder.id))) == 0
 
     sent = runner.invoke(args=["reporting", "remind", "--programme", "spp", "--year", str(reporting.current_year())])
