@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal import demo, mail, search
-from portal.catalogue import RuleViolation, accounts, reminders
+from portal.catalogue import RuleViolation, accounts, lapses, reminders
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -16,6 +16,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
 reporting_cli = AppGroup("reporting", help="Programme reporting.")
+reminders_cli = AppGroup("reminders", help="Reminders to partner organisations.")
 
 
 @click.command("seed-demo")
@@ -149,9 +150,31 @@ def remind(slug: str, year: int | None, dry_run: bool) -> None:
     )
 
 
+@reminders_cli.command("lapse")
+@click.option("--dry-run", is_flag=True, help="Only print who would be warned about which items.")
+def lapse(dry_run: bool) -> None:
+    """Warn organisations about items that become inactive within INACTIVE_WARNING_DAYS (once per item and
+    lapse; for a daily job)."""
+    outcomes = lapses.send_lapse_warnings(dry_run=dry_run)
+    db.session.commit()
+    for outcome in outcomes:
+        if outcome.sent:
+            verb = "would warn" if dry_run else "warned"
+            click.echo(f"{verb}: {outcome.organisation} about {len(outcome.lapses)} item(s) "
+                       f"({', '.join(outcome.recipients)})")
+        else:
+            click.echo(f"skipped: {outcome.organisation} ({len(outcome.lapses)} item(s); no active partner account "
+                       "and no reporting focal point)")
+    sent = [outcome for outcome in outcomes if outcome.sent]
+    items = sum(len(outcome.lapses) for outcome in sent)
+    summary = f"{len(sent)} organisation(s) {'would be ' if dry_run else ''}warned about {items} item(s)"
+    click.echo(summary + (" (dry run: nothing sent or recorded)." if dry_run else "."))
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(reporting_cli)
+    app.cli.add_command(reminders_cli)

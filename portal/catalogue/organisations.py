@@ -84,7 +84,8 @@ def update_contacts(actor: User, organisation: Organisation, focal_point: str, a
     if before == after:
         return
     organisation.focal_point_email, organisation.alternate_emails = focal, others
-    audit.record("organisation.contacts_changed", actor, organisation=organisation, before=before, after=after)
+    # "old"/"new", not "before"/"after": the history shows these as a sentence, not as values.
+    audit.record("organisation.contacts_changed", actor, organisation=organisation, old=before, new=after)
     db.session.flush()
 
 
@@ -103,13 +104,14 @@ class Contacts:
         return bool(self.accounts or self.focal_point)
 
     @property
+    def primary(self) -> list[str]:
+        """The focal point and the accounts, each once (those a message is addressed to)."""
+        return list(dict.fromkeys([self.focal_point] if self.focal_point else []) | dict.fromkeys(self.accounts))
+
+    @property
     def everyone(self) -> list[str]:
-        """Every address, each once: the focal point, then the accounts, then the alternates."""
-        found = [self.focal_point] if self.focal_point else []
-        for address in (*self.accounts, *self.alternates):
-            if address not in found:
-                found.append(address)
-        return found
+        """Every address, each once: the focal point, the accounts, then the alternates."""
+        return list(dict.fromkeys(self.primary) | dict.fromkeys(self.alternates))
 
 
 def contacts(organisation_ids: Iterable[int]) -> dict[int, Contacts]:
@@ -134,16 +136,15 @@ def contacts(organisation_ids: Iterable[int]) -> dict[int, Contacts]:
     return found
 
 
-def mail_contacts(found: Contacts, subject: str, body: str, topic: str, *, alternates_in_copy: bool) -> list[str]:
+def mail_contacts(found: Contacts, subject: str, body: str, topic: str, *, alternates_in_copy: bool) -> None:
     """Mail ``found``: one message to the focal point (the alternates in copy when asked) and one to each
-    partner account, so that each person gets one copy. Returns every address reached."""
+    partner account, so that each person gets one copy (``everyone``, or ``primary`` without the copies)."""
     copy = [a for a in found.alternates if a != found.focal_point] if alternates_in_copy else []
     if found.focal_point:
         mail.queue(found.focal_point, subject, body, topic, cc=copy)
     for address in found.accounts:
         if address != found.focal_point and address not in copy:
             mail.queue(address, subject, body, topic)
-    return [address for address in found.everyone if alternates_in_copy or address not in found.alternates]
 
 
 # --- Details (admins) -----------------------------------------------------------------------------------
@@ -189,8 +190,8 @@ def update_details(actor: User, organisation: Organisation, details: Organisatio
         "organisation.edited",
         actor,
         organisation=organisation,
-        before={key: before for key, (before, _after) in changes.items()},
-        after={key: after for key, (_before, after) in changes.items()},
+        old={key: before for key, (before, _after) in changes.items()},
+        new={key: after for key, (_before, after) in changes.items()},
     )
     if "name" in changes:
         _reindex_items_of(organisation.id)
@@ -227,6 +228,7 @@ def add_partnership(
         actor,
         organisation=organisation,
         programme=programme,
+        programme_name=programme.name,
         joined_on=joined_on.isoformat(),
         previous=previous,
     )
@@ -261,7 +263,7 @@ def end_partnership(actor: User, organisation: Organisation, programme: Programm
     partnership.ended_on = ended_on
     audit.record(
         "organisation.partnership_ended", actor, organisation=organisation, programme=programme,
-        joined_on=partnership.joined_on.isoformat(), ended_on=ended_on.isoformat(),
+        programme_name=programme.name, joined_on=partnership.joined_on.isoformat(), ended_on=ended_on.isoformat(),
     )
     db.session.flush()
 

@@ -183,7 +183,7 @@ def _remind(
         deadline=f"{period.last_day:%d %B %Y}", url=notifications.absolute_url("partner.dashboard"),
         site=current_app.config["SITE_NAME"],
     )
-    people = mail_contacts(reached, subject, body, "reporting", alternates_in_copy=True)
+    mail_contacts(reached, subject, body, "reporting", alternates_in_copy=True)
     db.session.add(
         Reminder(
             organisation_id=reached.organisation_id,
@@ -193,4 +193,4 @@ def _remind(
             sent_by_id=actor.id if actor is not None else None,
         )
     )
-    log.info("Reporting reminder to %s for %s (%d recipients)", reached.name, programme.slug, len(people))
+    log.info("Reporting reminder to %s for %s (%d recipients)", reached.name, programme.slug, len(reached.everyone))

@@ -5,7 +5,8 @@ Definitions (also written on the dashboard):
 - The **reporting year** is a calendar year; ``REPORTING_YEAR_START_MONTH`` may move its start, and a
   year is named after the calendar year in which it starts.
 - A programme's **partners** in a year are the organisations in partnership with it on the last day of
-  that year (``Partnership.joined_on`` on or before that day).
+  that year (``Partnership.joined_on`` on or before that day, and not ended by then: an ended
+  partnership leaves the reporting rate from its end date).
 - A partner **reported** for a programme in a year when, in that year, it submitted, updated or
   confirmed as still active at least one item of that programme that is not a draft and not rejected
   (its current state). The evidence is the audit log: ``item.submitted``, ``item.edited`` and
@@ -38,6 +39,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, case, cast, distinct
 
 from portal import vocab
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
+from portal.catalogue.organisations import partner_on
 from portal.catalogue.permissions import is_admin, moderates
 from portal.catalogue.programmes import desk_programmes
 from portal.catalogue.visibility import public_clause
@@ -233,12 +235,13 @@ def _contributions(programme_id: int | None, start: datetime | None, end: dateti
 
 
 def _partners(programme_id: int | None, last_day: date | None = None) -> Select:
-    """Partner organisations (on ``last_day``): (organisation_id, joined_on of the earliest partnership)."""
+    """Partner organisations on ``last_day`` (None: at any time): (organisation_id, joined_on of the earliest
+    partnership)."""
     query = select(
         Partnership.organisation_id.label("organisation_id"), func.min(Partnership.joined_on).label("joined_on")
     )
     if last_day is not None:
-        query = query.where(Partnership.joined_on <= last_day)
+        query = query.where(partner_on(last_day))
     if programme_id is not None:
         query = query.where(Partnership.programme_id == programme_id)
     return query.group_by(Partnership.organisation_id)
@@ -435,10 +438,12 @@ def partner_activity(scope: Scope, years: int = TREND_YEARS) -> dict[int, dict[i
 
     One pass over the contribution events, aggregated in SQL per (organisation, year); the partner
     table and the trend are both built from it. Two years cover the "active" window of twelve months.
+    Every organisation that was ever a partner is counted: one whose partnership ended this year still
+    counts in the trend's earlier years.
     """
     periods = _periods(scope, max(years, 2))
     active_from = _active_from(scope)
-    partners = _partners(scope.programme_id, scope.period.last_day).subquery()
+    partners = _partners(scope.programme_id).subquery()
     events = _contributions(scope.programme_id, periods[0].start, periods[-1].end).subquery()
     # The latest period that started before the event is its year.
     year_of = case(*((events.c.created_at >= p.start, p.year) for p in reversed(periods)))
@@ -554,14 +559,17 @@ def trend(
 ) -> list[TrendPoint]:
     """Partners, reported partners and the rate for the scope's year and the four before.
 
-    A partner of an earlier year is one whose partnership began by that year's last day; partnerships
-    do not end, so they are all among the scope year's partners.
+    A partner of an earlier year is one in partnership on that year's last day (``partners``, the scope
+    year's rows, is accepted for the callers' convenience: ended partnerships make it incomplete).
     """
     activity = partner_activity(scope) if activity is None else activity
-    partners = partner_rows(scope, activity) if partners is None else partners
+    query = select(Partnership)
+    if scope.programme_id is not None:
+        query = query.where(Partnership.programme_id == scope.programme_id)
+    partnerships = db.session.scalars(query).all()
     points = []
     for period in _periods(scope, TREND_YEARS):
-        members = [row.organisation_id for row in partners if row.joined_on <= period.last_day]
+        members = {p.organisation_id for p in partnerships if p.active_on(period.last_day)}
         reported = sum(1 for organisation_id in members if period.year in activity.get(organisation_id, {}))
         points.append(TrendPoint(period.year, period.label, len(members), reported))
     return points
@@ -748,7 +756,7 @@ def programme_lines(scope: Scope) -> list[ProgrammeLine]:
     period = scope.period
     partners = _grouped(
         select(Partnership.programme_id, func.count())
-        .where(Partnership.joined_on <= period.last_day)
+        .where(partner_on(period.last_day))
         .group_by(Partnership.programme_id)
     )
     reported = _grouped(
@@ -761,7 +769,7 @@ def programme_lines(scope: Scope) -> list[ProgrammeLine]:
             and_(
                 Partnership.organisation_id == Item.organisation_id,
                 Partnership.programme_id == ItemProgramme.programme_id,
-                Partnership.joined_on <= period.last_day,
+                partner_on(period.last_day),
             ),
         )
         .where(
@@ -1048,7 +1056,7 @@ class PartnerStatus:
 def partner_status(organisation: Organisation, now: datetime | None = None) -> PartnerStatus:
     """Whether ``organisation`` has reported this year for each of its programmes, and what counted."""
     period = reporting_period(current_year(now))
-    programme_ids = [partnership.programme_id for partnership in organisation.partnerships]
+    programme_ids = [partnership.programme_id for partnership in organisation.current_partnerships]
     rows = db.session.execute(
         select(
             ItemProgramme.programme_id,
@@ -1079,7 +1087,7 @@ def partner_status(organisation: Organisation, now: datetime | None = None) -> P
         entry["actions"].add(action)
         entry["last_at"] = max(entry["last_at"], at)
     statuses = []
-    for partnership in sorted(organisation.partnerships, key=lambda p: p.programme.position):
+    for partnership in sorted(organisation.current_partnerships, key=lambda p: p.programme.position):
         items = sorted(
             (
                 CountedItem(
@@ -1140,7 +1148,9 @@ def _public_achievements(programme: Programme, now: datetime) -> Achievements:
     public = select(Item.id.label("item_id")).where(Item.id.in_(_programme_items(programme.id)), public_clause(now))
     counts = breakdowns(public, programme.id, frozenset({"item", "sdg", "country", "organisation"}))
     kinds = {count.key: count.count for count in counts.kinds}
-    partners = db.session.scalar(select(func.count()).where(Partnership.programme_id == programme.id))
+    partners = db.session.scalar(
+        select(func.count()).where(Partnership.programme_id == programme.id, partner_on(now.date()))
+    )
     return Achievements(
         initiatives=kinds.get("initiative", 0),
         resources=kinds.get("resource", 0),
@@ -1156,9 +1166,10 @@ def _public_achievements(programme: Programme, now: datetime) -> Achievements:
 def _public_champions(programme: Programme, public_items: dict[int, int]) -> list[PublicChampion]:
     """The programme's partners with the most public items in it (``public_items``: organisation → items);
     ties go to the longest-standing organisation record (lowest id)."""
-    partners = set(
-        db.session.scalars(select(Partnership.organisation_id).where(Partnership.programme_id == programme.id))
+    current = select(Partnership.organisation_id).where(
+        Partnership.programme_id == programme.id, partner_on(utcnow().date())
     )
+    partners = set(db.session.scalars(current))
     top = sorted(
         (organisation_id for organisation_id in public_items if organisation_id in partners),
         key=lambda organisation_id: (-public_items[organisation_id], organisation_id),
