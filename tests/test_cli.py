@@ -47,3 +47,22 @@ def test_seed_demo_prints_the_accounts_and_generates_items_of_every_kind_and_sta
     assert "already has items" in again.output
     assert db.session.scalar(db.select(db.func.count(Item.id))) == 300
     assert db.session.scalar(db.select(db.func.count(Organisation.id))) >= 12
+
+
+def test_reminders_lapse_warns_once_and_a_dry_run_sends_nothing(runner, make_organisation, make_user, make_item):
+    from portal.models import OutboxMessage
+
+    organisation = make_organisation("Green Buyers", focal_point_email="focal@green.org")
+    make_user(organisation=organisation, email="account@green.org")
+    make_item(organisation=organisation, updated_days_ago=700)
+
+    dry = runner.invoke(args=["reminders", "lapse", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would warn: Green Buyers about 1 item(s) (focal@green.org, account@green.org)" in dry.output
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
+
+    first = runner.invoke(args=["reminders", "lapse"])
+    second = runner.invoke(args=["reminders", "lapse"])
+    assert "warned: Green Buyers about 1 item(s)" in first.output
+    assert second.output.strip() == "0 organisation(s) warned about 0 item(s)."
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 2

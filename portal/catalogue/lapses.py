@@ -72,13 +72,12 @@ def unwarned_lapses(now: datetime) -> dict[int, list[Lapse]]:
     warned: set[tuple[int, date]] = set()
     keys = [(lapse.item_id, lapse.lapses_on) for _, lapse in lapses]
     for start in range(0, len(keys), 500):
-        warned.update(
-            db.session.execute(
-                select(LapseWarning.item_id, LapseWarning.lapses_on).where(
-                    tuple_(LapseWarning.item_id, LapseWarning.lapses_on).in_(keys[start : start + 500])
-                )
-            ).tuples()
+        rows = db.session.execute(
+            select(LapseWarning.item_id, LapseWarning.lapses_on).where(
+                tuple_(LapseWarning.item_id, LapseWarning.lapses_on).in_(keys[start : start + 500])
+            )
         )
+        warned.update((item_id, lapses_on) for item_id, lapses_on in rows)
     found: dict[int, list[Lapse]] = {}
     for organisation_id, lapse in lapses:
         if (lapse.item_id, lapse.lapses_on) not in warned:
