@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal import demo, mail, search
-from portal.catalogue import RuleViolation, accounts, lapses, reminders
+from portal.catalogue import RuleViolation, accounts, digests, lapses, reminders
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -84,6 +84,20 @@ def retry_mail() -> None:
     click.echo(f"Sent {sent}, still waiting {failed}.")
     if failed:
         raise SystemExit(1)
+
+
+@mail_cli.command("digests")
+@click.option("--dry-run", is_flag=True, help="Only count the digests that would go out.")
+def mail_digests(dry_run: bool) -> None:
+    """Mail the due digests of saved searches (for a daily job; a second run the same day sends nothing)."""
+    with click.progressbar(length=digests.due_count(), label="Matching the saved searches due") as bar:
+        run = digests.send_digests(dry_run=dry_run, progress=bar.update)
+    db.session.commit()
+    verb = "would be mailed" if dry_run else "mailed"
+    click.echo(f"{run.due} saved search(es) due: {run.sent} digest(s) {verb} with {run.items} new item(s) in all, "
+               f"{run.empty} with nothing new.")
+    if run.broken:
+        click.echo(f"Skipped, filters no longer valid: saved searches {', '.join(map(str, run.broken))}.", err=True)
 
 
 def _reindex() -> None:

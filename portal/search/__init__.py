@@ -4,6 +4,7 @@ Use it through these functions; they take the catalogue's ``CatalogueFilters`` a
 (public by default: the visibility rule). ``init_app`` installs the index sync (session events).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, current_app
@@ -25,6 +26,7 @@ __all__ = [
     "drain",
     "enqueue",
     "init_app",
+    "matching",
     "rebuild",
     "search",
     "service",
@@ -48,6 +50,11 @@ def service() -> SearchService:
 def search(filters: CatalogueFilters, scope: Scope = PUBLIC, **options) -> SearchResult:
     """One page of results with facet counts; ``scope`` defaults to what the public may see."""
     return service().search(filters, scope, **options)
+
+
+def matching(filters: CatalogueFilters, item_ids: Iterable[int], scope: Scope = PUBLIC) -> set[int]:
+    """Those of ``item_ids`` that a search with ``filters`` finds (in the public scope by default)."""
+    return service().matching(filters, item_ids, scope)
 
 
 def similar(item_id: int, limit: int = 5) -> list[dict[str, Any]]:

@@ -7,13 +7,13 @@ from portal import vocab
 from portal.catalogue import permissions, review
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
 from portal.markdown import render_markdown
-from portal.views import admin, api, auth, desk, errors, items, partner, public, search, transaction
+from portal.views import admin, api, auth, desk, errors, items, partner, public, saved_searches, search, transaction
 from portal.views.routing import DatabaseIdConverter
 
 
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
-    for module in (public, search, api, auth, partner, items, desk, admin):
+    for module in (public, search, api, auth, partner, saved_searches, items, desk, admin):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)

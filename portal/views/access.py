@@ -33,6 +33,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "items.download",
         "auth.login",
         "auth.register",
+        "searches.unsubscribe",  # the signed token in the digest's link stands for the login
     }
 )
 
