@@ -66,3 +66,27 @@ def test_reminders_lapse_warns_once_and_a_dry_run_sends_nothing(runner, make_org
     assert "warned: Green Buyers about 1 item(s)" in first.output
     assert second.output.strip() == "0 organisation(s) warned about 0 item(s)."
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 2
+
+
+def test_mail_digests_dry_run_then_twice_mails_each_digest_once(runner, make_user, make_item):
+    from datetime import timedelta
+
+    from portal.catalogue import saved_searches
+    from portal.models import OutboxMessage, SavedSearch, utcnow
+
+    search = saved_searches.save(make_user("admin"), "q=solar", "Solar", "daily")
+    search.created_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    make_item(title="Solar cookers", published_at=utcnow())
+
+    dry = runner.invoke(args=["mail", "digests", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1 saved search(es) due: 1 digest(s) would be mailed with 1 new item(s) in all, 0 with nothing new." in (
+        dry.output
+    )
+    first = runner.invoke(args=["mail", "digests"])
+    second = runner.invoke(args=["mail", "digests"])
+    assert "1 digest(s) mailed" in first.output
+    assert "0 saved search(es) due" in second.output
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1
+    assert db.session.scalar(db.select(SavedSearch.last_digest_at)) is not None
