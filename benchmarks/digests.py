@@ -111,8 +111,9 @@ def main() -> None:
         run = digests.send_digests()
         db.session.commit()
         elapsed = time.perf_counter() - started
-        print(f"mail digests: {run.due} due, {run.sent} digests listing {run.items} new items in all, {run.empty} with nothing "
-              f"new, in {elapsed:.1f} s ({elapsed / max(run.due, 1) * 1000:.2f} ms per saved search)")
+        print(f"mail digests: {run.due} due, {run.sent} digests listing {run.items} new items in all, "
+              f"{run.empty} with nothing new, in {elapsed:.1f} s ({elapsed / max(run.due, 1) * 1000:.2f} ms "
+              "per saved search)")
         outbox = db.session.scalar(select(func.count(OutboxMessage.id)))
         records = db.session.scalar(select(func.count(SavedSearchDigest.id)))
         print(f"  outbox: {outbox} messages, {records} digests recorded")

@@ -24,7 +24,8 @@ def test_contacts_are_checked_normalised_and_audited(make_organisation, make_use
     assert organisation.alternate_emails == ["alt@green.org", "second@green.org"]
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "organisation.contacts_changed"))
     assert (event.actor_id, event.organisation_id) == (partner.id, organisation.id)
-    assert event.details["new"] == {"focal_point": "focal@green.org", "alternates": ["alt@green.org", "second@green.org"]}
+    alternates = ["alt@green.org", "second@green.org"]
+    assert event.details["new"] == {"focal_point": "focal@green.org", "alternates": alternates}
 
 
 @pytest.mark.parametrize(
@@ -136,9 +137,10 @@ def test_renaming_refuses_an_existing_name_and_reaches_the_search_index(make_org
     organisation = make_organisation("Old name")
     make_organisation("Taken")
     make_item(organisation=organisation, title="Eco canteens")
+    details = organisations.OrganisationDetails
     with pytest.raises(RuleViolation, match="merge the two"):
-        organisations.update_details(admin, organisation, organisations.OrganisationDetails("taken", "other", None, None))
-    organisations.update_details(admin, organisation, organisations.OrganisationDetails("New  name", "business", "FR", ""))
+        organisations.update_details(admin, organisation, details("taken", "other", None, None))
+    organisations.update_details(admin, organisation, details("New  name", "business", "FR", ""))
     db.session.commit()
     assert (organisation.name, organisation.type, organisation.country) == ("New name", "business", "FR")
     (hit,) = search.search(CatalogueFilters(q="canteens")).hits

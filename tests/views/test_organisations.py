@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, utcnow
-from tests.conftest import contribute, programme, this_year
+from tests.conftest import contribute, this_year
 
 
 def test_a_partner_sets_the_focal_point_and_alternates_from_the_settings_page_linked_from_my(client, partner):
@@ -54,7 +54,8 @@ def test_an_admin_edits_an_organisation_and_its_contacts(client, admin, make_org
     assert response.status_code == 302
 
     db.session.refresh(organisation)
-    assert (organisation.name, organisation.country, organisation.focal_point_email) == ("New name", "FR", "focal@new.org")
+    assert (organisation.name, organisation.country) == ("New name", "FR")
+    assert organisation.focal_point_email == "focal@new.org"
     page = client.get(url).text
     assert "edited the organisation" in page and "changed the reporting contacts" in page
 
@@ -99,7 +100,8 @@ def test_an_admin_merges_a_duplicate_from_the_organisation_page(client, admin, m
     assert response.status_code == 302
     assert "UNEP (duplicate) is merged into UNEP: 1 items, 0 accounts and 1 partnerships moved." in client.get(url).text
     assert db.session.scalar(db.select(db.func.count(Organisation.id))) == 1
-    assert db.session.scalar(db.select(AuditEvent.actor_id).where(AuditEvent.action == "organisation.merged")) == admin.id
+    merged = db.select(AuditEvent.actor_id).where(AuditEvent.action == "organisation.merged")
+    assert db.session.scalar(merged) == admin.id
 
 
 def test_organisation_admin_is_for_admins_only(client, moderator, make_organisation):
