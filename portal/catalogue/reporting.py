@@ -38,7 +38,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, Select, String, and_, case, cast, distinct, func, literal, select, union_all
 
 from portal import vocab
-from portal.catalogue import NotFound, PermissionDenied, RuleViolation
+from portal.catalogue import NotFound, PermissionDenied, RuleViolation, reporting_health
 from portal.catalogue.organisations import partner_on
 from portal.catalogue.permissions import is_admin, moderates
 from portal.catalogue.programmes import desk_programmes
@@ -399,6 +399,8 @@ class Dashboard:
     counts: Breakdowns  # the items that counted in the year
     gaps: Gaps
     programmes: list[ProgrammeLine] = field(default_factory=list)  # network view only
+    health: reporting_health.Health | None = None
+    trends: reporting_health.Trends | None = None
     reminder_interval_days: int = 7
     table_rows: int = TABLE_ROWS  # partner tables on the page stop there; the CSV has every row
 
@@ -842,17 +844,38 @@ def _compute_dashboard(scope: Scope) -> Dashboard:
     activity = partner_activity(scope)
     partners = partner_rows(scope, activity)
     counts = year_breakdowns(scope)
+    totals, points = summary(partners), trend(scope, partners, activity)
     return Dashboard(
         scope=scope,
-        summary=summary(partners),
-        trend=trend(scope, partners, activity),
+        summary=totals,
+        trend=points,
         partners=partners,
         not_reported=[row for row in partners if not row.reported],
         champions=champions(scope, partners),
         counts=counts,
         gaps=gaps(counts, partners),
         programmes=programme_lines(scope) if scope.programme is None else [],
+        health=_health(scope, totals, points, partners),
+        trends=reporting_health.trends(scope.programme_id, _periods(scope, TREND_YEARS), NOT_COUNTED_STATES),
         reminder_interval_days=current_app.config["REMINDER_INTERVAL_DAYS"],
+    )
+
+
+def _health(scope: Scope, totals: Summary, points: list[TrendPoint], partners: list[PartnerRow]):
+    new, ended = reporting_health.partnership_changes(scope.programme_id, scope.period.start, scope.period.end,
+                                                      scope.now)
+    public, lapsing = reporting_health.lapsing_share(scope.programme_id, scope.now)
+    return reporting_health.health(
+        partners=totals.partners,
+        active=totals.active,
+        rate=totals.rate,
+        target=totals.target,
+        rates=[point.rate for point in points],
+        new=new,
+        ended=ended,
+        quiet=sum(1 for row in partners if not row.active and not row.never_contributed),
+        public_items=public,
+        lapsing_items=lapsing,
     )
 
 
@@ -969,6 +992,29 @@ def _table_gaps(board: Dashboard) -> Table:
     return Table("gaps", "Gaps", ("Gap", "Value", "Items"), rows)
 
 
+def _table_health(board: Dashboard) -> Table:
+    return Table(
+        "health",
+        "Partnership health",
+        ("Indicator", "Value", "Good when", "Concern when", "Status"),
+        [(i.label, i.shown, i.good_when, i.concern_when, i.status) for i in board.health.indicators]
+        + [("Verdict", board.health.summary, "", "", board.health.verdict)],
+    )
+
+
+def _trend_table(key: str):
+    def build(board: Dashboard) -> Table:
+        dimension = board.trends.dimension(key)
+        return Table(
+            f"trend-{key}",
+            dimension.title,
+            (dimension.value_header, *board.trends.years, "Change on the year before"),
+            [(row.label, *row.counts, row.change) for row in dimension.rows],
+        )
+
+    return build
+
+
 TABLES = {
     "partners": _partners_table("partners", "Partners"),
     "not-reported": _partners_table("not-reported", "Partners not yet reported", lambda row: not row.reported),
@@ -990,6 +1036,10 @@ TABLES = {
     "portfolio": _counts_table(
         "portfolio", "Items by portfolio status", "Portfolio status", lambda counts: counts.portfolio
     ),
+    "health": _table_health,
+    "trend-categories": _trend_table("categories"),
+    "trend-themes": _trend_table("themes"),
+    "trend-sdgs": _trend_table("sdgs"),
 }
 
 
