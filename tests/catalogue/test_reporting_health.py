@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from portal.catalogue import reporting, reporting_health
-from portal.catalogue.reporting_health import CONCERN, GOOD, UNKNOWN, WATCH
+from portal.catalogue.reporting_health import CONCERN, GOOD, UNKNOWN
 from portal.extensions import db
 from portal.models import utcnow
 from tests.conftest import programme
