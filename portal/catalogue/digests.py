@@ -55,7 +55,7 @@ class DigestRun:
 
     due: int = 0
     sent: int = 0
-    items: int = 0  # item lines mailed, over all digests
+    items: int = 0  # new items listed, counted once per digest
     broken: list[int] = field(default_factory=list)  # ids of saved searches whose filters no longer parse
 
     @property

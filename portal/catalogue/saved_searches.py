@@ -32,9 +32,8 @@ def normalised_query(query_string: str) -> str:
     return urlencode(filters.to_args(page=1, per_page=DEFAULT_PER_PAGE, sort="relevance"), doseq=True)
 
 
-def filters_of(saved: SavedSearch | str) -> CatalogueFilters:
-    """The filters of a saved search (or of its query string), newest first."""
-    query = saved if isinstance(saved, str) else saved.query
+def filters_of(query: str) -> CatalogueFilters:
+    """The filters of a saved search's query string, newest first."""
     return parse_filters(MultiDict([*parse_qsl(query), ("sort", "newest")]))
 
 
@@ -67,12 +66,20 @@ def saved_search_for(user: User, saved_search_id: int) -> SavedSearch:
     return saved
 
 
-def update(saved: SavedSearch, name: str, frequency: str) -> None:
+def _require_owner(user: User, saved: SavedSearch) -> None:
+    if not (user.is_authenticated and saved.user_id == user.id):
+        raise PermissionDenied(_("This is not your saved search."))
+
+
+def update(user: User, saved: SavedSearch, name: str, frequency: str) -> None:
+    """Rename the saved search or change how often its digest comes (its owner only)."""
+    _require_owner(user, saved)
     saved.name, saved.frequency = _checked(name, frequency, saved.name)
     db.session.flush()
 
 
-def delete(saved: SavedSearch) -> None:
+def delete(user: User, saved: SavedSearch) -> None:
+    _require_owner(user, saved)
     db.session.delete(saved)
     db.session.flush()
 
@@ -104,3 +111,14 @@ def by_token(token: str) -> SavedSearch | None:
         raise NotFound(token) from None
     saved = db.session.get(SavedSearch, saved_search_id) if isinstance(saved_search_id, int) else None
     return saved if saved is not None and saved.user_id == user_id else None
+
+
+def unsubscribe(token: str) -> str | None:
+    """Delete the saved search the token names, without a login: the signed token stands for its owner.
+    Returns its name (None when it was already deleted)."""
+    saved = by_token(token)
+    if saved is None:
+        return None
+    db.session.delete(saved)
+    db.session.flush()
+    return saved.name

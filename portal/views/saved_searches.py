@@ -55,7 +55,7 @@ def update(saved_search_id: int):
     saved = saved_searches.saved_search_for(current_user, saved_search_id)
     form = SavedSearchForm(prefix=f"s{saved.id}")
     with flashed() as outcome:
-        saved_searches.update(saved, form.name.data or "", form.frequency.data)
+        saved_searches.update(current_user, saved, form.name.data or "", form.frequency.data)
     if not outcome.failed:
         flash(_("“%(name)s” is saved.", name=saved.name), "success")
     return redirect(url_for("searches.index"))
@@ -66,7 +66,7 @@ def update(saved_search_id: int):
 def delete(saved_search_id: int):
     saved = saved_searches.saved_search_for(current_user, saved_search_id)
     name = saved.name
-    saved_searches.delete(saved)
+    saved_searches.delete(current_user, saved)
     flash(_("“%(name)s” is deleted: no more digests for it.", name=name), "success")
     return redirect(url_for("searches.index"))
 
@@ -74,9 +74,9 @@ def delete(saved_search_id: int):
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
     """A digest's link: a page with one button; pressing it deletes the saved search the token names."""
+    if request.method == "POST":
+        name = saved_searches.unsubscribe(token)
+        return render_template("saved_searches/unsubscribe.html", name=name, done=name is not None, token=token)
     saved = saved_searches.by_token(token)
-    done = False
-    if saved is not None and request.method == "POST":
-        saved_searches.delete(saved)
-        done = True
-    return render_template("saved_searches/unsubscribe.html", saved=saved, done=done, token=token)
+    return render_template("saved_searches/unsubscribe.html", name=saved.name if saved else None, done=False,
+                           token=token)

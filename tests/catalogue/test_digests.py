@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.catalogue import NotFound, RuleViolation, digests, saved_searches
+from portal.catalogue import NotFound, PermissionDenied, RuleViolation, digests, saved_searches
 from portal.extensions import db
 from portal.models import Item, OutboxMessage, SavedSearch, SavedSearchDigest, utcnow
 
@@ -136,12 +136,16 @@ def test_saving_checks_the_filters_and_the_frequency(subscriber):
 
 def test_an_unsubscribe_token_names_one_saved_search_and_cannot_be_forged(subscriber, make_user):
     mine = saved(subscriber)
-    theirs = saved(make_user("partner"))
+    theirs_owner = make_user("partner")
+    theirs = saved(theirs_owner)
     token = saved_searches.unsubscribe_token(mine)
     assert saved_searches.by_token(token) == mine
     forged = token.replace(token.split(".")[0], saved_searches.unsubscribe_token(theirs).split(".")[0])
     with pytest.raises(NotFound):
         saved_searches.by_token(forged)
-    saved_searches.delete(mine)
+    with pytest.raises(PermissionDenied):
+        saved_searches.delete(theirs_owner, mine)
+    assert saved_searches.unsubscribe(token) == "Solar"
     db.session.commit()
     assert saved_searches.by_token(token) is None
+    assert saved_searches.unsubscribe(token) is None
