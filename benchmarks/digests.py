@@ -7,6 +7,7 @@ of random filters and words for ``--users`` accounts, all due. Then times one ``
 saved searches in under a minute.
 
     .venv/bin/python benchmarks/digests.py [--items 20000] [--searches 10000] [--users 2500] [--new 300]
+        [--database /tmp/digests-bench.sqlite]   # reuse a seeded file (and its index) between runs
 """
 
 import argparse
@@ -22,7 +23,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from portal import create_app, demo, search, vocab
 from portal.catalogue import digests
@@ -90,25 +91,41 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=2_500)
     parser.add_argument("--new", type=int, default=300, help="items published in the last day")
+    parser.add_argument("--database", help="SQLite file to create, or to reuse when it exists")
     args = parser.parse_args()
 
-    scratch = Path(tempfile.mkdtemp(prefix="digests-bench-"))
+    database = Path(args.database) if args.database else Path(tempfile.mkdtemp(prefix="digests-bench-")) / "p.sqlite"
+    reuse = database.exists()
     app = create_app({
-        "DATABASE_URL": f"sqlite:///{scratch / 'portal.sqlite'}",
+        "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": "benchmark",
-        "SEARCH_INDEX_DIR": str(scratch / "index"),
-        "UPLOAD_DIR": str(scratch / "uploads"),
+        "SEARCH_INDEX_DIR": f"{database}.index",
+        "UPLOAD_DIR": f"{database}.uploads",
     })
     with app.app_context():
         upgrade()
-        seed(args.items, args.searches, args.users, args.new)
+        if reuse:  # every search due again, as after seeding
+            db.session.execute(delete(SavedSearchDigest))
+            db.session.execute(delete(OutboxMessage))
+            db.session.execute(update(SavedSearch).values(last_digest_at=SavedSearch.created_at))
+            db.session.commit()
+        else:
+            seed(args.items, args.searches, args.users, args.new)
         distinct = db.session.scalar(select(func.count(func.distinct(SavedSearch.query))))
         print(f"{distinct} distinct sets of filters; load average {' '.join(f'{n:.1f}' for n in os.getloadavg())} "
               f"on {os.cpu_count()} cores\n")
         search.warm()
 
         started = time.perf_counter()
-        run = digests.send_digests()
+        if os.environ.get("PROFILE"):
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            run = profiler.runcall(digests.send_digests)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        else:
+            run = digests.send_digests()
         db.session.commit()
         elapsed = time.perf_counter() - started
         print(f"mail digests: {run.due} due, {run.sent} digests listing {run.items} new items in all, "

@@ -137,23 +137,29 @@ def _candidates(since: datetime, now: datetime) -> list[NewItem]:
 def _matches(
     due: list[SavedSearch], candidates: list[NewItem], run: DigestRun, progress
 ) -> dict[str, list[NewItem]]:
-    """Query string → the candidates its filters find (newest first), asking the index once per query."""
+    """Query string → the candidates its filters find (newest first), asking the index once per query.
+
+    Queries with the same words are asked one after the other, so the index's cache of matched words
+    (per index generation) serves all but the first."""
     queries = defaultdict(list)
     for saved in due:
         queries[saved.query].append(saved.id)
-    ids = [item.id for item in candidates]
-    found: dict[str, list[NewItem]] = {}
+    parsed = []
     for query, saved_ids in queries.items():
-        if progress:
-            progress(len(saved_ids))
         try:
-            filters = filters_of(query)
+            parsed.append((filters_of(query), query, saved_ids))
         except RuleViolation as error:
             log.warning("Saved searches %s have filters that no longer parse: %s", saved_ids, error.message)
             run.broken.extend(saved_ids)
-            continue
+            if progress:
+                progress(len(saved_ids))
+    ids = [item.id for item in candidates]
+    found: dict[str, list[NewItem]] = {}
+    for filters, query, saved_ids in sorted(parsed, key=lambda entry: (entry[0].q, entry[1])):
         matched = search.matching(filters, ids) if ids else set()
         found[query] = [item for item in candidates if item.id in matched]
+        if progress:
+            progress(len(saved_ids))
     return found
 
 
