@@ -13,6 +13,7 @@ saved searches in under a minute.
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -139,6 +140,9 @@ def main() -> None:
         again = digests.send_digests()
         db.session.commit()
         print(f"second run: {again.due} due, {again.sent} sent, in {time.perf_counter() - started:.2f} s")
+        app.extensions["search"].close()
+    if not args.database:
+        shutil.rmtree(database.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
