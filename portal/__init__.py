@@ -3,14 +3,16 @@
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, i18n, mail, search, security, views
+from portal import cli, i18n, logs, mail, search, security, views
 from portal.extensions import csrf, db, limiter, migrate
 
 
@@ -25,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _derive_settings(app)
 
+    logs.init_app(app)  # first: every later hook and handler logs with the request id
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
@@ -57,6 +60,11 @@ def _derive_settings(app: Flask) -> None:
     # Room for the other form fields next to the largest allowed file.
     config["MAX_CONTENT_LENGTH"] = (int(config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_LIFETIME_HOURS"])
+    if config["HTTPS"] and config["SESSION_COOKIE_NAME"] == "session":
+        config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=None)
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = [urlsplit(config["BASE_URL"]).hostname or "localhost", "localhost", "127.0.0.1"]
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal import demo, mail, search
-from portal.catalogue import RuleViolation, accounts, digests, lapses, reminders
+from portal.catalogue import RuleViolation, accounts, digests, lapses, reminders, sessions
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -17,6 +17,7 @@ search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
 reporting_cli = AppGroup("reporting", help="Programme reporting.")
 reminders_cli = AppGroup("reminders", help="Reminders to partner organisations.")
+sessions_cli = AppGroup("sessions", help="Login sessions.")
 
 
 @click.command("seed-demo")
@@ -185,6 +186,14 @@ def lapse(dry_run: bool) -> None:
     click.echo(summary + (" (dry run: nothing sent or recorded)." if dry_run else "."))
 
 
+@sessions_cli.command("purge")
+def purge_sessions() -> None:
+    """Delete ended login sessions and login failures that no longer count (safe to run from cron)."""
+    purged = sessions.purge()
+    db.session.commit()
+    click.echo(f"Deleted {purged.sessions} ended sessions and {purged.login_failures} old login failures.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
@@ -192,3 +201,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(reporting_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(sessions_cli)

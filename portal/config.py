@@ -8,7 +8,8 @@ passes to ``create_app``.
 
 # Database: SQLite under instance/ unless DATABASE_URL names another (PostgreSQL in production).
 DATABASE_URL = None
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# hide_parameters: a database error in the logs never shows the values (a password hash, a token).
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
 # Set SECRET_KEY in instance/config.py or PORTAL_SECRET_KEY; otherwise one is generated once and
 # kept in instance/secret_key so that every gunicorn worker shares it.
@@ -30,14 +31,37 @@ INACTIVE_WARNING_DAYS = 60
 SEARCH_INDEX_DIR = None
 UPLOAD_DIR = None
 MAX_UPLOAD_MB = 20
+# Largest request body that is not a file upload (a url-encoded form, an API call), and the most
+# parts a multipart form may have. Werkzeug's own limit applies to multipart fields only.
+MAX_FORM_MEMORY_SIZE = 500_000
+MAX_FORM_PARTS = 1000
 
 # Werkzeug's scrypt (N=32768, r=8, p=1). Tests lower N to stay fast; each hash keeps its own parameters.
 PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
 
-# Login throttling, counted in the database so all workers share it.
-LOGIN_FAILURES_PER_ACCOUNT = 5
-LOGIN_FAILURES_PER_ADDRESS = 20
+# Login throttling, counted in the database so all workers share it (portal.catalogue.logins), over a
+# window of LOGIN_THROTTLE_MINUTES: one account from one address, then one address, wait after so many
+# failures; failures on one account from all addresses only slow its logins down (never a lockout)
+# and mail its owner, once per window.
 LOGIN_THROTTLE_MINUTES = 15
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
+LOGIN_FAILURES_BEFORE_SLOWDOWN = 10
+LOGIN_SLOWDOWN_SECONDS = 1.0
+
+# Login sessions end on the server when idle this long (staff: moderators and admins), and in any case
+# SESSION_LIFETIME_HOURS after the login. Their last use is written at most every SESSION_TOUCH_SECONDS.
+# `flask --app portal sessions purge` (cron) deletes ended sessions and old login failures.
+SESSION_IDLE_MINUTES_STAFF = 30
+SESSION_IDLE_MINUTES_PARTNER = 120
+SESSION_LIFETIME_HOURS = 12
+SESSION_TOUCH_SECONDS = 60
+
+# Password reset links are valid this long, and once (portal.catalogue.resets); an account gets at most
+# PASSWORD_RESET_MAILS_PER_HOUR of them, an address may ask PASSWORD_RESET_RATE_LIMIT (Flask-Limiter).
+PASSWORD_RESET_MINUTES = 60
+PASSWORD_RESET_MAILS_PER_HOUR = 3
+PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # noqa: S105 - a rate, not a password
 
 # Rate limits for the public API (Flask-Limiter). Use a shared store such as
 # "redis://localhost:6379" in production; memory:// counts per worker.
@@ -68,10 +92,19 @@ REPORTING_YEAR_START_MONTH = 1
 REMINDER_INTERVAL_DAYS = 7
 
 SITE_NAME = "One Planet Catalogue"
-# Absolute base URL used in mails and feeds when there is no request (CLI).
+# The portal's address: every absolute link (API, feeds, sitemap, CSV, mails, command line) starts with
+# it, never with the Host header a client sent (portal.links). Set it in production.
 BASE_URL = "http://127.0.0.1:5000"
+# Host names the portal answers to; a request for any other host gets a 400 (Host header attacks,
+# DNS rebinding). None: the host of BASE_URL, localhost and 127.0.0.1. [] answers any host.
+# A name starting with a dot also accepts its subdomains (".example.org").
+TRUSTED_HOSTS = None
+
+# Logs: JSON lines on stderr with the request id (portal.logs); DEBUG, INFO, WARNING or ERROR.
+LOG_LEVEL = "INFO"
 
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+# PERMANENT_SESSION_LIFETIME (the cookie's) follows SESSION_LIFETIME_HOURS; with HTTPS the cookie is
+# named __Host-session (Secure, Path=/, no Domain: no other site or subdomain can set it).

@@ -1,14 +1,17 @@
 """Security wiring: response headers, cookies, and logins backed by server-side sessions.
 
 The signed session cookie carries the user id and a random token; the token must name a live row in
-``auth_sessions``. Logging out deletes that row, deactivation and a password change delete all rows
-of the user, so a copied cookie replayed afterwards is anonymous.
+``auth_sessions`` (``portal.catalogue.sessions``). Logging out deletes that row, deactivation and a
+password change delete all rows of the user, so a copied cookie replayed afterwards is anonymous.
+Pages for a signed-in user are never stored by a browser or proxy cache (``Cache-Control: no-store``);
+downloaded files run sandboxed should a browser render them (``DOWNLOAD_POLICY``).
 """
 
-from flask import Flask, session
-from flask_login import login_user, logout_user
+from flask import Flask, Response, request, session
+from flask_login import current_user, login_user, logout_user
 
-from portal.catalogue import accounts
+from portal import logs
+from portal.catalogue import sessions
 from portal.extensions import login_manager, talisman
 from portal.models import User
 
@@ -26,6 +29,9 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+# Uploaded files are served as attachments; should a browser render one anyway (an HTML or SVG file
+# passed off as a PDF), it runs in a sandbox without scripts, forms or access to the portal's origin.
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
 
 
 def init_app(app: Flask) -> None:
@@ -50,22 +56,36 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side session already binds the cookie
     login_manager.user_loader(_load_user)
+    app.after_request(_no_store_when_signed_in)
+
+
+def _no_store_when_signed_in(response: Response) -> Response:
+    """A signed-in user's pages (and CSV exports) show what only they may see: no cache may keep them.
+    Answers that say how to cache themselves (static files, downloads) keep their own header."""
+    if "Cache-Control" not in response.headers and request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _load_user(user_id: str) -> User | None:
-    return accounts.session_user(user_id, session.get(SESSION_TOKEN))
+    user = sessions.session_user(user_id, session.get(SESSION_TOKEN))
+    if user is None:
+        session.pop(SESSION_TOKEN, None)  # a dead session is forgotten (and its end logged) once
+    return user
 
 
 def log_in(user: User) -> None:
     """Start a fresh session for ``user``: nothing of the anonymous session survives."""
     session.clear()
-    token = accounts.start_session(user)
+    token = sessions.start_session(user)
     login_user(user)
     session[SESSION_TOKEN] = token
     session.permanent = True
 
 
 def log_out() -> None:
-    accounts.end_session(session.get(SESSION_TOKEN))
+    user_id = current_user.id if current_user.is_authenticated else None
+    sessions.end_session(session.get(SESSION_TOKEN))
     logout_user()
     session.clear()
+    logs.event("logout", user_id=user_id)

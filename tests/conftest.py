@@ -108,6 +108,7 @@ def make_app(app):
 
     yield make
     for other in made:
+        other.extensions["search"].close()
         with other.app_context():
             db.engine.dispose()
 

@@ -4,7 +4,7 @@ An organisation names a reporting focal point and alternates (emails), who need 
 go to the focal point with the alternates in copy, so a message records its Cc addresses.
 
 Revision ID: 4b7e1c9d2a60
-Revises: c5f0a7d2e913
+Revises: f7c2e8a4b915
 Create Date: 2026-12-01 00:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4b7e1c9d2a60"
-down_revision = "c5f0a7d2e913"
+down_revision = "f7c2e8a4b915"
 branch_labels = None
 depends_on = None
 

@@ -1,41 +1,32 @@
-"""Accounts: registration, passwords, login with throttling, server-side sessions, administration."""
+"""Accounts: registration, password rules and changes, administration.
 
-import hashlib
+Logging in is ``portal.catalogue.logins``, login sessions ``portal.catalogue.sessions``, password
+resets ``portal.catalogue.resets``.
+"""
+
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from portal.catalogue import PermissionDenied, RuleViolation, audit, notifications
 from portal.catalogue.organisations import add_partnership
 from portal.catalogue.permissions import can_manage_account, is_admin
+from portal.catalogue.sessions import end_all_sessions
 from portal.extensions import db
-from portal.models import AuthSession, LoginFailure, Organisation, Partnership, Programme, User, utcnow
-from portal.vocab import ORGANISATION_TYPES
+from portal.models import Organisation, Partnership, Programme, User
+from portal.vocab import ORGANISATION_TYPES, PROGRAMMES
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn raises ValueError beyond this
 # zxcvbn scores 0 and 1 mean "guessable within a million tries": the very common passwords.
 MIN_PASSWORD_SCORE = 2
-
-
-class LoginThrottled(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(f"Too many failed logins; try again in {retry_after} seconds.")
-        self.retry_after = retry_after
-
-
-class InvalidCredentials(Exception):
-    """Wrong email or password; deliberately the same for both."""
-
-
-class AccountInactive(Exception):
-    """The password is right but nobody has activated the account yet."""
 
 
 def normalise_email(email: str) -> str:
@@ -46,33 +37,53 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def _letters(text: str) -> str:
+    return "".join(character for character in text.lower() if character.isalpha())
+
+
+def site_words() -> list[str]:
+    """Names anyone guesses first for this site: the site's, the network's and the programmes' names."""
+    names = [current_app.config["SITE_NAME"], "One Planet", "One Planet network"]
+    names += [name for _, name, _ in PROGRAMMES]
+    return [form for name in names for form in (name.lower(), _letters(name))]
+
+
 def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
-    """Why ``password`` is not acceptable, or None."""
+    """Why ``password`` is not acceptable, or None. The length is checked before the strength."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
-    # zxcvbn is slow on very long input and such passwords are not common anyway.
-    result = zxcvbn(password[:100], user_inputs=[value for value in user_inputs if value])
+        return _("Use at most %(count)s characters.", count=f"{MAX_PASSWORD_LENGTH:,}")
+    if _letters(password) in set(site_words()):
+        return _("Do not use the name of the portal, the network or a programme as your password.")
+    # zxcvbn refuses more than 72 characters (and is slow on long input): the first 72 are judged.
+    inputs = [value for value in (*user_inputs, *site_words()) if value]
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=inputs)
     if result["score"] < MIN_PASSWORD_SCORE:
-        warning = result["feedback"]["warning"] or "This password is too easy to guess."
-        return f"{warning} Choose a longer or less common password, for example a few unrelated words."
+        warning = result["feedback"]["warning"] or _("This password is too easy to guess.")
+        return _("%(warning)s Choose a longer or less common password, for example a few unrelated words.",
+                 warning=warning)
     return None
 
 
-def _check_password_rules(password: str, email: str, name: str) -> None:
+def check_new_password(password: str, email: str, name: str) -> None:
+    """A RuleViolation at the ``password`` field when ``password`` may not be ``email``'s new password."""
     problem = password_problem(password, (email, email.split("@")[0], name))
     if problem:
         raise RuleViolation(problem, field="password")
 
 
-def _hash(password: str) -> str:
+def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def dummy_hash() -> str:
+    """Checked against when the email is unknown, so both failures take the same time."""
+    return _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @cache
 def _dummy_hash(method: str) -> str:
-    """Checked against when the email is unknown, so both failures take the same time."""
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
@@ -92,13 +103,13 @@ def create_user(
     if find_user_by_email(email):
         raise RuleViolation("An account with this email already exists.", field="email")
     if check_password:
-        _check_password_rules(password, email, name)
+        check_new_password(password, email, name)
     if role == "partner" and organisation is None:
         raise RuleViolation("A partner belongs to an organisation.", field="organisation")
     user = User(
         email=email,
         name=name,
-        password_hash=_hash(password),
+        password_hash=hash_password(password),
         role=role,
         organisation=organisation if role == "partner" else None,
         active=active,
@@ -152,7 +163,7 @@ def register(
     email = normalise_email(email)
     if find_user_by_email(email):
         raise RuleViolation("An account with this email already exists. Log in, or ask the secretariat.", "email")
-    _check_password_rules(password, email, name)
+    check_new_password(password, email, name)
     if organisation is None:
         if not programmes:
             raise RuleViolation("Choose at least one programme your organisation works with.", "programmes")
@@ -168,88 +179,12 @@ def register(
     return user
 
 
-# --- login ------------------------------------------------------------------------------------
-
-
-def _throttle_wait(email: str, address: str, now: datetime) -> int:
-    """Seconds until a login for this email from this address may be tried again (0: now)."""
-    config = current_app.config
-    window = timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
-    since = now - window
-    waits = []
-    for column, value, limit in (
-        (LoginFailure.email, email, config["LOGIN_FAILURES_PER_ACCOUNT"]),
-        (LoginFailure.address, address, config["LOGIN_FAILURES_PER_ADDRESS"]),
-    ):
-        recent = select(LoginFailure.created_at).where(column == value, LoginFailure.created_at >= since)
-        times = db.session.scalars(recent.order_by(LoginFailure.created_at.desc()).limit(limit)).all()
-        if len(times) >= limit:
-            waits.append(int((times[-1] + window - now).total_seconds()) + 1)
-    return max(waits, default=0)
-
-
-def authenticate(email: str, password: str, address: str) -> User:
-    """The user with these credentials, or an exception saying why not.
-
-    Failures are counted in the database, so every worker process shares the throttle.
-    """
-    email = normalise_email(email)
-    now = utcnow()
-    wait = _throttle_wait(email, address, now)
-    if wait:
-        raise LoginThrottled(wait)
-    user = find_user_by_email(email)
-    stored = user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
-    valid = check_password_hash(stored, password)
-    if not (user and valid):
-        db.session.add(LoginFailure(email=email, address=address, created_at=now))
-        db.session.flush()
-        raise InvalidCredentials()
-    if not user.active:
-        raise AccountInactive()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    user.last_login_at = now
-    return user
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def start_session(user: User) -> str:
-    """A new server-side session for ``user``; the returned token goes into the signed cookie."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(AuthSession(id=_digest(token), user_id=user.id))
-    db.session.flush()
-    return token
-
-
-def session_user(user_id: str, token: str | None) -> User | None:
-    """The active user whose live session this token names, or None."""
-    if not token or not str(user_id).isdigit():
-        return None
-    row = db.session.get(AuthSession, _digest(token))
-    if row is None or row.user_id != int(user_id):
-        return None
-    user = db.session.get(User, row.user_id)
-    return user if user is not None and user.active else None
-
-
-def end_session(token: str | None) -> None:
-    if token:
-        db.session.execute(delete(AuthSession).where(AuthSession.id == _digest(token)))
-
-
-def end_all_sessions(user: User) -> None:
-    db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
-
-
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change the password and end every session of the user (the caller starts a new one)."""
     if not check_password_hash(user.password_hash, current_password):
         raise RuleViolation("The current password is not right.", field="current_password")
-    _check_password_rules(new_password, user.email, user.name)
-    user.password_hash = _hash(new_password)
+    check_new_password(new_password, user.email, user.name)
+    user.password_hash = hash_password(new_password)
     end_all_sessions(user)
     audit.record("user.password_changed", user, user=user)
     db.session.flush()

@@ -1,9 +1,14 @@
-"""Recording audit events: who, when, what and why."""
+"""Recording audit events: who, when, what and why, from which address and request.
+
+Each event is also a line of the security log (``portal.logs``), with the same request id.
+"""
 
 from typing import Any
 
+from portal import logs
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Programme, User
+from portal.requestinfo import client_address, request_id
 from portal.vocab import PORTFOLIO_STATUSES, label
 
 
@@ -28,8 +33,12 @@ def record(
         programme_id=programme.id if programme is not None else None,
         message=message or "",
         details=details,
+        address=client_address(),
+        request_id=request_id(),
     )
     db.session.add(event)
+    logs.event(f"audit.{action}", actor_id=event.actor_id, item_id=event.item_id, user_id=event.user_id,
+               organisation_id=event.organisation_id, programme_id=event.programme_id, details=details)
     return event
 
 
@@ -55,6 +64,7 @@ DESCRIPTIONS = {
     "user.organisation_changed": "changed the organisation",
     "user.programmes_changed": "changed the moderated programmes",
     "user.password_changed": "changed the password",
+    "user.password_reset": "reset the password by mail",
     "organisation.created": "created the organisation",
     "organisation.partnership_added": "added a programme partnership",
     "organisation.partnership_ended": "ended a programme partnership",

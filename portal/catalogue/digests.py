@@ -17,12 +17,11 @@ saved searches cost a few thousand index look-ups, not 10 000 searches (``benchm
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from itertools import takewhile
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
@@ -32,6 +31,7 @@ from portal.catalogue import RuleViolation
 from portal.catalogue.saved_searches import filters_of, unsubscribe_token
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import Item, Organisation, SavedSearch, SavedSearchDigest, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -91,20 +91,19 @@ def send_digests(
     candidates = _candidates(min(saved.covered_until for saved, _email, _name in due), now)
     matches = _matches([saved for saved, _email, _name in due], candidates, run, progress)
     claimed = set() if dry_run else _claim([saved.id for saved, _email, _name in due], now)
-    with _url_context():
-        links = _Links()
-        for saved, email, name in due:
-            found = _published_after(matches.get(saved.query, []), saved.covered_until)
-            if not found or not (dry_run or saved.id in claimed):
-                continue
-            run.sent += 1
-            run.items += len(found)
-            if not dry_run:
-                message = mail.queue(email, *_digest(saved, name, found, links), topic="digest")
-                db.session.add(
-                    SavedSearchDigest(saved_search_id=saved.id, message=message, covered_from=saved.covered_until,
-                                      covered_until=now, item_ids=[item.id for item in found], created_at=now)
-                )
+    links = _Links()
+    for saved, email, name in due:
+        found = _published_after(matches.get(saved.query, []), saved.covered_until)
+        if not found or not (dry_run or saved.id in claimed):
+            continue
+        run.sent += 1
+        run.items += len(found)
+        if not dry_run:
+            message = mail.queue(email, *_digest(saved, name, found, links), topic="digest")
+            db.session.add(
+                SavedSearchDigest(saved_search_id=saved.id, message=message, covered_from=saved.covered_until,
+                                  covered_until=now, item_ids=[item.id for item in found], created_at=now)
+            )
     db.session.flush()
     return run
 
@@ -178,38 +177,28 @@ def _claim(ids: list[int], now: datetime) -> set[int]:
     return claimed
 
 
-@contextmanager
-def _url_context():
-    """One request context for every link of the run (the command line has none)."""
-    if has_request_context():
-        yield
-        return
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        yield
-
-
 class _Links:
-    """Absolute links of the digests, each item's built once per run."""
+    """Absolute links of the digests (under BASE_URL), each item's built once per run."""
 
     def __init__(self):
         self._items: dict[int, str] = {}
 
     def item(self, item_id: int) -> str:
         if item_id not in self._items:
-            self._items[item_id] = url_for("public.item", item_id=item_id, _external=True)
+            self._items[item_id] = absolute_url("public.item", item_id=item_id)
         return self._items[item_id]
 
     @staticmethod
     def search(saved: SavedSearch) -> str:
-        return url_for("search.results", _external=True) + "?" + "&".join(filter(None, [saved.query, "sort=newest"]))
+        return f"{absolute_url('search.results')}?" + "&".join(filter(None, [saved.query, "sort=newest"]))
 
     @staticmethod
     def manage() -> str:
-        return url_for("searches.index", _external=True)
+        return absolute_url("searches.index")
 
     @staticmethod
     def unsubscribe(saved: SavedSearch) -> str:
-        return url_for("searches.unsubscribe", token=unsubscribe_token(saved), _external=True)
+        return absolute_url("searches.unsubscribe", token=unsubscribe_token(saved))
 
 
 def _digest(saved: SavedSearch, user_name: str, found: list[NewItem], links: _Links) -> tuple[str, str]:

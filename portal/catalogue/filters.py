@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import vocab
 from portal.catalogue import RuleViolation
+from portal.catalogue.parsing import positive_int, required_positive_int
 
 SORTS = ("relevance", "newest", "title")
 MAX_QUERY_LENGTH = 500
@@ -77,7 +78,7 @@ def _known(vocabulary) -> Callable[[str], str]:
 
 
 def _sdg(value: str) -> int | None:
-    return int(value) if value.isdigit() and 1 <= int(value) <= 17 else None
+    return positive_int(value, maximum=17)
 
 
 def _country(value: str) -> str | None:
@@ -101,13 +102,9 @@ PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
-def _integer(args: MultiDict, name: str, default: int, maximum: int) -> int:
-    raw = args.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise RuleViolation(f"'{name}' must be a whole number from 1 to {maximum}.", field=name)
-    return int(raw)
+def page_number(args: MultiDict, maximum: int = MAX_PAGE) -> int:
+    """The ``page`` parameter of any paginated list (1 when absent); a RuleViolation (400) when malformed."""
+    return required_positive_int(args.get("page"), "page", maximum, default=1)
 
 
 def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
@@ -135,9 +132,9 @@ def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
     if sort not in SORTS:
         raise RuleViolation(f"Sort by one of: {', '.join(SORTS)}.", field="sort")
     values["sort"] = sort
-    values["page"] = _integer(args, "page", 1, MAX_PAGE)
-    values["per_page"] = _integer(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    values["page"] = page_number(args)
+    values["per_page"] = required_positive_int(args.get("per_page"), "per_page", MAX_PER_PAGE, DEFAULT_PER_PAGE)
     return CatalogueFilters(**values)
 
 
-__all__ = ["MAX_PER_PAGE", "SORTS", "CatalogueFilters", "parse_filters"]
+__all__ = ["MAX_PER_PAGE", "SORTS", "CatalogueFilters", "page_number", "parse_filters"]

@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Select, func, select, tuple_
 
-from portal.catalogue import notifications
 from portal.catalogue.organisations import contacts, mail_contacts
 from portal.catalogue.visibility import becomes_inactive_soon_clause, inactive_after_update
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import Item, LapseWarning, utcnow
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def _warning(outcome: LapseOutcome) -> tuple[str, str]:
     )
     lines = "\n".join(
         f"- {lapse.title}\n  " + _("inactive from %(day)s", day=f"{lapse.lapses_on:%d %B %Y}")
-        + f": {notifications.absolute_url('partner.item', item_id=lapse.item_id)}"
+        + f": {absolute_url('partner.item', item_id=lapse.item_id)}"
         for lapse in outcome.lapses
     )
     body = _(
@@ -130,7 +130,7 @@ def _warning(outcome: LapseOutcome) -> tuple[str, str]:
         "per item), or update them: %(url)s\n\n— %(site)s\n",
         organisation=outcome.organisation,
         lines=lines,
-        url=notifications.absolute_url("partner.items", lapsing=1),
+        url=absolute_url("partner.items", lapsing=1),
         site=current_app.config["SITE_NAME"],
     )
     return subject, body

@@ -1,19 +1,13 @@
 """What the portal tells people by mail. Messages go through ``portal.mail`` (outbox, then SMTP)."""
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import mail, vocab
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import Comment, Item, Programme, User, moderator_programmes
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A full URL, also outside a request (CLI jobs), based on the BASE_URL setting."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 def _signature() -> str:
@@ -38,6 +32,29 @@ def account_requested(user: User) -> None:
     )
     for recipient in recipients:
         mail.queue(recipient, f"Account request: {user.organisation.name}", body, topic="account")
+
+
+def login_failures(user: User, failures: int, minutes: int, topic: str) -> None:
+    """Tell the owner that their account sees many failed logins (it is not locked)."""
+    body = _(
+        "Hello %(name)s,\n\nthere were %(failures)s failed attempts to log in to your account in the last "
+        "%(minutes)s minutes. Your account is not locked: logging in only takes a little longer for now.\n\n"
+        "If it was you, there is nothing to do. If not, someone may be guessing your password: choose a new, "
+        "strong one at %(change)s, or reset it at %(reset)s.",
+        name=user.name, failures=failures, minutes=minutes,
+        change=absolute_url("auth.change_password"), reset=absolute_url("auth.forgot_password"),
+    )
+    mail.queue(user.email, _("Failed logins to your account"), body + _signature(), topic=topic)
+
+
+def password_reset(user: User, link: str, minutes: int, topic: str) -> None:
+    body = _(
+        "Hello %(name)s,\n\nsomeone, probably you, asked to reset the password of your account. Choose a new "
+        "password at this address within %(minutes)s minutes (it works once):\n\n%(link)s\n\n"
+        "If you did not ask, ignore this message: your password stays as it is.",
+        name=user.name, minutes=minutes, link=link,
+    )
+    mail.queue(user.email, _("Reset your password"), body + _signature(), topic=topic)
 
 
 def account_activated(user: User) -> None:

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.catalogue import PermissionDenied, RuleViolation, notifications
+from portal.catalogue import PermissionDenied, RuleViolation
 from portal.catalogue.organisations import Contacts, contacts, mail_contacts
 from portal.catalogue.permissions import moderates
 from portal.catalogue.reporting import (
@@ -29,6 +29,7 @@ from portal.catalogue.reporting import (
     reporting_period,
 )
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import AuditEvent, Item, ItemProgramme, Programme, Reminder, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def _remind(
         "resource for %(programme)s, update one of your items, or confirm that an item is still active, "
         "before %(deadline)s.\n\nSee where your organisation stands: %(url)s\n\n— %(site)s\n",
         organisation=reached.name, programme=programme.name, year=period.label, reported=reported,
-        deadline=f"{period.last_day:%d %B %Y}", url=notifications.absolute_url("partner.dashboard"),
+        deadline=f"{period.last_day:%d %B %Y}", url=absolute_url("partner.dashboard"),
         site=current_app.config["SITE_NAME"],
     )
     mail_contacts(reached, subject, body, "reporting", alternates_in_copy=True)

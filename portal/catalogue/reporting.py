@@ -40,6 +40,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, case, cast, distinct
 from portal import vocab
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation, reporting_health
 from portal.catalogue.organisations import partner_on
+from portal.catalogue.parsing import positive_int
 from portal.catalogue.permissions import is_admin, moderates
 from portal.catalogue.programmes import desk_programmes
 from portal.catalogue.visibility import public_clause
@@ -153,10 +154,10 @@ def _parse_year(value: str | int | None, now: datetime) -> int:
     latest = current_year(now)
     if value is None or value == "":
         return latest
-    text = str(value).strip()
-    if not (text.isdigit() and len(text) == 4 and FIRST_YEAR <= int(text) <= latest):
+    year = positive_int(value, latest)
+    if year is None or year < FIRST_YEAR:
         raise RuleViolation(f"The year must be a number from {FIRST_YEAR} to {latest}.", field="year")
-    return int(text)
+    return year
 
 
 def open_scope(actor: User, programme: str | None, year: str | int | None, now: datetime | None = None) -> Scope:

@@ -10,15 +10,18 @@ the changed fields), ``item.submitted``, ``item.confirmed``, ``item.withdrawn``,
 """
 
 import re
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 
 from portal import vocab
 from portal.catalogue import PermissionDenied, RuleViolation, audit, files, workflow
+from portal.catalogue.parsing import without_control_characters
 from portal.catalogue.permissions import can_edit_item
 from portal.extensions import db
 from portal.models import AuditEvent, Item, ItemCountry, ItemProgramme, ItemTheme, Programme, Sdg, User, utcnow
@@ -36,8 +39,6 @@ DESK_ACTIONS = ("item.changes_requested", "item.rejected", "item.approved", "ite
 
 # Snapshot keys that are named differently in the form (and in ``item.edited`` events).
 _FIELD_NAMES = {"is_global": "countries", "file_original_name": "file"}
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -119,7 +120,7 @@ class ItemInvalid(RuleViolation):
 
 def _lines(value: str | None) -> str:
     """Text with \\n line ends (browsers send \\r\\n) and without control characters (PostgreSQL refuses NUL)."""
-    return _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return without_control_characters((value or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _text(value: str | None) -> str:
@@ -289,23 +290,53 @@ def _require_editor(actor: User, item: Item) -> None:
         raise PermissionDenied("Only the item's organisation can change it.")
 
 
+def _one_time_token(value: str | None) -> str | None:
+    """A submission form's token in its canonical form, None when absent or not a UUID."""
+    try:
+        return str(uuid.UUID(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _created_with(actor: User, token: str | None) -> Item | None:
+    """The item of ``actor``'s organisation that the form with ``token`` created already, if any."""
+    if token is None:
+        return None
+    return db.session.scalar(
+        select(Item).where(Item.submission_token == token, Item.organisation_id == actor.organisation_id)
+    )
+
+
 def create_item(actor: User, kind: str, data: ItemData, *, upload: Upload | None = None,
-                submit: bool = False) -> Item:
-    """A new draft of ``actor``'s organisation (submitted for review too when ``submit``)."""
+                submit: bool = False, submission_token: str | None = None) -> Item:
+    """A new draft of ``actor``'s organisation (submitted for review too when ``submit``).
+
+    ``submission_token`` is the form's one-time token: when an item was already created with it (the
+    same form posted again), that item is returned and nothing is created or stored.
+    """
     if not (actor.is_authenticated and actor.is_partner and actor.organisation_id is not None):
         raise PermissionDenied("Only partners of an organisation submit items.")
+    token = _one_time_token(submission_token)
+    if (earlier := _created_with(actor, token)) is not None:
+        return earlier
     data = normalised(data)
     errors = check(kind, data)
     _check_file(kind, data, upload, keeps_file=False, errors=errors)
     if errors:
         raise ItemInvalid(errors)
-    item = Item(kind=kind, organisation=actor.organisation, created_by=actor, state="draft")
+    item = Item(kind=kind, organisation=actor.organisation, created_by=actor, state="draft", submission_token=token)
     _apply(item, kind, data)
-    if kind == "resource" and upload is not None:
-        _attach(item, upload)
     item.created_at = item.updated_at = utcnow()
     db.session.add(item)
-    db.session.flush()
+    try:
+        db.session.flush()  # claims the token: a concurrent post of the same form waits here, then fails
+    except IntegrityError:
+        db.session.rollback()
+        if (earlier := _created_with(actor, token)) is None:
+            raise RuleViolation("This form was already sent. Open a new form to add another item.") from None
+        return earlier
+    if kind == "resource" and upload is not None:
+        _attach(item, upload)  # only once the token is ours: a repeated post stores no file
     audit.record("item.created", actor, item=item)
     if submit:
         workflow.submit(item, actor)

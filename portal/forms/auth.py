@@ -1,32 +1,58 @@
 """Forms to log in, register and change a password."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from portal import vocab
+from portal.catalogue.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from portal.forms import MultiCheckboxField, choices
 
 NEW_ORGANISATION = "new"
+PASSWORD_TOO_LONG = _l("Use at most %(count)s characters.", count=f"{MAX_PASSWORD_LENGTH:,}")
+
+
+def new_password(label: str) -> PasswordField:
+    """A new password field that says the rules (``accounts.password_problem`` checks them)."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH, message=PASSWORD_TOO_LONG)],
+        description=_l(
+            "From %(min)s to %(max)s characters. A few unrelated words make a strong password; "
+            "the name of this site or of a programme does not.",
+            min=MIN_PASSWORD_LENGTH,
+            max=f"{MAX_PASSWORD_LENGTH:,}",
+        ),
+    )
+
+
+def repeat_password(label: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)],
+                       description=_l("The address of your account."))
+
+
+class ResetPasswordForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=500)])
+    password = new_password(_l("New password"))
+    confirm = repeat_password(_l("Repeat the new password"))
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
 
 
 class RegistrationForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(max=1024)],
-        description="At least 8 characters. A few unrelated words make a strong password.",
-    )
-    confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
-    )
+    password = new_password("Password")
+    confirm = repeat_password("Repeat the password")
     organisation = SelectField(
         "Organisation",
         description="Choose your organisation, or “not listed yet” to add it.",
@@ -56,12 +82,8 @@ class RegistrationForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(max=1024)],
-        description="At least 8 characters. A few unrelated words make a strong password.",
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH, message=PASSWORD_TOO_LONG)]
     )
-    confirm = PasswordField(
-        "Repeat the new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
-    )
+    password = new_password("New password")
+    confirm = repeat_password("Repeat the new password")

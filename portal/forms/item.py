@@ -4,12 +4,15 @@ The forms only read and type what was posted (fields the form does not offer are
 rule lives in ``portal.catalogue.submission``, whose messages ``add_errors`` puts at their fields.
 """
 
+import uuid
+
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -61,6 +64,9 @@ class ItemForm(FlaskForm):
     contact = StringField("Contact", description="Optional. An email address or name that visitors can ask.")
     language = SelectField("Language", default="en")
 
+    # One-time token of a new item's form (``submission.create_item``): posted twice, one item.
+    submission_token = HiddenField()
+
     save_draft = SubmitField("Save draft")
     submit_review = SubmitField("Submit for review")
     save_changes = SubmitField("Save changes")
@@ -78,6 +84,8 @@ class ItemForm(FlaskForm):
         self.language.choices = choices(vocab.languages())
         for name in REQUIRED:
             self[name].flags.required = True  # shown as "(required)"; the rule itself is in the service
+        if not self.submission_token.data:
+            self.submission_token.data = str(uuid.uuid4())
 
     @staticmethod
     def values(data: ItemData) -> dict:

@@ -37,6 +37,9 @@ class AuditEvent(db.Model):
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Where the change came from: the client's address and the request id of the logs (None: command line).
+    address: Mapped[str | None] = mapped_column(String(45))
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])

@@ -67,6 +67,9 @@ class Item(db.Model):
     published_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The one-time token of the submission form that created the item: posting that form again (a
+    # retry after a lost answer, a double click) leads to this item instead of creating another.
+    submission_token: Mapped[str | None] = mapped_column(String(36), unique=True)
     # Last update by the partner (an edit or "confirm still active"): drives inactivity.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     submitted_at: Mapped[datetime | None]

@@ -6,13 +6,28 @@ from flask_login import current_user
 from portal import vocab
 from portal.catalogue import permissions, review
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
+from portal.links import absolute_url
 from portal.markdown import render_markdown
-from portal.views import admin, api, auth, desk, errors, items, partner, public, saved_searches, search, transaction
-from portal.views.routing import DatabaseIdConverter
+from portal.views import (
+    admin,
+    api,
+    auth,
+    desk,
+    errors,
+    items,
+    partner,
+    public,
+    routing,
+    saved_searches,
+    search,
+    transaction,
+)
+from portal.views.input import PortalRequest
 
 
 def register(app: Flask) -> None:
-    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
+    app.request_class = PortalRequest  # parameters without control characters, bodies limited by kind
+    routing.install(app)  # before any route is added
     for module in (public, search, api, auth, partner, saved_searches, items, desk, admin):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
@@ -31,6 +46,7 @@ def register(app: Flask) -> None:
         becomes_inactive_soon=becomes_inactive_soon,
         has_aged_out=has_aged_out,
         inactive_from=inactive_from,
+        absolute_url=absolute_url,
     )
 
     @app.context_processor

@@ -33,6 +33,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "items.download",
         "auth.login",
         "auth.register",
+        "auth.forgot_password",
+        "auth.reset_password",
         "searches.unsubscribe",  # the signed token in the digest's link stands for the login
     }
 )

@@ -14,6 +14,7 @@ from portal.forms.admin import UserEditForm, UserFilterForm
 from portal.forms.organisation import ContactsForm, EndPartnershipForm, MergeForm, OrganisationForm, PartnershipForm
 from portal.models import AuditEvent, Organisation, OutboxMessage, User
 from portal.views.access import guard_blueprint
+from portal.views.input import paginate
 from portal.views.transaction import flashed, shown_on
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -32,7 +33,7 @@ def index():
     form = UserFilterForm(request.args)
     form.validate()
     filters = accounts.UserFilter(q=form.q.data or "", role=form.role.data or "", active=form.active.data or "")
-    users = db.paginate(accounts.users_query(current_user, filters), per_page=50, error_out=False)
+    users = paginate(accounts.users_query(current_user, filters), per_page=50)
     return render_template("admin/users.html", form=form, users=users)
 
 
@@ -72,7 +73,7 @@ def organisations():
     query = select(Organisation).order_by(Organisation.name)
     if q := request.args.get("q", "").strip():
         query = query.where(Organisation.name.ilike(f"%{q}%"))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render_template("admin/organisations.html", organisations=page, q=q)
 
 
@@ -176,7 +177,7 @@ def merge_organisation(organisation_id: int):
 
 @bp.get("/outbox")
 def outbox():
-    page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=50, error_out=False)
+    page = paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=50)
     return render_template("admin/outbox.html", messages=page)
 
 
@@ -185,5 +186,5 @@ def audit_log():
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if action := request.args.get("action", "").strip():
         query = query.where(AuditEvent.action.startswith(action))
-    page = db.paginate(query, per_page=100, error_out=False)
+    page = paginate(query, per_page=100)
     return render_template("admin/audit.html", events=page, action=action, describe=audit.describe)

@@ -3,16 +3,17 @@ document. The public visibility rule applies; bad parameters get a JSON 400 (por
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 
 from portal import search, vocab
 from portal.catalogue import NotFound, RuleViolation
 from portal.catalogue.filters import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, parse_filters
+from portal.catalogue.parsing import MAX_ID
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import Item
 from portal.search import documents
-from portal.views.routing import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -35,7 +36,7 @@ def item_json(card: dict[str, Any]) -> dict[str, Any]:
         "language": card["language"],
         "published_at": f"{card['published_at']}Z" if card.get("published_at") else None,
         "updated_at": f"{card['updated_at']}Z",
-        "url": url_for("public.item", item_id=card["id"], _external=True),
+        "url": absolute_url("public.item", item_id=card["id"]),
     }
 
 

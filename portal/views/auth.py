@@ -1,16 +1,25 @@
-"""Logging in and out, registering, changing one's password."""
+"""Logging in and out, registering, changing one's password, resetting a forgotten one by mail."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
-from portal.catalogue import accounts
-from portal.extensions import db
+from portal.catalogue import accounts, logins, resets
+from portal.extensions import db, limiter
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
-from portal.forms.auth import NEW_ORGANISATION, ChangePasswordForm, LoginForm, RegistrationForm
+from portal.forms.auth import (
+    NEW_ORGANISATION,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
 from portal.models import Organisation
+from portal.requestinfo import client_address
 from portal.security import log_in, log_out
 from portal.views.access import role_required
 from portal.views.transaction import shown_on
@@ -39,18 +48,18 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data, request.remote_addr or "unknown")
-        except accounts.LoginThrottled as error:
+            user = logins.authenticate(form.email.data, form.password.data, client_address())
+        except logins.LoginThrottled as error:
             minutes = max(1, round(error.retry_after / 60))
             raise TooManyRequests(
                 f"Too many failed logins. For your safety, logging in is paused: try again in {minutes} "
                 f"minute{'s' if minutes > 1 else ''}.",
                 retry_after=error.retry_after,
             ) from None
-        except accounts.InvalidCredentials:
+        except logins.InvalidCredentials:
             # Answered with 200 so that the failure is committed: it counts towards the throttle.
             form.form_errors.append("Wrong email or password.")
-        except accounts.AccountInactive:
+        except logins.AccountInactive:
             form.form_errors.append(
                 "Your account is waiting for activation by the secretariat or a desk moderator. "
                 "You will get an email when it is active."
@@ -107,3 +116,31 @@ def change_password():
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(start_page(current_user))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        resets.request_reset(form.email.data)  # the same answer whether or not the account exists
+        return render_template("auth/reset_requested.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+def reset_password():
+    """The link of the reset mail (``?token=``): the form for the new password, posted with the token."""
+    form = ResetPasswordForm(token=request.args.get("token", ""))
+    if resets.user_for_token(form.token.data) is None:
+        expired = ForgotPasswordForm(formdata=None)
+        expired.form_errors.append(resets.expired_message())
+        return render_template("auth/forgot_password.html", form=expired), 400
+    if form.validate_on_submit():
+        with shown_on(form, "password") as outcome:
+            resets.reset_password(form.token.data, form.password.data, client_address())
+        if not outcome.failed:
+            flash(_("Your password is changed and you are logged out everywhere. Log in with the new one."),
+                  "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

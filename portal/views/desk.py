@@ -6,11 +6,13 @@ from flask_login import current_user
 from portal.catalogue import NotFound, RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
+from portal.catalogue.parsing import database_id, positive_int
 from portal.extensions import db
 from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
 from portal.models import Item, User
 from portal.views.access import guard_blueprint
 from portal.views.auth import safe_next
+from portal.views.input import paginate
 from portal.views.transaction import flashed, shown_on
 from portal.vocab import PORTFOLIO_STATUSES, label
 
@@ -116,7 +118,7 @@ def approve_selected():
     """The queue's "Approve selected": publication outside any portfolio, for routine submissions."""
     back = safe_next(request.form.get("next")) or url_for("desk.index")
     with flashed() as refused:
-        outcome = review.approve_selected(request.form.getlist("item", type=int), current_user)
+        outcome = review.approve_selected(request.form.getlist("item", type=database_id), current_user)
     if refused.failed:
         return redirect(back)
     if outcome.approved:
@@ -201,7 +203,7 @@ def monitoring():
 @bp.get("/accounts", endpoint="accounts")
 def account_list():
     filters = accounts.UserFilter(q=request.args.get("q", ""), active=request.args.get("active", "no"))
-    users = db.paginate(accounts.users_query(current_user, filters), per_page=50, error_out=False)
+    users = paginate(accounts.users_query(current_user, filters), per_page=50)
     return render_template("desk/accounts.html", users=users, filters=filters)
 
 
@@ -256,10 +258,11 @@ def send_reporting_reminders():
     if scope.programme is None:
         raise RuleViolation("Choose one programme to send reminders for.", field="programme")
     target = request.form.get("organisation", "")
-    if target != "all" and not target.isdigit():
+    organisation_id = positive_int(target)
+    if target != "all" and organisation_id is None:
         raise RuleViolation("Choose a partner to remind, or all of them.", field="organisation")
     outcomes = reminders.send_reminders(
-        current_user, scope.programme, scope.period.year, None if target == "all" else [int(target)]
+        current_user, scope.programme, scope.period.year, None if target == "all" else [organisation_id]
     )
     for category, message in reminders.describe_outcomes(outcomes):
         flash(message, category)

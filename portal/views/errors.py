@@ -2,13 +2,15 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError, SecurityError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
 from portal.extensions import db
+from portal.requestinfo import request_id
 
 log = logging.getLogger(__name__)
 
@@ -23,27 +25,44 @@ TITLES = {
 }
 
 
-def _render(status: int, description: str, headers=None):
+def _render(status: int, description: str, headers=None, title: str | None = None):
+    title = title or TITLES.get(status, "Error")
     if request.path.startswith("/api/"):
-        response = jsonify(error={"status": status, "title": TITLES.get(status, "Error"), "detail": description})
+        response = jsonify(error={"status": status, "title": title, "detail": description})
     else:
         response = render_template(
-            "errors/error.html", status=status, title=TITLES.get(status, "Error"), description=description
+            "errors/error.html", status=status, title=title, description=description, request_id=request_id()
         )
     return response, status, headers or {}
 
 
 def handle_http_error(error: HTTPException):
-    description = error.description or ""
+    description, title = error.description or "", None
     if error.code == 413:
-        limit = request.max_content_length // (1024 * 1024) - 1 if request.max_content_length else None
-        description = f"Files may be at most {limit} MB. Choose a smaller file, or give a link instead."
+        title, description = _too_large()
     headers = {}
     if getattr(error, "valid_methods", None):  # a 405 must say which methods are allowed (RFC 9110)
         headers["Allow"] = ", ".join(error.valid_methods)
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(int(error.retry_after))
-    return _render(error.code or 500, description, headers)
+    return _render(error.code or 500, description, headers, title)
+
+
+def _too_large() -> tuple[str, str]:
+    """What was too large (title, explanation): a file upload, or the text of a form (``portal.views.input``)."""
+    if request.mimetype == "multipart/form-data":
+        limit = current_app.config["MAX_UPLOAD_MB"]
+        return TITLES[413], _("Files may be at most %(limit)s MB. Choose a smaller file, or give a link instead.",
+                              limit=limit)
+    limit = current_app.config["MAX_FORM_MEMORY_SIZE"] // 1000
+    return _("The form is too large"), _(
+        "The form sent more than %(limit)s kB of text. Shorten the longest field and send it again.", limit=limit
+    )
+
+
+def handle_untrusted_host(error: SecurityError):
+    """A Host header not in TRUSTED_HOSTS: no URL can be built for it, so a plain answer."""
+    return Response("Unknown host.\n", status=400, mimetype="text/plain")
 
 
 def handle_csrf_error(error: CSRFError):
@@ -70,6 +89,7 @@ def handle_unexpected(error: Exception):
 
 
 def register(app: Flask) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(PermissionDenied, handle_permission_denied)

@@ -7,7 +7,9 @@ from flask_login import current_user
 from portal.catalogue import files, submission, workflow
 from portal.catalogue.permissions import can_edit_item, can_view_item, item_for
 from portal.catalogue.visibility import is_public
+from portal.extensions import talisman
 from portal.forms.item import FORMS
+from portal.security import DOWNLOAD_POLICY
 from portal.views.access import role_required
 from portal.views.transaction import shown_on
 
@@ -45,6 +47,7 @@ def edit(item_id: int):
 
 
 @bp.get("/items/<int:item_id>/file")
+@talisman(content_security_policy=DOWNLOAD_POLICY)
 def download(item_id: int):
     """The item's file as an attachment, to whoever may see the item (404 for anyone else)."""
     item = item_for(current_user, item_id, can_view_item)

@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from portal.catalogue import audit, comments, lapses, organisations, reporting, submission, usage, workflow
 from portal.catalogue.permissions import belongs_to_item_organisation, item_for
-from portal.extensions import db
 from portal.forms.item import FORMS
 from portal.forms.organisation import ContactsForm
 from portal.models import Item
 from portal.views.access import guard_blueprint
+from portal.views.input import paginate
 from portal.views.transaction import flashed, shown_on
 
 bp = Blueprint("partner", __name__, url_prefix="/my")
@@ -42,7 +42,7 @@ def items():
     organisation_id = current_user.organisation_id or 0
     lapsing = request.args.get("lapsing") == "1"
     query = lapses.lapsing_items(organisation_id) if lapsing else submission.organisation_items(organisation_id)
-    page = db.paginate(query, per_page=ITEMS_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=ITEMS_PER_PAGE)
     return render_template(
         "partner/items.html",
         page=page,
@@ -59,7 +59,8 @@ def new_item(kind: str):
     if form.validate_on_submit():
         with shown_on(form) as outcome:
             item = submission.create_item(
-                current_user, kind, form.item_data(), upload=form.upload(), submit=form.submit_review.data
+                current_user, kind, form.item_data(), upload=form.upload(), submit=form.submit_review.data,
+                submission_token=form.submission_token.data,
             )
         if not outcome.failed:
             flash(f"“{item.title}” is {'submitted for review' if item.state == 'submitted' else 'saved as a draft'}.",

@@ -10,6 +10,7 @@ from portal.catalogue import reporting
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item, item_for
 from portal.catalogue.visibility import is_public
+from portal.links import absolute_url
 from portal.models import Item
 from portal.views.search import listing
 
@@ -116,7 +117,7 @@ def _file_url(item: Item) -> str | None:
 
 def _json_ld(item: Item) -> dict:
     """schema.org metadata of a public item (rendered with ``tojson``, safe inside <script>)."""
-    url = url_for("public.item", item_id=item.id, _external=True)
+    url = absolute_url("public.item", item_id=item.id)
     data = {
         "@context": "https://schema.org",
         "@type": "CreativeWork" if item.kind == "resource" else "Project",

@@ -7,12 +7,13 @@ from datetime import datetime
 
 from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from portal import search, vocab
-from portal.catalogue.filters import CatalogueFilters, parse_filters
+from portal.catalogue.filters import MAX_PAGE, CatalogueFilters, page_number, parse_filters
+from portal.catalogue.parsing import positive_int
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import Item, Programme, Sdg, utcnow
 
 bp = Blueprint("search", __name__)
@@ -153,7 +154,7 @@ def export_csv():
                     " ".join((["global"] if card["global"] else []) + card["countries"]),
                     " ".join(card["themes"]),
                     card["updated_at"],
-                    url_for("public.item", item_id=card["id"], _external=True),
+                    absolute_url("public.item", item_id=card["id"]),
                 )
             ]
         )
@@ -179,8 +180,8 @@ def feed():
         "search/feed.xml",
         result=result,
         updated=updated,
-        self_url=url_for("search.feed", _external=True, **filters.to_args(sort="newest", per_page=20)),
-        search_url=url_for("search.results", _external=True, **filters.to_args(sort="newest", per_page=20)),
+        self_url=absolute_url("search.feed", **filters.to_args(sort="newest", per_page=20)),
+        search_url=absolute_url("search.results", **filters.to_args(sort="newest", per_page=20)),
         parse=_parse,
     )
     return Response(body, mimetype="application/atom+xml")
@@ -202,18 +203,16 @@ def sitemap():
             body = render_template("search/sitemap_index.xml", pages=range(1, pages + 1))
             return Response(body, mimetype="application/xml")
         number = 1
-    elif page.isdigit() and int(page) >= 1:
-        number = int(page)
-    else:
+    elif (number := positive_int(page, MAX_PAGE)) is None:
         return Response("Unknown sitemap page.", status=404, mimetype="text/plain")
     items = db.session.execute(statement.offset((number - 1) * SITEMAP_URLS).limit(SITEMAP_URLS)).all()
     pages = []
     if number == 1:
-        pages = [url_for("public.home", _external=True), url_for("search.results", _external=True),
-                 url_for("public.programmes", _external=True), url_for("public.about_portfolios", _external=True)]
-        pages += [url_for("public.programme", slug=slug, _external=True)
+        pages = [absolute_url(endpoint)
+                 for endpoint in ("public.home", "search.results", "public.programmes", "public.about_portfolios")]
+        pages += [absolute_url("public.programme", slug=slug)
                   for slug in db.session.scalars(select(Programme.slug).order_by(Programme.position))]
-        pages += [url_for("public.sdg", number=n, _external=True)
+        pages += [absolute_url("public.sdg", number=n)
                   for n in db.session.scalars(select(Sdg.number).order_by(Sdg.number))]
     body = render_template("search/sitemap.xml", pages=pages, items=items)
     return Response(body, mimetype="application/xml")
@@ -221,5 +220,4 @@ def sitemap():
 
 def listing(**values) -> CatalogueFilters:
     """Filters for a page that lists public items of one programme or SDG, newest first."""
-    page = parse_filters(MultiDict({"page": request.args.get("page", "")})).page
-    return CatalogueFilters(sort="newest", page=page, per_page=10, **values)
+    return CatalogueFilters(sort="newest", page=page_number(request.args), per_page=10, **values)

@@ -52,7 +52,7 @@ def test_list_shape(client, items):
     item = get(client, "q=alpha")["items"][0]
     assert item["programmes"] == ["st", "spp"] and item["portfolio"] == {"st": "core", "spp": "none"}
     assert item["sdgs"] == [8, 12] and item["countries"] == ["TH"] and item["updated_at"].endswith("Z")
-    assert item["url"] == f"http://localhost/items/{items['a'].id}"
+    assert item["url"] == f"http://portal.test/items/{items['a'].id}"  # BASE_URL
 
 
 def test_one_item_and_404s(client, items):

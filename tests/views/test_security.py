@@ -1,8 +1,13 @@
 """Headers, cookies, CSRF and error pages."""
 
+import io
+
 import pytest
 
+from portal.catalogue import files
+from portal.extensions import db
 from portal.markdown import render_markdown
+from tests import samples
 from tests.conftest import PASSWORD
 
 
@@ -76,9 +81,12 @@ def test_wrong_method_gets_405_not_500(client):
 
 def test_an_oversized_request_gets_the_413_page(client, app):
     body = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
-    response = client.post("/register", data=body, content_type="application/octet-stream")
+    response = client.post("/register", data=body, content_type="multipart/form-data; boundary=x")
     assert response.status_code == 413
     assert "at most 20 MB" in response.text
+    response = client.post("/register", data=body, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "more than 500 kB of text" in response.text
 
 
 def test_an_unexpected_error_gets_the_500_page_without_a_traceback(make_app):
@@ -91,6 +99,7 @@ def test_an_unexpected_error_gets_the_500_page_without_a_traceback(make_app):
     response = failing.test_client().get("/boom")
     assert response.status_code == 500
     assert "Something went wrong" in response.text
+    assert f'<code class="request-id">{response.headers["X-Request-ID"]}</code>' in response.text  # to quote
     assert "secret internals" not in response.text and "Traceback" not in response.text
 
 
@@ -104,3 +113,34 @@ def test_markdown_is_rendered_without_scripts_handlers_or_javascript_links():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<strong>bold</strong>" in html and "<h2>Title</h2>" in html
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow ugc">ok</a>' in html
+
+
+def test_signed_in_pages_are_never_cached_but_public_ones_may_be(client, auth, make_item):
+    assert "Cache-Control" not in client.get("/").headers
+    auth.login("moderator")
+    for url in ("/", "/desk/", "/desk/monitoring", "/desk/reporting.csv", "/account/password"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    with client.get("/static/css/portal.css") as response:
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_with_https_the_session_cookie_is_a_host_cookie(make_app, make_user):
+    client = make_app(HTTPS=True).test_client()
+    user = make_user()
+    token = client.csrf_token("https://portal.test/login")
+    response = client.post("/login", base_url="https://portal.test", headers={"Referer": "https://portal.test/login"},
+                           data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "Path=/;" in cookie and "Domain" not in cookie
+    assert client.get("/my/", base_url="https://portal.test").status_code == 200
+
+
+def test_downloads_are_sandboxed(client, make_item):
+    stored = files.store(io.BytesIO(samples.pdf()), "report.pdf")
+    db.session.commit()
+    item = make_item("resource", file_name=stored.name, file_original_name="report.pdf", file_mime="application/pdf")
+    with client.get(f"/items/{item.id}/file") as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Security-Policy"].split() == ["default-src", "'none';", "sandbox"]
+    assert "sandbox" not in client.get(f"/items/{item.id}").headers["Content-Security-Policy"]
