@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from portal import create_app, demo
 from portal.catalogue import reporting
 from portal.catalogue.reference import ensure_reference_data
+from portal.catalogue.reporting.achievements import compute_achievements
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Partnership, Programme, User, utcnow
 
@@ -128,7 +129,7 @@ def main() -> None:
         describe()
         year = reporting.current_year()
         spp = db.session.scalar(select(Programme).where(Programme.slug == "spp"))
-        scope = reporting.Scope(spp, reporting.reporting_period(year), utcnow())
+        scope = reporting.ReportScope(spp, reporting.reporting_period(year), utcnow())
         print(f"spp has {len(reporting.partner_rows(scope))} partners in {year}; {args.runs} runs after one warm-up")
         load = " ".join(f"{n:.1f}" for n in os.getloadavg())
         print(f"Load average before measuring: {load} on {os.cpu_count()} cores\n")
@@ -169,7 +170,7 @@ def main() -> None:
         with app.app_context():
             print("\nParts of the spp dashboard:")
             spp = db.session.scalar(select(Programme).where(Programme.slug == "spp"))
-            scope = reporting.Scope(spp, reporting.reporting_period(reporting.current_year()), utcnow())
+            scope = reporting.ReportScope(spp, reporting.reporting_period(reporting.current_year()), utcnow())
             activity = reporting.partner_activity(scope)
             partner = db.session.scalar(select(User).where(User.email == "partner@example.org"))
             parts = {
@@ -177,7 +178,7 @@ def main() -> None:
                 "partner_activity (one pass, 5 years)": lambda: len(reporting.partner_activity(scope)),
                 "partner_rows": lambda: len(reporting.partner_rows(scope, activity)),
                 "year_breakdowns": lambda: len(reporting.year_breakdowns(scope).categories),
-                "public_achievements (uncached)": lambda: reporting._public_achievements(spp, utcnow()).items,
+                "public_achievements (uncached)": lambda: compute_achievements(spp, utcnow()).items,
                 "partner_status (/my/)": lambda: len(reporting.partner_status(partner.organisation).programmes),
             }
             for label, call in parts.items():

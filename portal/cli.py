@@ -5,12 +5,12 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from portal import demo, mail, search
+from portal import demo, mail, search, vocab
 from portal.catalogue import RuleViolation, accounts, digests, lapses, reminders, sessions
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
-from portal.models import ROLES, Item, Programme
+from portal.models import Item, Programme
 
 users_cli = AppGroup("users", help="Manage accounts.")
 search_cli = AppGroup("search", help="The search index.")
@@ -45,7 +45,7 @@ def seed_demo(item_count: int, if_empty: bool, seed: int) -> None:
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(vocab.values(vocab.ROLES)), required=True)
 @click.option("--name", default="", help="Display name (default: the part of the email before @).")
 @click.option("--organisation", help="A partner's organisation; created when it does not exist.")
 @click.option(
@@ -119,7 +119,11 @@ def reindex() -> None:
 @search_cli.command("check")
 def check() -> None:
     """Compare the index with the database; exit 1 naming the ids that drifted."""
-    drift = search.check()
+    try:
+        drift = search.check()
+    except search.SearchUnavailable as error:
+        click.echo(f"{error} Run `flask --app portal search reindex` to build it.", err=True)
+        raise SystemExit(1) from None
     problems = {kind: ids for kind, ids in drift.items() if ids}
     if not problems:
         click.echo("The index matches the database.")
@@ -133,7 +137,7 @@ def check() -> None:
 
 @search_cli.command("drain")
 def drain() -> None:
-    """Index the changes still waiting in the queue."""
+    """Index the changes still waiting in the queue (rebuilding a missing or unreadable index first)."""
     click.echo(f"Indexed {search.drain()} queued changes.")
 
 

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import Flask, current_app
-from sqlalchemy import event, select
+from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -31,6 +31,11 @@ def queue(recipient: str, subject: str, body: str, topic: str = "general", cc: I
     message = OutboxMessage(recipient=recipient, cc=", ".join(cc), subject=subject, body=body, topic=topic)
     db.session.add(message)
     return message
+
+
+def outbox_query() -> Select:
+    """Every message, the newest first (the admins' outbox page)."""
+    return select(OutboxMessage).order_by(OutboxMessage.id.desc())
 
 
 def smtp_configured() -> bool:

@@ -123,7 +123,8 @@ ORGANISATION_TYPES = (
     ("other", "Other"),
 )
 
-PORTFOLIO_STATUSES = (("core", "Core"), ("affiliated", "Affiliated"), ("none", "Not in portfolio"))
+# In the order of DESIGN.md's "Portfolio status" choice: from outside the portfolio to its core.
+PORTFOLIO_STATUSES = (("none", "Not in portfolio"), ("affiliated", "Affiliated"), ("core", "Core"))
 
 STATES = (
     ("draft", "Draft"),
@@ -148,6 +149,11 @@ REGIONS = (
     ("OC", "Oceania"),
     ("AN", "Antarctica"),
 )
+
+
+def values(vocabulary) -> tuple:
+    """The values of ``vocabulary`` in its order (what the database, URLs and the API use)."""
+    return tuple(value for value, *_ in vocabulary)
 
 
 def label(vocabulary: tuple, value, default: str | None = None) -> str:

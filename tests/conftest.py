@@ -5,23 +5,21 @@ every table is emptied after each test.
 """
 
 import contextvars
-import os
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import close_all_sessions
 
-from portal import create_app
-from portal.catalogue import accounts, reporting
+from portal import create_app, search
+from portal.catalogue import accounts
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
-from portal.models import AuditEvent, Item, Organisation, Partnership, PortfolioEntry, Programme, Sdg, User, utcnow
+from portal.models import Item, Organisation, Partnership, PortfolioEntry, Sdg, User, utcnow
+from tests.helpers import PASSWORD, POSTGRES_URL, app_config, programme
 
-PASSWORD = "correct horse battery staple"
-POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 
 
@@ -50,22 +48,9 @@ class PortalClient(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
-def _config(tmp_path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": POSTGRES_URL or f"sqlite:///{tmp_path / 'portal.sqlite'}",
-        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "RATELIMIT_ENABLED": False,
-        "BASE_URL": "http://portal.test",
-        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper
-    }
-
-
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(_config(tmp_path))
+    app = create_app(app_config(tmp_path))
     app.test_client_class = PortalClient
     with app.app_context():
         if POSTGRES_URL:
@@ -74,6 +59,7 @@ def app(tmp_path):
             db.create_all()
         ensure_reference_data()
         db.session.commit()
+        search.rebuild()  # as an operator does on a new host (README): the empty catalogue's index
         yield app
         app.extensions["search"].close()  # the index readers' files
         close_all_sessions()
@@ -121,21 +107,6 @@ def client(app) -> PortalClient:
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def programme(slug: str) -> Programme:
-    return db.session.scalar(db.select(Programme).where(Programme.slug == slug))
-
-
-def contribute(item: Item, action: str, at: datetime) -> None:
-    """An audit event as the submission services write it (what reporting counts), at ``at``."""
-    db.session.add(AuditEvent(action=action, item_id=item.id, organisation_id=item.organisation_id, created_at=at))
-    db.session.commit()
-
-
-def this_year(minutes: int = 1) -> datetime:
-    """A moment of the current reporting year that is already past."""
-    return reporting.reporting_period(reporting.current_year()).start + timedelta(minutes=minutes)
 
 
 _numbers = count(1)

@@ -2,7 +2,7 @@
 
 from portal.extensions import db
 from portal.models import Item, Organisation, User
-from tests.conftest import programme
+from tests.helpers import programme
 
 
 def test_users_create_a_partner_creates_its_organisation_and_partnerships(runner):

@@ -9,7 +9,7 @@ import pytest
 from portal.catalogue import resets
 from portal.extensions import db
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def events(caplog, name: str | None = None) -> list[dict]:

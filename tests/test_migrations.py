@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, inspect, text
 from portal import create_app
 from portal.extensions import db
 from portal.models import Programme, Sdg
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL
 
 
 def _empty_postgres_database() -> str:

@@ -10,11 +10,11 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from portal.catalogue import PermissionDenied, RuleViolation, audit, notifications
+from portal.catalogue import NotFound, PermissionDenied, RuleViolation, audit, notifications
 from portal.catalogue.organisations import add_partnership
 from portal.catalogue.permissions import can_manage_account, is_admin
 from portal.catalogue.sessions import end_all_sessions
@@ -31,6 +31,20 @@ MIN_PASSWORD_SCORE = 2
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    return user
+
+
+def get_organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(organisation_id)
+    return organisation
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -284,3 +298,10 @@ def users_query(actor: User, filters: UserFilter):
     if filters.active in ("yes", "no"):
         query = query.where(User.active.is_(filters.active == "yes"))
     return query
+
+
+def organisations_query(q: str = "") -> Select:
+    """Organisations by name, those whose name contains ``q`` (any case) when given."""
+    query = select(Organisation).order_by(Organisation.name)
+    q = q.strip()
+    return query.where(Organisation.name.icontains(q, autoescape=True)) if q else query

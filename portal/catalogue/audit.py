@@ -5,6 +5,8 @@ Each event is also a line of the security log (``portal.logs``), with the same r
 
 from typing import Any
 
+from sqlalchemy import Select, select
+
 from portal import logs
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Programme, User
@@ -74,6 +76,13 @@ DESCRIPTIONS = {
 }
 
 
+def _shown(value: Any) -> str:
+    """A before or after value in words: a list as its items joined by commas, nothing as a dash."""
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(part) for part in value)
+    return str(value) if value not in (None, "") else "—"
+
+
 def describe(event: AuditEvent) -> str:
     text = DESCRIPTIONS.get(event.action, event.action)
     before, after = event.details.get("before"), event.details.get("after")
@@ -81,7 +90,7 @@ def describe(event: AuditEvent) -> str:
         text += f" for {event.details.get('for_programme') or 'a programme'}"
         before, after = label(PORTFOLIO_STATUSES, before), label(PORTFOLIO_STATUSES, after)
     if before is not None or after is not None:
-        text += f" from {before or '—'} to {after or '—'}"
+        text += f" from {_shown(before)} to {_shown(after)}"
     if event.action.startswith("organisation.partnership_") and event.details.get("programme_name"):
         text += f" with {event.details['programme_name']}"
         if event.action == "organisation.partnership_ended":
@@ -91,11 +100,23 @@ def describe(event: AuditEvent) -> str:
     return text
 
 
+def log_query(action: str = "") -> Select:
+    """The audit log, newest first, of the actions starting with ``action`` (all when empty)."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    return query.where(AuditEvent.action.startswith(action, autoescape=True)) if action else query
+
+
+def about_user(user: User, limit: int = 50) -> list[AuditEvent]:
+    """The latest events about ``user``'s account, newest first."""
+    query = select(AuditEvent).where(AuditEvent.user_id == user.id)
+    return list(db.session.scalars(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)))
+
+
 def history(item: Item) -> list[AuditEvent]:
     """Everything that happened to ``item``, oldest first."""
     return list(
         db.session.scalars(
-            db.select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.created_at, AuditEvent.id)
+            select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.created_at, AuditEvent.id)
         )
     )
 

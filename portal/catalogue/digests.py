@@ -10,7 +10,7 @@ that writes the mail and the ``SavedSearchDigest`` record: a second run, even a 
 nothing due and sends nothing twice.
 
 Speed: the candidates (items published since the oldest period start, public now) are read once; the
-search index tells, per distinct set of filters, which of them match (``search.matching``), so 10 000
+search index tells, per distinct set of filters, which of them match (``search.among``), so 10 000
 saved searches cost a few thousand index look-ups, not 10 000 searches (``benchmarks/digests.py``).
 """
 
@@ -152,11 +152,10 @@ def _matches(
             run.broken.extend(saved_ids)
             if progress:
                 progress(len(saved_ids))
-    ids = [item.id for item in candidates]
+    by_id = {item.id: item for item in candidates}
     found: dict[str, list[NewItem]] = {}
     for filters, query, saved_ids in sorted(parsed, key=lambda entry: (entry[0].q, entry[1])):
-        matched = search.matching(filters, ids) if ids else set()
-        found[query] = [item for item in candidates if item.id in matched]
+        found[query] = [by_id[item_id] for item_id in search.among(by_id, filters, search.PUBLIC)] if by_id else []
         if progress:
             progress(len(saved_ids))
     return found

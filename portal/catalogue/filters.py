@@ -1,10 +1,9 @@
 """The catalogue's filter parameters, parsed once for /search, the API, feeds, CSV and the desk.
 
-DESIGN.md's contract: ``q``, ``kind``, ``programme`` (repeatable), ``sdg`` (repeatable), ``status``
-(repeatable), ``country``, ``region``, ``category``, ``resource_type``, ``theme``, ``sort``, ``page``;
-the API adds ``per_page``; the desk adds ``state`` (repeatable) and ``inactive=1``. Several values of
-one filter are OR-ed, different filters AND-ed. An unknown value is a ``RuleViolation`` naming the
-parameter, which views turn into a 400 with that message.
+DESIGN.md's contract: ``q``, the facets of ``portal.catalogue.facets`` (each repeatable), ``sort``,
+``page``; the API adds ``per_page``; the desk adds ``state`` (repeatable) and ``inactive=1``. Several
+values of one filter are OR-ed, different filters AND-ed. An unknown value is a ``RuleViolation``
+naming the parameter, which views turn into a 400 with that message.
 """
 
 from collections.abc import Callable
@@ -12,9 +11,9 @@ from dataclasses import dataclass, fields, replace
 
 from werkzeug.datastructures import MultiDict
 
-from portal import vocab
 from portal.catalogue import RuleViolation
-from portal.catalogue.parsing import positive_int, required_positive_int
+from portal.catalogue.facets import FACET_NAMES, FACETS, STATE
+from portal.catalogue.parsing import required_positive_int
 
 SORTS = ("relevance", "newest", "title")
 MAX_QUERY_LENGTH = 500
@@ -42,8 +41,6 @@ class CatalogueFilters:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
-    FACETS = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme")
-
     def selected(self, facet: str) -> tuple:
         return getattr(self, facet)
 
@@ -52,16 +49,25 @@ class CatalogueFilters:
         kept = () if value is None else tuple(v for v in getattr(self, facet) if v != value)
         return replace(self, page=1, **{facet: kept})
 
+    def cleared(self) -> "CatalogueFilters":
+        """These filters without any facet value (words, the desk's switches and the sort stay); page 1."""
+        return replace(self, page=1, **dict.fromkeys(FACET_NAMES, ()))
+
     def refinements(self) -> dict[str, tuple]:
         """The facet filters that are set."""
-        return {facet: getattr(self, facet) for facet in self.FACETS if getattr(self, facet)}
+        return {facet: getattr(self, facet) for facet in FACET_NAMES if getattr(self, facet)}
+
+    def narrows(self) -> bool:
+        """True when words or filters leave out part of what the scope holds."""
+        return bool(self.q or self.refinements() or self.state or self.inactive)
 
     def to_args(self, **overrides) -> dict[str, list[str]]:
         """Query parameters that give back these filters (for links: pagination, chips, feeds)."""
         args: dict[str, list[str]] = {}
+        q = overrides.get("q", self.q)
         for f in fields(self):
             value = overrides.get(f.name, getattr(self, f.name))
-            if value == f.default:
+            if value == (default_sort(q) if f.name == "sort" else f.default):
                 continue
             if isinstance(value, tuple):
                 args[f.name] = [str(v) for v in value]
@@ -72,34 +78,13 @@ class CatalogueFilters:
         return args
 
 
-def _known(vocabulary) -> Callable[[str], str]:
-    values = {str(value) for value, _ in vocabulary}
-    return lambda value: value if value in values else None
+def default_sort(q: str) -> str:
+    """Relevance when there are words to rank by, else the newest first."""
+    return "relevance" if q else "newest"
 
 
-def _sdg(value: str) -> int | None:
-    return positive_int(value, maximum=17)
-
-
-def _country(value: str) -> str | None:
-    value = value.strip()
-    if value.lower() == vocab.GLOBAL:
-        return vocab.GLOBAL
-    return value.upper() if value.upper() in vocab.country_names() else None
-
-
-PARSERS: dict[str, Callable[[str], object]] = {
-    "kind": _known(vocab.KINDS),
-    "programme": _known((slug, name) for slug, name, _ in vocab.PROGRAMMES),
-    "sdg": _sdg,
-    "status": _known(vocab.PORTFOLIO_STATUSES),
-    "country": _country,
-    "region": _known(vocab.REGIONS),
-    "category": _known(vocab.ACTIVITY_CATEGORIES),
-    "resource_type": _known(vocab.RESOURCE_TYPES),
-    "theme": _known(vocab.THEMES),
-    "state": _known(vocab.STATES),
-}
+# Each parameter that takes values from a vocabulary, and how its text becomes a value.
+PARSERS: dict[str, Callable[[str], object]] = {facet.name: facet.parse for facet in (*FACETS, STATE)}
 
 
 def page_number(args: MultiDict, maximum: int = MAX_PAGE) -> int:
@@ -128,7 +113,7 @@ def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
         values[name] = tuple(parsed)
     if desk:
         values["inactive"] = args.get("inactive", "") in ("1", "true", "yes", "on")
-    sort = args.get("sort", "").strip() or ("relevance" if q else "newest")
+    sort = args.get("sort", "").strip() or default_sort(q)
     if sort not in SORTS:
         raise RuleViolation(f"Sort by one of: {', '.join(SORTS)}.", field="sort")
     values["sort"] = sort

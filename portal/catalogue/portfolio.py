@@ -9,10 +9,11 @@ the programme's own collaboration.
 
 from flask import current_app
 
+from portal import vocab
 from portal.catalogue import PermissionDenied, RuleViolation, audit, notifications
 from portal.catalogue.permissions import can_set_portfolio
 from portal.extensions import db
-from portal.models import PORTFOLIO_STATUSES, Item, PortfolioEntry, Programme, User, utcnow
+from portal.models import Item, PortfolioEntry, Programme, User, utcnow
 
 
 def checklist() -> list[tuple[str, str]]:
@@ -46,7 +47,7 @@ def set_portfolio_status(
         raise PermissionDenied("Only the programme's desk decides its portfolio.")
     if item.state != "published":
         raise RuleViolation("The portfolio status can be set once the item is approved.", field="status")
-    if status not in PORTFOLIO_STATUSES:
+    if status not in vocab.values(vocab.PORTFOLIO_STATUSES):
         raise RuleViolation("Choose a portfolio status.", field="status")
     known = [key for key, _ in checklist()]
     checks = list(dict.fromkeys(checks or []))

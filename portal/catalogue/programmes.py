@@ -30,6 +30,10 @@ def get_programme(slug: str) -> Programme:
     return programme
 
 
+def all_sdgs() -> list[Sdg]:
+    return list(db.session.scalars(select(Sdg).order_by(Sdg.number)))
+
+
 def get_sdg(number: int) -> Sdg:
     sdg = db.session.get(Sdg, number)
     if sdg is None:

@@ -18,16 +18,8 @@ from sqlalchemy import func, select
 from portal.catalogue import PermissionDenied, RuleViolation
 from portal.catalogue.organisations import Contacts, contacts, mail_contacts
 from portal.catalogue.permissions import moderates
-from portal.catalogue.reporting import (
-    ACTION_WORDS,
-    NOT_COUNTED_STATES,
-    REPORTING_ACTIONS,
-    Period,
-    Scope,
-    current_year,
-    partner_rows,
-    reporting_period,
-)
+from portal.catalogue.reporting import Period, ReportScope, current_year, partner_rows, reporting_period
+from portal.catalogue.reporting.sql import ACTION_WORDS, NOT_COUNTED_STATES, REPORTING_ACTIONS
 from portal.extensions import db
 from portal.links import absolute_url
 from portal.models import AuditEvent, Item, ItemProgramme, Programme, Reminder, User, utcnow
@@ -68,7 +60,7 @@ def send_reminders(
     this_year = current_year(now)
     if year is not None and year != this_year:
         raise RuleViolation(f"Reminders go out for the current reporting year ({this_year}) only.", field="year")
-    scope = Scope(programme, reporting_period(this_year), now)
+    scope = ReportScope(programme, reporting_period(this_year), now)
     rows = {row.organisation_id: row for row in partner_rows(scope)}
     if organisation_ids is not None:
         unknown = [org_id for org_id in organisation_ids if org_id not in rows]

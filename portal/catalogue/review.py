@@ -5,38 +5,30 @@ reject with a reason, request changes with a message, hide and unhide); the desk
 item's programmes decides only that programme's portfolio status, once the item is published; a desk
 of an unrelated programme does not see the item at all. Admins sit on every desk.
 
-The desk works on database truth: the queue and monitoring are SQL, never the search index.
+The database says what waits for a desk and what a desk may see; words and filters mean what they mean
+on /search: the queue and monitoring ask the search's staff scope (every state, the desk's programmes).
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
-from portal import vocab
+from portal import search
 from portal.catalogue import NotFound, RuleViolation, notifications, portfolio, workflow
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_decide, is_admin, item_for, moderates, moderates_item
 from portal.catalogue.programmes import desk_programmes
-from portal.catalogue.visibility import inactive_cutoff, public_clause
+from portal.catalogue.visibility import public_clause
 from portal.extensions import db
-from portal.models import (
-    AuditEvent,
-    Item,
-    ItemCountry,
-    ItemProgramme,
-    ItemTheme,
-    PortfolioEntry,
-    Programme,
-    User,
-    item_sdgs,
-    utcnow,
-)
+from portal.models import AuditEvent, Item, ItemProgramme, PortfolioEntry, Programme, User, utcnow
 
 DECISIONS = ("approve", "request_changes", "reject")
 OTHER_ITEMS_LIMIT = 20
+QUEUE_PER_PAGE = 50
+WAITING_ELSEWHERE_LIMIT = 100
 
 # ---------------------------------------------------------------------------------------------------
 # Scope: the programmes of a desk and the items it may see.
@@ -137,19 +129,52 @@ def age(item: Item, now: datetime | None = None) -> timedelta:
     return (now or utcnow()) - queued_since(item)
 
 
-def _queue_filters(query: Select, filters: CatalogueFilters) -> Select:
-    if filters.kind:
-        query = query.where(Item.kind.in_(filters.kind))
-    if filters.programme:
-        query = query.where(_programme_slug_in(filters.programme))
-    return query
+@dataclass(frozen=True)
+class ItemPage:
+    """One page of a list of items: the items, how many there are in all, which page of how many."""
+
+    items: list[Item]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
-def queue_query(user: User, filters: CatalogueFilters, *, waiting: bool = False) -> Select:
-    """The desk's queue, oldest first (``waiting``: the submissions another desk decides first)."""
-    condition = _waiting_elsewhere(user) if waiting else _to_decide(user)
-    query = select(Item).where(condition).order_by(_queued_since(), Item.id)
-    return _queue_filters(query, filters)
+@dataclass(frozen=True)
+class Queue:
+    waiting: ItemPage  # for this desk's decision, oldest first
+    elsewhere: list[Item]  # submissions another desk decides first (WAITING_ELSEWHERE_LIMIT at most)
+
+
+def desk_items(user: User, ids: list[int]) -> list[Item]:
+    """The items of ``ids`` that the user's desk may see (the database decides), in the order given."""
+    if not ids:
+        return []
+    found = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(ids), _has_programme(user)))}
+    return [found[item_id] for item_id in ids if item_id in found]
+
+
+def _queued_ids(user: User, filters: CatalogueFilters, condition: ColumnElement[bool]) -> list[int]:
+    """The ids meeting ``condition``, oldest in the queue first; narrowed by the search's meaning of the
+    words and filters (within the desk's staff scope) when any is given."""
+    ids = list(db.session.scalars(select(Item.id).where(condition).order_by(_queued_since(), Item.id)))
+    if filters.narrows():
+        ids = search.among(ids, filters, search.staff_scope(user))
+    return ids
+
+
+def queue(user: User, filters: CatalogueFilters, per_page: int = QUEUE_PER_PAGE) -> Queue:
+    """What waits for the user's desk (a page of it), and what will come to its portfolio later."""
+    waiting = _queued_ids(user, filters, _to_decide(user))
+    start = (filters.page - 1) * per_page
+    elsewhere = _queued_ids(user, filters, _waiting_elsewhere(user))[:WAITING_ELSEWHERE_LIMIT]
+    return Queue(
+        ItemPage(desk_items(user, waiting[start : start + per_page]), len(waiting), filters.page, per_page),
+        desk_items(user, elsewhere),
+    )
 
 
 def queue_count(user: User) -> int:
@@ -241,11 +266,12 @@ def other_items(item: Item, limit: int = OTHER_ITEMS_LIMIT) -> tuple[list[Item],
     return list(items), total
 
 
-def portfolio_programmes(user: User, item: Item) -> list[Programme]:
-    """The item's programmes whose portfolio status the user may set (their own desks), those not
-    decided yet first."""
+def portfolio_decisions(user: User, item: Item) -> list[tuple[Programme, PortfolioEntry | None]]:
+    """The item's programmes whose portfolio status the user may set (their own desks), each with its
+    decision so far (None: not decided yet), those not decided yet first."""
     mine = [programme for programme in item.programmes if moderates(user, programme)]
-    return sorted(mine, key=lambda programme: portfolio.entry_for(item, programme) is not None)
+    decisions = [(programme, portfolio.entry_for(item, programme)) for programme in mine]
+    return sorted(decisions, key=lambda pair: pair[1] is not None)
 
 
 def next_in_queue(user: User, after: Item | None = None) -> Item | None:
@@ -343,100 +369,34 @@ def unhide(item: Item, actor: User, message: str = "") -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Monitoring: every item of the desk's programmes, whatever its state, filtered like search.
+# Monitoring: every item of the desk's programmes, whatever its state, found like search finds.
 
 
-def _programme_slug_in(slugs: tuple[str, ...]) -> ColumnElement[bool]:
-    return exists(
-        select(ItemProgramme.item_id)
-        .join(Programme, Programme.id == ItemProgramme.programme_id)
-        .where(ItemProgramme.item_id == Item.id, Programme.slug.in_(slugs))
-    )
+@dataclass(frozen=True)
+class MonitoredItem:
+    item: Item
+    action: str | None  # what the desk may do about its public view from the list (public_view_action)
 
 
-def _status_in(statuses: tuple[str, ...], programmes: tuple[str, ...]) -> ColumnElement[bool]:
-    """Portfolio status among ``statuses`` for one of ``programmes`` (any programme when empty);
-    ``none`` means: in no portfolio of those programmes."""
-
-    def entry(wanted: tuple[str, ...]) -> ColumnElement[bool]:
-        query = select(PortfolioEntry.item_id).where(
-            PortfolioEntry.item_id == Item.id, PortfolioEntry.status.in_(wanted)
-        )
-        if programmes:
-            query = query.join(Programme, Programme.id == PortfolioEntry.programme_id).where(
-                Programme.slug.in_(programmes)
-            )
-        return exists(query)
-
-    conditions = []
-    admitted = tuple(status for status in statuses if status != "none")
-    if admitted:
-        conditions.append(entry(admitted))
-    if "none" in statuses:
-        conditions.append(~entry(("core", "affiliated")))
-    return or_(*conditions)
+@dataclass(frozen=True)
+class Monitoring:
+    result: search.SearchResult  # total, pages and facet counts within the desk's staff scope
+    rows: list[MonitoredItem]
 
 
-def _country_in(codes: tuple[str, ...]) -> ColumnElement[bool]:
-    conditions = []
-    if vocab.GLOBAL in codes:
-        conditions.append(Item.is_global.is_(True))
-    countries = [code for code in codes if code != vocab.GLOBAL]
-    if countries:
-        conditions.append(
-            exists(select(ItemCountry.item_id).where(ItemCountry.item_id == Item.id, ItemCountry.code.in_(countries)))
-        )
-    return or_(*conditions)
+def public_view_action(user: User, item: Item) -> str | None:
+    """What the user's desk may do about the item's public view: "hide", "unhide", "lead" (the lead
+    programme's desk decides) or None (the item is not published)."""
+    if item.state != "published":
+        return None
+    if not can_decide(user, item):
+        return "lead"
+    return "unhide" if item.hidden else "hide"
 
 
-def _region_in(regions: tuple[str, ...]) -> ColumnElement[bool]:
-    codes = [code for code, region in vocab.country_regions().items() if region in regions]
-    return exists(select(ItemCountry.item_id).where(ItemCountry.item_id == Item.id, ItemCountry.code.in_(codes)))
-
-
-def _words(q: str) -> ColumnElement[bool]:
-    conditions = []
-    for word in q.split():
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(Item.title.ilike(pattern, escape="\\"), Item.summary.ilike(pattern, escape="\\")))
-    return and_(*conditions)
-
-
-def monitoring_query(user: User, filters: CatalogueFilters) -> Select:
-    """Every item of the user's desk programmes (drafts, rejected, withdrawn, hidden, inactive too)."""
-    query = select(Item).where(_has_programme(user))
-    if filters.q:
-        query = query.where(_words(filters.q))
-    if filters.kind:
-        query = query.where(Item.kind.in_(filters.kind))
-    if filters.programme:
-        query = query.where(_programme_slug_in(filters.programme))
-    if filters.sdg:
-        query = query.where(
-            exists(
-                select(item_sdgs.c.item_id).where(
-                    item_sdgs.c.item_id == Item.id, item_sdgs.c.sdg_number.in_(filters.sdg)
-                )
-            )
-        )
-    if filters.status:
-        query = query.where(_status_in(filters.status, filters.programme))
-    if filters.country:
-        query = query.where(_country_in(filters.country))
-    if filters.region:
-        query = query.where(_region_in(filters.region))
-    if filters.category:
-        query = query.where(Item.activity_category.in_(filters.category))
-    if filters.resource_type:
-        query = query.where(Item.resource_type.in_(filters.resource_type))
-    if filters.theme:
-        query = query.where(
-            exists(select(ItemTheme.item_id).where(ItemTheme.item_id == Item.id, ItemTheme.theme.in_(filters.theme)))
-        )
-    if filters.state:
-        query = query.where(Item.state.in_(filters.state))
-    if filters.inactive:
-        query = query.where(Item.updated_at < inactive_cutoff())
-    if filters.sort == "title":
-        return query.order_by(Item.title, Item.id)
-    return query.order_by(Item.updated_at.desc(), Item.id.desc())
+def monitoring(user: User, filters: CatalogueFilters) -> Monitoring:
+    """Every item of the user's desk programmes (drafts, rejected, withdrawn, hidden, inactive too),
+    searched with the same words and filters as /search, within the desk's staff scope."""
+    result = search.search(filters, search.staff_scope(user), suggest=False, highlights=False)
+    items = desk_items(user, [hit.id for hit in result.hits])
+    return Monitoring(result, [MonitoredItem(item, public_view_action(user, item)) for item in items])

@@ -6,6 +6,7 @@ stored, so an item ages out of public view without anyone touching it. The cutof
 (at midnight UTC), which lets search cache what depends on it for a whole day.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
@@ -63,10 +64,31 @@ def becomes_inactive_soon_clause(now: datetime | None = None, item=Item) -> Colu
     )
 
 
+@dataclass(frozen=True)
+class PublicRule:
+    """The rule as it stands on one day: public means in ``state``, not hidden, and updated at or after
+    ``updated_since``. Every evaluation of the rule starts from one of these: Python objects here, SQL
+    here, and the search index's bit set (``portal.search.columns``), which is cached per rule."""
+
+    state: str
+    updated_since: datetime
+
+    def holds(self, state: str, hidden: bool, updated_at: datetime) -> bool:
+        return state == self.state and not hidden and updated_at >= self.updated_since
+
+    def clause(self, item=Item) -> ColumnElement[bool]:
+        return and_(item.state == self.state, item.hidden.is_(False), item.updated_at >= self.updated_since)
+
+
+def public_rule(now: datetime | None = None) -> PublicRule:
+    """Today's rule (the window moves at midnight UTC)."""
+    return PublicRule(PUBLIC_STATE, inactive_cutoff(now))
+
+
 def is_public(item: Item, now: datetime | None = None) -> bool:
-    return item.state == PUBLIC_STATE and not item.hidden and not is_inactive(item, now)
+    return public_rule(now).holds(item.state, item.hidden, item.updated_at)
 
 
 def public_clause(now: datetime | None = None, item=Item) -> ColumnElement[bool]:
     """The rule as a SQL condition on ``Item`` (or on an alias of it), for queries and aggregates."""
-    return and_(item.state == PUBLIC_STATE, item.hidden.is_(False), item.updated_at >= inactive_cutoff(now))
+    return public_rule(now).clause(item)

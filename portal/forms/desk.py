@@ -13,8 +13,6 @@ from portal import vocab
 from portal.catalogue.review import DECISIONS
 from portal.forms import MultiCheckboxField, choices
 
-# DESIGN.md: the options of "Portfolio status", in this order.
-STATUS_CHOICES = [(value, vocab.label(vocab.PORTFOLIO_STATUSES, value)) for value in ("none", "affiliated", "core")]
 MAX_MESSAGE = 5000
 
 
@@ -29,7 +27,7 @@ class PortfolioFields(_DeskForm):
     checks = MultiCheckboxField(
         "Due diligence", description="Every check is needed to admit the item as affiliated.", validators=[Optional()]
     )
-    status = SelectField("Portfolio status", choices=choices(STATUS_CHOICES), default="none")
+    status = SelectField("Portfolio status", choices=choices(vocab.PORTFOLIO_STATUSES), default="none")
     notes = TextAreaField(
         "Due-diligence notes", validators=[Optional(), Length(max=MAX_MESSAGE)], render_kw={"rows": 2}
     )

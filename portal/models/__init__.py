@@ -3,9 +3,6 @@
 from portal.models.activity import AuditEvent, Comment, LapseWarning, OutboxMessage, Reminder, SearchQueueEntry
 from portal.models.base import utcnow
 from portal.models.item import (
-    KINDS,
-    PORTFOLIO_STATUSES,
-    STATES,
     Item,
     ItemCountry,
     ItemProgramme,
@@ -16,14 +13,10 @@ from portal.models.item import (
 from portal.models.organisation import Organisation, Partnership
 from portal.models.programme import Programme, Sdg
 from portal.models.saved_search import FREQUENCIES, SavedSearch, SavedSearchDigest
-from portal.models.user import ROLES, AuthSession, LoginFailure, User, moderator_programmes
+from portal.models.user import AuthSession, LoginFailure, User, moderator_programmes
 
 __all__ = [
     "FREQUENCIES",
-    "KINDS",
-    "PORTFOLIO_STATUSES",
-    "ROLES",
-    "STATES",
     "AuditEvent",
     "AuthSession",
     "Comment",

@@ -15,10 +15,6 @@ from portal.models.organisation import Organisation
 from portal.models.programme import Programme, Sdg
 from portal.models.user import User
 
-KINDS = ("initiative", "resource")
-STATES = ("draft", "submitted", "changes_requested", "published", "rejected", "withdrawn")
-PORTFOLIO_STATUSES = ("none", "affiliated", "core")
-
 item_sdgs = Table(
     "item_sdgs",
     db.metadata,

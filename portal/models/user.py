@@ -11,8 +11,6 @@ from portal.models.base import utcnow
 from portal.models.organisation import Organisation
 from portal.models.programme import Programme
 
-ROLES = ("partner", "moderator", "admin")
-
 moderator_programmes = Table(
     "moderator_programmes",
     db.metadata,

@@ -1,32 +1,42 @@
-"""The Whoosh search adapter: the only package that imports Whoosh.
+"""The search adapter: the only package that imports Whoosh.
 
-Use it through these functions; they take the catalogue's ``CatalogueFilters`` and a ``Scope``
+Use it through these functions; they take the catalogue's ``CatalogueFilters`` and a ``SearchScope``
 (public by default: the visibility rule). ``init_app`` installs the index sync (session events).
+Reading functions raise ``SearchUnavailable`` when the index is missing or unreadable; they never
+build one (``search reindex`` does, and so does the drain after the next write).
+
+Inside: ``syntax`` reads the search box (backend-neutral), ``query`` compiles it for Whoosh,
+``snapshot`` reads the index per generation, ``columns`` and ``scoring`` hold what filters, counts
+and ranks in numpy, ``matching`` answers a search, ``suggest`` gives "did you mean" and similar
+items, ``sync`` and ``store`` keep the index in step with the database.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app
 
 from portal.catalogue.filters import CatalogueFilters
+from portal.catalogue.permissions import is_admin
+from portal.catalogue.programmes import desk_programmes
 from portal.models import User
-from portal.search import sync
-from portal.search.columns import FACET_VALUES, FACETS
-from portal.search.service import PUBLIC, Hit, Scope, SearchResult, SearchService
+from portal.search import documents, sync
+from portal.search.results import PUBLIC, Hit, SearchResult, SearchScope, SearchUnavailable
+from portal.search.service import SearchService
 
 __all__ = [
-    "FACETS",
-    "FACET_VALUES",
     "PUBLIC",
     "Hit",
-    "Scope",
     "SearchResult",
+    "SearchScope",
+    "SearchUnavailable",
+    "among",
+    "card_of",
     "check",
     "drain",
     "enqueue",
+    "export",
     "init_app",
-    "matching",
     "rebuild",
     "search",
     "service",
@@ -47,14 +57,19 @@ def service() -> SearchService:
     return current_app.extensions["search"]
 
 
-def search(filters: CatalogueFilters, scope: Scope = PUBLIC, **options) -> SearchResult:
+def search(filters: CatalogueFilters, scope: SearchScope = PUBLIC, **options) -> SearchResult:
     """One page of results with facet counts; ``scope`` defaults to what the public may see."""
     return service().search(filters, scope, **options)
 
 
-def matching(filters: CatalogueFilters, item_ids: Iterable[int], scope: Scope = PUBLIC) -> set[int]:
-    """Those of ``item_ids`` that a search with ``filters`` finds (in the public scope by default)."""
-    return service().matching(filters, item_ids, scope)
+def export(filters: CatalogueFilters, scope: SearchScope = PUBLIC, limit: int = 10000) -> list[dict[str, Any]]:
+    """Every result of ``filters`` (at most ``limit``), in the requested order, as cards."""
+    return service().export(filters, scope, limit)
+
+
+def among(ids: Iterable[int], filters: CatalogueFilters, scope: SearchScope) -> list[int]:
+    """Those of ``ids`` that ``filters`` find within ``scope``, in the order given (the desk's queue)."""
+    return service().among(ids, filters, scope)
 
 
 def similar(item_id: int, limit: int = 5) -> list[dict[str, Any]]:
@@ -62,11 +77,16 @@ def similar(item_id: int, limit: int = 5) -> list[dict[str, Any]]:
     return service().similar(item_id, limit)
 
 
-def staff_scope(user: User) -> Scope:
-    """Everything an admin may see, or the items of the programmes a moderator moderates."""
-    if user.is_admin:
-        return Scope(public=False, programmes=None)
-    return Scope(public=False, programmes=tuple(programme.slug for programme in user.moderated_programmes))
+def card_of(item_id: int) -> dict[str, Any] | None:
+    """The card of one item as the index holds it once its changes are drained, read from the database."""
+    return documents.card_of(item_id)
+
+
+def staff_scope(user: User) -> SearchScope:
+    """What a desk may search: every state of the items of its programmes (all of them for admins)."""
+    if is_admin(user):
+        return SearchScope(public=False, programmes=None)
+    return SearchScope(public=False, programmes=tuple(programme.slug for programme in desk_programmes(user)))
 
 
 def warm() -> bool:
@@ -74,10 +94,11 @@ def warm() -> bool:
 
 
 def drain() -> int:
-    return service().drain()
+    """Index the queued changes, rebuilding a missing or unreadable index first (CLI, tests)."""
+    return service().catch_up()
 
 
-def rebuild(progress=None) -> None:
+def rebuild(progress: Callable[[int], object] | None = None) -> None:
     service().rebuild(progress)
 
 

@@ -19,23 +19,14 @@ from datetime import datetime
 import numpy as np
 
 from portal import vocab
+from portal.catalogue.facets import FACET_NAMES, FACETS, statuses_anywhere
+from portal.catalogue.visibility import PublicRule
 
-FACETS = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme")
-STATES = tuple(value for value, _ in vocab.STATES)
-PROGRAMMES = tuple(slug for slug, _, _ in vocab.PROGRAMMES)
-STATUSES = tuple(value for value, _ in vocab.PORTFOLIO_STATUSES)
+STATES = vocab.values(vocab.STATES)
 # Every value a facet can take, in display order (countries: "global" first, then by name).
-FACET_VALUES: dict[str, tuple] = {
-    "kind": tuple(value for value, _ in vocab.KINDS),
-    "programme": PROGRAMMES,
-    "sdg": tuple(number for number, _ in vocab.SDGS),
-    "status": STATUSES,
-    "country": (vocab.GLOBAL, *(code for code, _ in vocab.countries())),
-    "region": tuple(value for value, _ in vocab.REGIONS),
-    "category": tuple(value for value, _ in vocab.ACTIVITY_CATEGORIES),
-    "resource_type": tuple(value for value, _ in vocab.RESOURCE_TYPES),
-    "theme": tuple(value for value, _ in vocab.THEMES),
-}
+FACET_VALUES: dict[str, tuple] = {facet.name: facet.values for facet in FACETS}
+PROGRAMMES = FACET_VALUES["programme"]
+STATUSES = FACET_VALUES["status"]
 _INDEX = {facet: {value: i for i, value in enumerate(values)} for facet, values in FACET_VALUES.items()}
 _STATE_INDEX = {state: i for i, state in enumerate(STATES)}
 EPOCH = datetime(1970, 1, 1)
@@ -67,7 +58,7 @@ class SegmentColumns:
         hidden = np.zeros(n, dtype=bool)
         updated = np.zeros(n, dtype=np.int64)
         titles = [""] * n
-        postings = {facet: [[] for _ in FACET_VALUES[facet]] for facet in FACETS}
+        postings = {facet: [[] for _ in FACET_VALUES[facet]] for facet in FACET_NAMES}
         pairs: list[list[int]] = [[] for _ in range(len(PROGRAMMES) * len(STATUSES))]
         index = _INDEX
         regions = vocab.country_regions()
@@ -84,7 +75,7 @@ class SegmentColumns:
                 "kind": (card["kind"],),
                 "programme": card["programmes"],
                 "sdg": card["sdgs"],
-                "status": set(card["portfolio"].values()),
+                "status": statuses_anywhere(card["portfolio"]),  # pairs hold the status per programme
                 "country": ([vocab.GLOBAL] if card["global"] else []) + card["countries"],
                 "region": {regions.get(code) for code in card["countries"]},
                 "category": (card["category"],),
@@ -141,6 +132,7 @@ class Columns:
     rows: dict[str, np.ndarray]  # facet → packed matrix (values by words)
     pairs: np.ndarray  # packed matrix (programme-status pairs by words)
     _orders: dict[str, np.ndarray] = field(default_factory=dict)
+    _public: dict[PublicRule, np.ndarray] = field(default_factory=dict)
     _by_id: dict[int, int] | None = None
 
     @classmethod
@@ -174,7 +166,7 @@ class Columns:
 
         rows = {
             facet: matrix([columns.postings[facet] for columns, _, _ in segments], len(FACET_VALUES[facet]))
-            for facet in FACETS
+            for facet in FACET_NAMES
         }
         pairs = matrix([columns.pairs for columns, _, _ in segments], len(PROGRAMMES) * len(STATUSES))
         return cls(
@@ -196,18 +188,17 @@ class Columns:
     def empty(self) -> np.ndarray:
         return np.zeros(self.words, dtype=np.uint64)
 
-    def public(self, cutoff: datetime) -> np.ndarray:
-        """The visibility rule as a bit set: published, not hidden, updated since ``cutoff``."""
-        key = f"public:{cutoff.isoformat()}"
-        if key not in self._orders:
+    def public(self, rule: PublicRule) -> np.ndarray:
+        """``rule`` (``portal.catalogue.visibility``) as a bit set, kept for as long as the rule stands."""
+        if rule not in self._public:
             mask = (
                 self.alive
-                & (self.state == _STATE_INDEX["published"])
+                & (self.state == _STATE_INDEX[rule.state])
                 & ~self.hidden
-                & (self.updated >= epoch_seconds(cutoff))
+                & (self.updated >= epoch_seconds(rule.updated_since))
             )
-            self._orders[key] = pack(mask)
-        return self._orders[key]
+            self._public[rule] = pack(mask)
+        return self._public[rule]
 
     def staff(self, programmes: tuple[str, ...] | None, states: tuple[str, ...], inactive_before: datetime | None):
         """Every document in ``programmes`` (None: all), in ``states`` (empty: any), inactive ones only

@@ -161,19 +161,19 @@ def documents(ids: Iterable[int], connection: Connection | Session | None = None
     return found
 
 
-def all_documents(batch: int = 2000) -> Iterator[dict[str, Any]]:
+def all_documents(connection: Connection, batch: int = 2000) -> Iterator[dict[str, Any]]:
     """Every item's document, in id order, read a range of ids at a time."""
-    bounds = db.session.execute(select(func.min(Item.id), func.max(Item.id))).one()
+    bounds = connection.execute(select(func.min(Item.id), func.max(Item.id))).one()
     if bounds[0] is None:
         return
     for lo in range(bounds[0], bounds[1] + 1, batch):
-        rows = _rows(db.session, None, lo, lo + batch - 1)
+        rows = _rows(connection, None, lo, lo + batch - 1)
         for item_id in sorted(rows):
             yield document(rows[item_id])
 
 
-def item_count() -> int:
-    return db.session.scalar(select(func.count(Item.id))) or 0
+def item_count(connection: Connection | Session | None = None) -> int:
+    return (connection if connection is not None else db.session).scalar(select(func.count(Item.id))) or 0
 
 
 def all_ids() -> set[int]:

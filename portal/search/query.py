@@ -1,10 +1,5 @@
-"""The search box's syntax, turned into a Whoosh query.
-
-Supported: words (all required), "exact phrases", ``OR`` between two terms, ``-word`` or
-``-"phrase"`` to exclude, and ``prefix*`` (at least three letters). Everything else is searched as
-plain words: unbalanced quotes, stray operators, wildcards elsewhere, punctuation. Parsing never
-raises.
-"""
+"""The search box's query (``portal.search.syntax``) as Whoosh sees it: analysed terms, Whoosh
+queries for phrases and the scorer, and highlighting of what matched."""
 
 import re
 from dataclasses import dataclass, field
@@ -14,17 +9,15 @@ from markupsafe import Markup, escape
 from whoosh import query as wq
 from whoosh.lang.porter import stem
 
+from portal.search import syntax
 from portal.search.documents import ANALYZER, TEXT_FIELDS
 
 WORD = re.compile(r"\w+")
-TOKEN = re.compile(r'-?"[^"]*"?|\S+')
-PREFIX = re.compile(r"^([^\W_]{3,})\*+$")
-MIN_PREFIX = 3
 
 
 @dataclass
 class Clause:
-    """One unit of the query: ``terms`` (all required), a ``phrase`` or a ``prefix``."""
+    """One clause for Whoosh: analysed ``terms`` (all required), a ``phrase`` or a ``prefix``."""
 
     kind: str
     tokens: list[str]
@@ -72,71 +65,50 @@ def _prefix(text: str) -> wq.Query:
 
 
 
-def parse(text: str) -> ParsedQuery:
-    """Parse the search box; anything unusual degrades to plain words."""
-    text = " ".join((text or "").split())
-    parsed = ParsedQuery(text=text, query=None, positive=False)
-    if not text:
-        return parsed
-    clauses: list[Clause | str] = []
-    for raw in TOKEN.findall(text):
-        negative = raw.startswith("-") and len(raw) > 1
-        body = raw[1:] if negative else raw
-        if raw == "OR":
-            clauses.append("OR")
-            continue
-        if body.startswith('"'):
-            tokens = _analyse(body.strip('"'))
-            if not tokens:
-                continue
-            clause = Clause("phrase" if len(tokens) > 1 else "terms", tokens, _phrase(tokens), negative)
-            if not negative:
-                parsed.terms.update(tokens)
-        elif (match := PREFIX.match(body)) is not None:
-            clause = Clause("prefix", [match.group(1).lower()], _prefix(match.group(1)), negative)
-            if not negative:
-                parsed.prefixes.append(match.group(1).lower())
-        else:
-            tokens = _analyse(body)
-            if not tokens:
-                continue
-            words = wq.And([_term(token) for token in tokens]) if len(tokens) > 1 else _term(tokens[0])
-            clause = Clause("terms", tokens, words, negative)
-            if not negative:
-                parsed.terms.update(tokens)
-                parsed.words.extend(word.lower() for word in re.findall(r"[^\W\d_]+", body))
-        clauses.append(clause)
+def _compile_clause(clause: syntax.Clause) -> Clause | None:
+    """The Whoosh form of one clause; None when its text has no word to search (stop words only)."""
+    if clause.kind == syntax.PREFIX_OF:
+        return Clause("prefix", [clause.text], _prefix(clause.text), clause.negative)
+    tokens = _analyse(clause.text)
+    if not tokens:
+        return None
+    if clause.kind == syntax.PHRASE:
+        return Clause("phrase" if len(tokens) > 1 else "terms", tokens, _phrase(tokens), clause.negative)
+    words = wq.And([_term(token) for token in tokens]) if len(tokens) > 1 else _term(tokens[0])
+    return Clause("terms", tokens, words, clause.negative)
 
-    # OR joins the clauses on either side of it (exclusions cannot be OR-ed: they stay exclusions).
-    groups: list[list[Clause]] = []
-    joining = False
-    for clause in clauses:
-        if clause == "OR":
-            joining = bool(groups) and not groups[-1][-1].negative
-            continue
-        if joining and not clause.negative:
-            groups[-1].append(clause)
-        else:
-            groups.append([clause])
-        joining = False
 
-    positives, negatives = [], []
-    for group in groups:
-        if group[0].negative:
-            negatives.append(group[0].query)
-            parsed.exclusions.append(group[0])
-            continue
-        parsed.groups.append(group)
-        if len(group) == 1:
-            positives.append(group[0].query)
-        else:
-            positives.append(wq.Or([clause.query for clause in group]))
+def compile_query(search: syntax.SearchQuery) -> ParsedQuery:
+    """The Whoosh query of ``search``, with what highlighting and spelling suggestions need."""
+    parsed = ParsedQuery(text=search.text, query=None, positive=False)
+    for group in search.groups:
+        compiled = []
+        for clause in group:
+            found = _compile_clause(clause)
+            if found is None:
+                continue
+            compiled.append(found)
+            if found.kind == "prefix":
+                parsed.prefixes.extend(found.tokens)
+            else:
+                parsed.terms.update(found.tokens)
+                parsed.words.extend(clause.letters)
+        if compiled:
+            parsed.groups.append(compiled)
+    parsed.exclusions = [found for found in map(_compile_clause, search.exclusions) if found is not None]
+    positives = [group[0].query if len(group) == 1 else wq.Or([c.query for c in group]) for group in parsed.groups]
+    negatives = [clause.query for clause in parsed.exclusions]
     if not positives and not negatives:
         return parsed
     parsed.positive = bool(positives)
     positive = (positives[0] if len(positives) == 1 else wq.And(positives)) if positives else wq.Every()
     parsed.query = wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
     return parsed
+
+
+def parse(text: str) -> ParsedQuery:
+    """Read the search box and compile it for Whoosh; anything unusual degrades to plain words."""
+    return compile_query(syntax.read(text))
 
 
 @lru_cache(maxsize=50000)

@@ -2,8 +2,9 @@
 
 ``SEARCH_INDEX_DIR`` holds one or more index folders and a ``CURRENT`` file naming the one in use.
 A rebuild writes a new folder and then replaces ``CURRENT`` atomically (``os.replace``), so readers
-see either the old index or the new one, never half of one. An index that is missing or cannot be
-opened is rebuilt from the database instead of failing.
+see either the old index or the new one, never half of one. Opening never builds: an index that is
+missing or cannot be opened is ``SearchUnavailable`` until ``search reindex`` (or the drain after the
+next write, outside any visitor's request) rebuilds it.
 
 Writers follow SEARCH-NOTES.md: ``ix.writer(timeout=..., delay=...)`` so that several gunicorn
 workers wait for the lock instead of crashing on it, and one writer per process at a time.
@@ -24,7 +25,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR, IndexWriter
 
+from portal.extensions import db
 from portal.search import documents
+from portal.search.results import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +74,22 @@ class Store:
         name = self.current_name()
         return self.root / name if name else None
 
-    def open(self, after_swap: Callable[[], object] | None = None) -> whoosh_index.Index:
-        """The current index; rebuilt from the database when missing or unreadable."""
-        path = self.current_path()
-        if path is not None:
-            with quiet_leaks():
-                try:
-                    return whoosh_index.open_dir(str(path))
-                except Exception as error:
-                    # Only the message: a logged traceback would keep the files Whoosh leaked open.
-                    log.error("The search index in %s cannot be opened (%s); rebuilding it", path, repr(error))
-                gc.collect()
-        return self.rebuild(expected=self.current_name(), after_swap=after_swap)
+    def open(self, name: str | None = None) -> whoosh_index.Index:
+        """The index folder ``name`` (default: the current one); ``SearchUnavailable`` when there is none.
+
+        A folder Whoosh cannot open is unavailable too (logged).
+        """
+        name = name or self.current_name()
+        if name is None or not (self.root / name).is_dir():
+            raise SearchUnavailable("There is no search index yet.")
+        with quiet_leaks():
+            try:
+                return whoosh_index.open_dir(str(self.root / name))
+            except Exception as error:
+                # Only the message: a logged traceback would keep the files Whoosh leaked open.
+                log.error("The search index in %s cannot be opened (%s)", name, repr(error))
+            gc.collect()
+        raise SearchUnavailable("The search index cannot be opened.")
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -153,14 +160,19 @@ class Store:
             return whoosh_index.open_dir(str(path))
 
     def _fill(self, ix: whoosh_index.Index, progress, procs: int | None) -> None:
-        total = documents.item_count()
+        # Its own connection: what is committed, even when called after a commit (the session is done).
+        with db.engine.connect() as connection:
+            self._write_all(ix, connection, progress, procs)
+
+    def _write_all(self, ix: whoosh_index.Index, connection, progress, procs: int | None) -> None:
+        total = documents.item_count(connection)
         procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
         if procs > 1:
             writer = ix.writer(procs=procs, limitmb=128, multisegment=True, batchsize=250, compound=COMPOUND)
         else:
             writer = ix.writer(limitmb=128, compound=COMPOUND)
         try:
-            for count, doc in enumerate(documents.all_documents(), start=1):
+            for count, doc in enumerate(documents.all_documents(connection), start=1):
                 writer.add_document(**doc)
                 if progress is not None and count % 500 == 0:
                     progress(500)

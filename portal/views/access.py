@@ -9,8 +9,8 @@ from functools import wraps
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from portal import vocab
 from portal.extensions import login_manager
-from portal.models import ROLES
 
 # Endpoints anyone may reach, logged in or not.
 PUBLIC_ENDPOINTS = frozenset(
@@ -39,7 +39,7 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 
-ANY_ROLE = ROLES
+ANY_ROLE = vocab.values(vocab.ROLES)
 
 
 def _check(roles: tuple[str, ...]):

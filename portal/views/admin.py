@@ -3,29 +3,21 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.catalogue import NotFound, accounts, audit
+from portal import mail
+from portal.catalogue import accounts, audit
 from portal.catalogue import organisations as organisation_service
 from portal.catalogue import programmes as programme_service
-from portal.extensions import db
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
 from portal.forms.admin import UserEditForm, UserFilterForm
 from portal.forms.organisation import ContactsForm, EndPartnershipForm, MergeForm, OrganisationForm, PartnershipForm
-from portal.models import AuditEvent, Organisation, OutboxMessage, User
+from portal.models import Organisation
 from portal.views.access import guard_blueprint
 from portal.views.input import paginate
 from portal.views.transaction import flashed, shown_on
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, "admin")
-
-
-def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(user_id)
-    return user
 
 
 @bp.get("/")
@@ -39,7 +31,7 @@ def index():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
-    user = _get_user(user_id)
+    user = accounts.get_user(user_id)
     form = UserEditForm(
         organisations=organisation_choices(),
         programmes=programme_choices(),
@@ -50,7 +42,7 @@ def user(user_id: int):
         },
     )
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation.data)) if form.organisation.data else None
+        organisation = accounts.get_organisation(int(form.organisation.data)) if form.organisation.data else None
         with shown_on(form, "role") as outcome:
             accounts.update_user(
                 current_user,
@@ -62,18 +54,15 @@ def user(user_id: int):
         if not outcome.failed:
             flash(f"{user.email} is saved.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.user_id == user.id).order_by(AuditEvent.created_at.desc()).limit(50)
-    ).all()
-    return render_template("admin/user.html", user=user, form=form, events=events, describe=audit.describe)
+    return render_template(
+        "admin/user.html", user=user, form=form, events=audit.about_user(user), describe=audit.describe
+    )
 
 
 @bp.get("/organisations")
 def organisations():
-    query = select(Organisation).order_by(Organisation.name)
-    if q := request.args.get("q", "").strip():
-        query = query.where(Organisation.name.ilike(f"%{q}%"))
-    page = paginate(query, per_page=50)
+    q = request.args.get("q", "").strip()
+    page = paginate(accounts.organisations_query(q), per_page=50)
     return render_template("admin/organisations.html", organisations=page, q=q)
 
 
@@ -177,14 +166,12 @@ def merge_organisation(organisation_id: int):
 
 @bp.get("/outbox")
 def outbox():
-    page = paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=50)
+    page = paginate(mail.outbox_query(), per_page=50)
     return render_template("admin/outbox.html", messages=page)
 
 
 @bp.get("/audit")
 def audit_log():
-    query = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if action := request.args.get("action", "").strip():
-        query = query.where(AuditEvent.action.startswith(action))
-    page = paginate(query, per_page=100)
+    action = request.args.get("action", "").strip()
+    page = paginate(audit.log_query(action), per_page=100)
     return render_template("admin/audit.html", events=page, action=action, describe=audit.describe)

@@ -7,13 +7,11 @@ from flask import Blueprint, jsonify, request
 
 from portal import search, vocab
 from portal.catalogue import NotFound, RuleViolation
-from portal.catalogue.filters import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, parse_filters
+from portal.catalogue.facets import FACET_NAMES, FACETS, Facet
+from portal.catalogue.filters import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, parse_filters
 from portal.catalogue.parsing import MAX_ID
-from portal.catalogue.visibility import is_public
-from portal.extensions import db
+from portal.catalogue.permissions import public_item
 from portal.links import absolute_url
-from portal.models import Item
-from portal.search import documents
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -41,8 +39,7 @@ def item_json(card: dict[str, Any]) -> dict[str, Any]:
 
 
 # Parameters whose values come from a vocabulary or are numbers: the API refuses empty ones.
-NON_EMPTY = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme",
-             "sort", "page", "per_page")
+NON_EMPTY = (*FACET_NAMES, "sort", "page", "per_page")
 
 
 @bp.get("/v1/items")
@@ -65,10 +62,7 @@ def items():
 
 @bp.get("/v1/items/<int:item_id>")
 def item(item_id: int):
-    row = db.session.get(Item, item_id)
-    if row is None or not is_public(row):
-        raise NotFound(item_id)
-    card = documents.card_of(item_id)
+    card = search.card_of(public_item(item_id).id)
     if card is None:
         raise NotFound(item_id)
     return jsonify(item_json(card))
@@ -79,24 +73,21 @@ def openapi():
     return jsonify(openapi_document())
 
 
-def _values(vocabulary) -> list:
-    return [value for value, *_ in vocabulary]
-
-
-def _array(name: str, items: dict, description: str) -> dict:
+def _facet_parameter(facet: Facet) -> dict:
+    """A repeatable query parameter whose values are the facet's."""
+    kind = "integer" if all(isinstance(value, int) for value in facet.values) else "string"
     return {
-        "name": name,
+        "name": facet.name,
         "in": "query",
         "required": False,
-        "description": description,
-        "schema": {"type": "array", "items": items},
+        "description": f"{facet.legend} (several values are OR-ed)",
+        "schema": {"type": "array", "items": {"type": kind, "enum": list(facet.values)}},
         "style": "form",
         "explode": True,
     }
 
 
 def openapi_document() -> dict[str, Any]:
-    country_codes = [vocab.GLOBAL, *(code for code, _ in vocab.countries())]
     string_list = {"type": "array", "items": {"type": "string"}}
     item_schema = {
         "type": "object",
@@ -104,14 +95,14 @@ def openapi_document() -> dict[str, Any]:
                      "organisation", "updated_at", "url"],
         "properties": {
             "id": {"type": "integer"},
-            "kind": {"type": "string", "enum": _values(vocab.KINDS)},
+            "kind": {"type": "string", "enum": list(vocab.values(vocab.KINDS))},
             "title": {"type": "string"},
             "summary": {"type": "string"},
-            "programmes": {"type": "array", "items": {"type": "string", "enum": _values(vocab.PROGRAMMES)}},
+            "programmes": {"type": "array", "items": {"type": "string", "enum": list(vocab.values(vocab.PROGRAMMES))}},
             "sdgs": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 17}},
             "portfolio": {
                 "type": "object",
-                "additionalProperties": {"type": "string", "enum": _values(vocab.PORTFOLIO_STATUSES)},
+                "additionalProperties": {"type": "string", "enum": list(vocab.values(vocab.PORTFOLIO_STATUSES))},
             },
             "countries": string_list,
             "organisation": {"type": "string"},
@@ -140,7 +131,6 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
-    facets = ("kind", "programme", "sdg", "status", "country", "region", "category", "resource_type", "theme")
     list_schema = {
         "type": "object",
         "required": ["total", "page", "per_page", "items", "facets"],
@@ -149,7 +139,7 @@ def openapi_document() -> dict[str, Any]:
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
-            "facets": {"type": "object", "properties": dict.fromkeys(facets, counts)},
+            "facets": {"type": "object", "properties": dict.fromkeys(FACET_NAMES, counts)},
         },
     }
     error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -157,18 +147,10 @@ def openapi_document() -> dict[str, Any]:
     parameters = [
         {"name": "q", "in": "query", "required": False, "description": 'Words, "phrases", OR, -exclusion, prefix*',
          "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH}},
-        _array("kind", {"type": "string", "enum": _values(vocab.KINDS)}, "Initiatives or resources"),
-        _array("programme", {"type": "string", "enum": _values(vocab.PROGRAMMES)}, "Programme slugs (OR-ed)"),
-        _array("sdg", {"type": "integer", "minimum": 1, "maximum": 17}, "SDG numbers (OR-ed)"),
-        _array("status", {"type": "string", "enum": _values(vocab.PORTFOLIO_STATUSES)}, "Portfolio statuses"),
-        _array("country", {"type": "string", "enum": country_codes}, "ISO 3166 alpha-2 codes, or global"),
-        _array("region", {"type": "string", "enum": _values(vocab.REGIONS)}, "Continents"),
-        _array("category", {"type": "string", "enum": _values(vocab.ACTIVITY_CATEGORIES)}, "Activity categories"),
-        _array("resource_type", {"type": "string", "enum": _values(vocab.RESOURCE_TYPES)}, "Resource types"),
-        _array("theme", {"type": "string", "enum": _values(vocab.THEMES)}, "Themes"),
+        *(_facet_parameter(facet) for facet in FACETS),
         {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS)}},
         {"name": "page", "in": "query", "required": False,
-         "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
         {"name": "per_page", "in": "query", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
     ]

@@ -1,14 +1,12 @@
 """Logging in and out, registering, changing one's password, resetting a forgotten one by mail."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from portal.catalogue import accounts, logins, resets
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.forms import organisation_choices, programme_choices, programmes_by_slug
 from portal.forms.auth import (
     NEW_ORGANISATION,
@@ -18,23 +16,15 @@ from portal.forms.auth import (
     RegistrationForm,
     ResetPasswordForm,
 )
-from portal.models import Organisation
 from portal.requestinfo import client_address
 from portal.security import log_in, log_out
 from portal.views.access import role_required
+from portal.views.shared import safe_next
 from portal.views.transaction import shown_on
 
 bp = Blueprint("auth", __name__)
 
 START_PAGES = {"partner": "partner.dashboard", "moderator": "desk.index", "admin": "admin.index"}
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` when it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 def start_page(user) -> str:
@@ -87,7 +77,7 @@ def register():
     if form.validate_on_submit():
         existing = None
         if form.organisation.data != NEW_ORGANISATION:
-            existing = db.session.get(Organisation, int(form.organisation.data))
+            existing = accounts.get_organisation(int(form.organisation.data))
         with shown_on(form, "email") as outcome:
             accounts.register(
                 form.email.data,

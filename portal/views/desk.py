@@ -3,39 +3,33 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.catalogue import NotFound, RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
+from portal.catalogue import RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
 from portal.catalogue.parsing import database_id, positive_int
 from portal.extensions import db
 from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
-from portal.models import Item, User
+from portal.models import Item
 from portal.views.access import guard_blueprint
-from portal.views.auth import safe_next
 from portal.views.input import paginate
+from portal.views.shared import back_to, chips, csv_download, facet_groups
 from portal.views.transaction import flashed, shown_on
 from portal.vocab import PORTFOLIO_STATUSES, label
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 guard_blueprint(bp, "moderator", "admin")
 
-QUEUE_PER_PAGE = 50
 DECIDED = {"approve": "Approved", "reject": "Rejected", "request_changes": "Asked for changes to"}
 
 
 @bp.get("/")
 def index():
     filters = parse_filters(request.args, desk=True)
-    queue = db.paginate(
-        review.queue_query(current_user, filters), page=filters.page, per_page=QUEUE_PER_PAGE, error_out=False
-    )
-    waiting_elsewhere = db.session.scalars(review.queue_query(current_user, filters, waiting=True).limit(100)).all()
     waiting_accounts = db.session.scalars(accounts.users_query(current_user, accounts.UserFilter(active="no"))).all()
     return render_template(
         "desk/index.html",
         filters=filters,
-        queue=queue,
-        waiting_elsewhere=waiting_elsewhere,
+        queue=review.queue(current_user, filters),
         waiting=waiting_accounts,
         programmes=programme_service.desk_programmes(current_user),
         tasks=lambda item: review.pending_tasks(current_user, item),
@@ -43,30 +37,29 @@ def index():
     )
 
 
-def _portfolio_form(item: Item, programme, formdata=None) -> PortfolioFields:
-    entry = portfolio.entry_for(item, programme)
-    data = {"status": entry.status, "checks": entry.checks, "notes": entry.notes} if entry else {"status": "none"}
-    return PortfolioFields(formdata=formdata, prefix=programme.slug, data=data)
+def _portfolio_data(item: Item, programme) -> dict:
+    """The portfolio decision so far, as the portfolio fields show it."""
+    entry = portfolio.entry_for(item, programme) if programme is not None else None
+    return {"status": entry.status, "checks": entry.checks, "notes": entry.notes} if entry else {"status": "none"}
+
+
+def _portfolio_form(item: Item, programme) -> PortfolioFields:
+    return PortfolioFields(formdata=None, prefix=programme.slug, data=_portfolio_data(item, programme))
 
 
 def _review_page(item: Item, status: int = 200, *, decision_form=None, portfolio_forms=None, hide_form=None):
     """The review page; forms given replace the blank ones (to show their errors)."""
-    lead = item.lead_programme
-    if decision_form is None:
-        entry = portfolio.entry_for(item, lead) if lead else None
-        data = {"status": entry.status, "checks": entry.checks, "notes": entry.notes} if entry else {"status": "none"}
-        decision_form = DecisionForm(formdata=None, data=data)
     given = portfolio_forms or {}
-    forms = [
-        (programme, given.get(programme.slug) or _portfolio_form(item, programme))
-        for programme in review.portfolio_programmes(current_user, item)
+    decisions = [
+        (programme, entry, given.get(programme.slug) or _portfolio_form(item, programme))
+        for programme, entry in review.portfolio_decisions(current_user, item)
     ]
     others, other_count = review.other_items(item)
     return render_template(
         "desk/review.html",
         item=item,
-        decision_form=decision_form,
-        portfolio_forms=forms,
+        decision_form=decision_form or DecisionForm(formdata=None, data=_portfolio_data(item, item.lead_programme)),
+        portfolio_forms=decisions,
         hide_form=hide_form or HideForm(formdata=None),
         unhide_form=UnhideForm(formdata=None),
         changes=review.changes_since_published(item),
@@ -116,7 +109,7 @@ def decide(item_id: int):
 @bp.post("/approve")
 def approve_selected():
     """The queue's "Approve selected": publication outside any portfolio, for routine submissions."""
-    back = safe_next(request.form.get("next")) or url_for("desk.index")
+    back = back_to(url_for("desk.index"))
     with flashed() as refused:
         outcome = review.approve_selected(request.form.getlist("item", type=database_id), current_user)
     if refused.failed:
@@ -172,7 +165,7 @@ def hide(item_id: int):
     if outcome.failed:
         return _review_page(item, 400, hide_form=form)
     flash(f"“{item.title}” is hidden from public view.", "success")
-    return redirect(safe_next(request.form.get("next")) or url_for("desk.item", item_id=item_id))
+    return redirect(back_to(url_for("desk.item", item_id=item_id)))
 
 
 @bp.post("/items/<int:item_id>/unhide")
@@ -182,20 +175,20 @@ def unhide(item_id: int):
     form.validate()
     review.unhide(item, current_user, form.message.data or "")
     flash(f"“{item.title}” is public again (when published and active).", "success")
-    return redirect(safe_next(request.form.get("next")) or url_for("desk.item", item_id=item_id))
+    return redirect(back_to(url_for("desk.item", item_id=item_id)))
 
 
 @bp.get("/monitoring")
 def monitoring():
     filters = parse_filters(request.args, desk=True)
-    items = db.paginate(
-        review.monitoring_query(current_user, filters), page=filters.page, per_page=filters.per_page, error_out=False
-    )
+    found = review.monitoring(current_user, filters)
     return render_template(
         "desk/monitoring.html",
         filters=filters,
-        items=items,
-        programmes=programme_service.desk_programmes(current_user),
+        monitoring=found,
+        groups=facet_groups(found.result),
+        chip_list=chips(filters, "desk.monitoring"),
+        clear_url=url_for("desk.monitoring", **filters.cleared().to_args()),
         hide_form=HideForm(formdata=None),
     )
 
@@ -209,15 +202,13 @@ def account_list():
 
 @bp.post("/accounts/<int:user_id>/active")
 def set_account_active(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(user_id)
+    user = accounts.get_user(user_id)
     active = request.form.get("active") == "1"
     with flashed() as outcome:
         accounts.set_active(current_user, user, active)
     if not outcome.failed:
         flash(f"{user.email} is {'active' if active else 'deactivated'}.", "success")
-    return redirect(safe_next(request.form.get("next")) or url_for("desk.accounts"))
+    return redirect(back_to(url_for("desk.accounts")))
 
 
 @bp.get("/reporting")
@@ -244,12 +235,7 @@ def reporting_table_csv(name: str):
 def _reporting_table(name: str) -> Response:
     scope = reporting.open_scope(current_user, request.args.get("programme"), request.args.get("year"))
     table = reporting.table(scope, name)
-    filename = f"reporting-{scope.slug}-{scope.period.year}-{table.name}.csv"
-    return Response(
-        reporting.to_csv(table),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(f"reporting-{scope.slug}-{scope.period.year}-{table.name}.csv", table.header, table.rows)
 
 
 @bp.post("/reporting/reminders")

@@ -4,13 +4,22 @@ import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation
 from portal.extensions import db
 from portal.requestinfo import request_id
+from portal.search import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +31,13 @@ TITLES = {
     413: "The upload is too large",
     429: "Too many attempts",
     500: "Something went wrong on our side",
+    503: _l("Search is unavailable for a moment"),
 }
+SEARCH_RETRY_SECONDS = 300
 
 
 def _render(status: int, description: str, headers=None, title: str | None = None):
-    title = title or TITLES.get(status, "Error")
+    title = str(title or TITLES.get(status, "Error"))
     if request.path.startswith("/api/"):
         response = jsonify(error={"status": status, "title": title, "detail": description})
     else:
@@ -82,6 +93,16 @@ def handle_rule_violation(error: RuleViolation):
     return handle_http_error(BadRequest(error.message))
 
 
+def handle_search_unavailable(error: SearchUnavailable):
+    """A missing or unreadable index (logged where it was found): 503 until ``search reindex`` repairs it."""
+    db.session.rollback()
+    unavailable = ServiceUnavailable(
+        _("The catalogue's search index is being rebuilt or repaired. Please try again in a few minutes.")
+    )
+    unavailable.retry_after = SEARCH_RETRY_SECONDS
+    return handle_http_error(unavailable)
+
+
 def handle_unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
@@ -95,4 +116,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(PermissionDenied, handle_permission_denied)
     app.register_error_handler(NotFound, handle_not_found)
     app.register_error_handler(RuleViolation, handle_rule_violation)
+    app.register_error_handler(SearchUnavailable, handle_search_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

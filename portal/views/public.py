@@ -2,7 +2,6 @@
 
 from flask import Blueprint, current_app, render_template, send_from_directory, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from portal import search
 from portal.catalogue import programmes as programme_service
@@ -12,14 +11,12 @@ from portal.catalogue.permissions import can_view_item, item_for
 from portal.catalogue.visibility import is_public
 from portal.links import absolute_url
 from portal.models import Item
-from portal.views.search import listing
+from portal.views.shared import listing
 
 bp = Blueprint("public", __name__)
 
 LATEST_ON_HOME = 6
 PORTFOLIO_LIMIT = 50  # per status on a programme page; the rest is one click away in the search
-# Endpoints that may serve an item's uploaded file (added by the submission work).
-FILE_ENDPOINTS = ("items.download", "partner.item_file", "public.item_file")
 
 
 @bp.get("/")
@@ -96,23 +93,18 @@ def item(item_id: int):
     return render_template(
         "public/item.html",
         item=item,
-        similar=search.similar(item.id),
-        file_url=_file_url(item),
+        similar=_similar(item),
+        file_url=url_for("items.download", item_id=item.id) if item.file_name else None,
         json_ld=_json_ld(item) if is_public(item) else None,
     )
 
 
-def _file_url(item: Item) -> str | None:
-    """The download address of the item's file, when it has one and the portal serves files."""
-    if not item.file_name:
-        return None
-    for endpoint in FILE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, item_id=item.id)
-            except BuildError:
-                continue
-    return None
+def _similar(item: Item) -> list[dict]:
+    """The page stands without its similar items while the index is unavailable (search pages say 503)."""
+    try:
+        return search.similar(item.id)
+    except search.SearchUnavailable:
+        return []
 
 
 def _json_ld(item: Item) -> dict:

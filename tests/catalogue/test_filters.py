@@ -1,9 +1,12 @@
 """Parsing the catalogue's filter parameters."""
 
+from urllib.parse import urlencode
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from portal.catalogue import RuleViolation
+from portal.catalogue.facets import FACETS
 from portal.catalogue.filters import parse_filters
 
 
@@ -52,3 +55,17 @@ def test_links_round_trip_and_removing_a_chip_returns_to_page_one(app):
     assert without_ci.programme == ("spp",)
     assert without_ci.page == 1
     assert filters.refinements() == {"programme": ("spp", "ci"), "sdg": (14,)}
+
+
+def test_every_facet_is_a_filter_and_parses_its_own_values(app):
+    for facet in FACETS:
+        values = [str(value) for value in facet.values[:3]]
+        filters = parse(urlencode([(facet.name, value) for value in values]))
+        assert [str(value) for value in filters.selected(facet.name)] == values, facet.name
+        assert filters.refinements() == {facet.name: filters.selected(facet.name)}
+
+
+def test_links_leave_out_the_sort_that_their_words_imply(app):
+    assert "sort" not in parse("q=solar").to_args() and "sort" not in parse("").to_args()
+    assert parse("sort=title").to_args()["sort"] == ["title"]
+    assert parse("programme=spp&sort=newest").cleared().to_args() == {}

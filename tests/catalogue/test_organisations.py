@@ -9,7 +9,7 @@ from portal.catalogue import PermissionDenied, RuleViolation, organisations, rep
 from portal.catalogue.filters import CatalogueFilters
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Reminder, User, utcnow
-from tests.conftest import contribute, programme, this_year
+from tests.helpers import contribute, programme, this_year
 
 
 def test_contacts_are_checked_normalised_and_audited(make_organisation, make_user):
@@ -63,7 +63,7 @@ def test_an_ended_partnership_leaves_the_reporting_rate_from_its_end_date_and_st
     contribute(make_item(organisation=staying), "item.submitted", this_year())
     contribute(make_item(organisation=leaving), "item.submitted", this_year() - timedelta(days=200))
     admin = make_user("admin")
-    scope = reporting.Scope(programme("spp"), reporting.reporting_period(reporting.current_year()), utcnow())
+    scope = reporting.ReportScope(programme("spp"), reporting.reporting_period(reporting.current_year()), utcnow())
     assert reporting.summary(reporting.partner_rows(scope)).rate == 0.5
 
     organisations.end_partnership(admin, leaving, programme("spp"), utcnow().date())

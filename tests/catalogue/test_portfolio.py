@@ -5,7 +5,7 @@ import pytest
 from portal.catalogue import PermissionDenied, RuleViolation, audit, portfolio
 from portal.extensions import db
 from portal.models import AuditEvent, OutboxMessage
-from tests.conftest import programme
+from tests.helpers import programme
 
 ALL_CHECKS = ["organisation_verified", "aligned_with_objectives", "information_complete", "no_conflict_of_interest"]
 

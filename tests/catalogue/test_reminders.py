@@ -7,7 +7,7 @@ import pytest
 from portal.catalogue import PermissionDenied, RuleViolation, reminders, reporting
 from portal.extensions import db
 from portal.models import OutboxMessage, Reminder, utcnow
-from tests.conftest import contribute, programme, this_year
+from tests.helpers import contribute, programme, this_year
 
 
 def test_reminders_go_to_the_active_accounts_of_partners_not_yet_reported_and_are_recorded(

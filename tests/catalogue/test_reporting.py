@@ -7,14 +7,14 @@ import pytest
 from portal.catalogue import PermissionDenied, RuleViolation, reporting, submission, workflow
 from portal.extensions import db
 from portal.models import utcnow
-from tests.conftest import contribute, programme, this_year
+from tests.helpers import contribute, programme, this_year
 
 # A fixed "now" well after the years under test, so the worlds do not depend on today's date.
 NOW = datetime(2025, 1, 10, 12, 0)
 
 
-def scope(slug: str | None = "spp", year: int = 2024, now: datetime = NOW) -> reporting.Scope:
-    return reporting.Scope(programme(slug) if slug else None, reporting.reporting_period(year), now)
+def scope(slug: str | None = "spp", year: int = 2024, now: datetime = NOW) -> reporting.ReportScope:
+    return reporting.ReportScope(programme(slug) if slug else None, reporting.reporting_period(year), now)
 
 
 def test_four_partners_three_report_this_year_one_only_last_year_is_75_percent(make_organisation, make_item):

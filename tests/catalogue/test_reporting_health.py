@@ -1,14 +1,17 @@
-"""Partnership health (indicators, thresholds, verdict) and trends (risers, fallers, emerging themes)."""
+"""Partnership health (indicators, thresholds, verdict) and trends (risers, fallers, emerging themes):
+``reporting.health`` and ``reporting.trends``."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from portal.catalogue import reporting, reporting_health
-from portal.catalogue.reporting_health import CONCERN, GOOD, UNKNOWN
+from portal.catalogue import reporting
+from portal.catalogue.reporting import health as reporting_health
+from portal.catalogue.reporting.health import CONCERN, GOOD, UNKNOWN
+from portal.catalogue.reporting.trends import trends
 from portal.extensions import db
 from portal.models import utcnow
-from tests.conftest import programme
+from tests.helpers import programme
 
 HEALTHY = dict(partners=10, active=8, rate=0.8, target=0.75, rates=[0.6, 0.7, 0.7, 0.75, 0.8], new=2, ended=0,
                quiet=1, public_items=100, lapsing_items=5)
@@ -79,7 +82,7 @@ def test_partnership_changes_and_lapsing_share_count_the_programmes_own(make_org
 
 def test_trends_name_risers_fallers_and_emerging_themes(make_item):
     now = utcnow()
-    scope = reporting.Scope(programme("spp"), reporting.reporting_period(reporting.current_year(now)), now)
+    scope = reporting.ReportScope(programme("spp"), reporting.reporting_period(reporting.current_year(now)), now)
     periods = [reporting.reporting_period(year) for year in range(scope.period.year - 4, scope.period.year + 1)]
     last_year, this_year = periods[-2].start + timedelta(days=1), periods[-1].start + timedelta(hours=1)
 
@@ -95,7 +98,7 @@ def test_trends_name_risers_fallers_and_emerging_themes(make_item):
     made(this_year, 2, themes=["plastics"], activity_category="research")
     made(this_year, 1, themes=["water"], state="draft")  # drafts are not new items
 
-    found = reporting_health.trends(programme("spp").id, periods, reporting.NOT_COUNTED_STATES)
+    found = trends(scope)
 
     themes = found.dimension("themes")
     assert [(row.label, row.counts[-2:]) for row in themes.rows if row.now or row.before] == [

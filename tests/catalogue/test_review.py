@@ -1,4 +1,5 @@
-"""The desk's queue, review facts and monitoring, on database truth."""
+"""The desk's queue, review facts and monitoring: the database says what waits and what a desk sees;
+words and filters mean what they mean on /search."""
 
 from datetime import timedelta
 
@@ -9,14 +10,12 @@ from portal.catalogue import RuleViolation, portfolio, review
 from portal.catalogue.filters import parse_filters
 from portal.extensions import db
 from portal.models import utcnow
-from tests.conftest import programme
-
-NO_FILTERS = parse_filters(MultiDict(), desk=True)
+from tests.helpers import programme
 
 
 def queue(user, waiting=False, **args):
-    filters = parse_filters(MultiDict(args), desk=True) if args else NO_FILTERS
-    return db.session.scalars(review.queue_query(user, filters, waiting=waiting)).all()
+    found = review.queue(user, parse_filters(MultiDict(args), desk=True))
+    return found.elsewhere if waiting else found.waiting.items
 
 
 def submitted(make_item, days_ago, **kwargs):
@@ -119,7 +118,8 @@ def test_decisions_other_than_approval_need_their_message(make_item, make_user):
 
 class TestMonitoring:
     def listing(self, user, **args):
-        return set(db.session.scalars(review.monitoring_query(user, parse_filters(MultiDict(args), desk=True))))
+        filters = parse_filters(MultiDict({"per_page": "100", **args}), desk=True)
+        return {row.item for row in review.monitoring(user, filters).rows}
 
     def test_every_state_hidden_and_inactive_items_of_the_desks_programmes(self, make_item, make_user):
         desk = make_user("moderator", programmes=("spp",))

@@ -352,15 +352,6 @@ def test_another_organisation_cannot_confirm(make_user, make_item):
         submission.confirm_active(make_item("resource"), make_user("partner"))
 
 
-def test_withdrawing_takes_the_item_out_of_view_and_keeps_it(author, make_item):
-    item = make_item("initiative", organisation=author.organisation, state="published")
-    workflow.withdraw(item, author, "Project ended early")
-    db.session.commit()
-    assert not is_public(db.session.get(Item, item.id))
-    event = audit.history(item)[-1]
-    assert (event.action, event.message) == ("item.withdrawn", "Project ended early")
-
-
 def test_deleting_a_draft(author):
     item = submission.create_item(author, "resource", replace(RESOURCE, link_url=""), upload=upload())
     db.session.add(Comment(item_id=item.id, author_id=author.id, body="Note to self"))

@@ -18,7 +18,7 @@ from portal.catalogue import accounts
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.models import Programme
-from tests.conftest import PASSWORD, POSTGRES_URL, _config
+from tests.helpers import PASSWORD, POSTGRES_URL, app_config
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -50,7 +50,7 @@ def browser_type_launch_args(browser_type_launch_args):
 def live_app(tmp_path_factory):
     """One app and database for the whole browser session (tests create their own users and items)."""
     folder = tmp_path_factory.mktemp("live")
-    app = create_app({**_config(folder), "TESTING": False})
+    app = create_app({**app_config(folder), "TESTING": False})
     with app.app_context():
         if POSTGRES_URL:
             db.drop_all()

@@ -1,8 +1,10 @@
 """The admin area: users, roles, organisations, outbox and audit log."""
 
+from datetime import timedelta
+
 from portal.extensions import db
-from portal.models import AuditEvent
-from tests.conftest import programme
+from portal.models import AuditEvent, utcnow
+from tests.helpers import programme
 
 
 def test_admin_lists_and_searches_users(client, admin, make_user):
@@ -28,10 +30,11 @@ def test_admin_changes_role_and_programmes_and_each_change_is_audited(client, ad
     assert {"user.role_changed", "user.organisation_changed", "user.programmes_changed"} <= set(actions)
     history = client.get(f"/admin/users/{user.id}").text
     assert "changed the role from partner to moderator" in history
+    assert "changed the moderated programmes from — to sfs, st" in history and "['" not in history
 
 
 def test_a_role_change_ends_the_users_sessions(app, client, admin, make_user):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     user = make_user("partner")
     their_browser = app.test_client()
@@ -65,3 +68,14 @@ def test_outbox_and_audit_log_pages(client, admin, make_user):
     assert client.get("/admin/outbox").status_code == 200
     page = client.get("/admin/audit?action=user.").text
     assert "created the account" in page
+
+
+def test_the_audit_log_is_newest_first_by_time(client, admin):
+    now = utcnow()
+    # Recorded in this order, but the second happened first (an import, a clock set right...).
+    db.session.add(AuditEvent(action="item.approved", message="Later event", created_at=now - timedelta(hours=1)))
+    db.session.add(AuditEvent(action="item.approved", message="Earlier event", created_at=now - timedelta(days=3)))
+    db.session.commit()
+    page = client.get("/admin/audit?action=item.").text
+    assert page.index("Later event") < page.index("Earlier event")
+    assert "Later event" not in client.get("/admin/audit?action=item%").text  # a prefix, taken literally

@@ -12,7 +12,7 @@ from portal import create_app
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.models import Item, Organisation, Programme, Sdg, utcnow
-from tests.conftest import _config
+from tests.helpers import app_config
 
 ITEM_KEYS = {"id", "kind", "title", "summary", "programmes", "sdgs", "portfolio", "countries", "organisation",
              "updated_at", "url"}
@@ -105,7 +105,7 @@ def test_counts_ignore_the_page(client, items):
 def _schema_app():
     """An app of its own for schemathesis, which loads the schema when the module is collected."""
     folder = Path(tempfile.mkdtemp(prefix="portal-api-schema-"))
-    config = _config(folder) | {"DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite'}"}
+    config = app_config(folder) | {"DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite'}"}
     app = create_app(config)
     with app.app_context():
         db.create_all()

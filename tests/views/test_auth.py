@@ -4,7 +4,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import AuditEvent, LoginFailure
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def login(client, email, password=PASSWORD, next_url=None):

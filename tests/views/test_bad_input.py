@@ -6,7 +6,7 @@ import pytest
 from portal.catalogue.parsing import MAX_ID, positive_int
 from portal.extensions import db
 from portal.models import Item, User
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 HUGE = "99999999999999999999"
 

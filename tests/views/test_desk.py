@@ -9,7 +9,7 @@ import pytest
 from portal.catalogue import workflow
 from portal.extensions import db
 from portal.models import AuditEvent, OutboxMessage, User, utcnow
-from tests.conftest import programme
+from tests.helpers import programme
 
 ALL_CHECKS = ["organisation_verified", "aligned_with_objectives", "information_complete", "no_conflict_of_interest"]
 
@@ -315,3 +315,54 @@ def test_an_empty_message_in_the_thread_is_refused_and_a_desk_message_is_shown(c
     response = client.submit(url, {"body": "Which cities take part?"}, page="/desk/")
     assert response.headers["Location"] == f"/desk/items/{submission.id}#thread-title"
     assert "Which cities take part?" in client.get(f"/desk/items/{submission.id}").text
+
+
+def test_the_queue_takes_words_and_filters_as_search_does(client, desk, make_item):
+    for n in range(12):
+        make_item(programmes=("spp",), state="submitted", title=f"Routine procurement report {n}")
+    wanted = make_item(programmes=("spp",), state="submitted", title="Solar cooking in school canteens")
+    make_item(programmes=("spp",), state="published", title="Solar cooking, already public")  # waits for nobody
+    page = client.get("/desk/", query_string={"q": '"solar cooking"'}).text
+    assert "Waiting for your decision: 1" in page and wanted.title in page
+    page = client.get("/desk/", query_string={"q": "canteens OR nothingsuch", "sdg": "12"}).text
+    assert "Waiting for your decision: 1" in page and 'name="sdg" value="12"' in page  # kept by the form
+    assert "Waiting for your decision: 12" in client.get("/desk/?q=routine -solar").text
+    assert "Nothing waiting for your decision matches" in client.get("/desk/?q=wind").text
+
+
+def test_monitoring_searches_like_search_with_counts_in_the_desks_scope(client, desk, make_item):
+    solar = make_item(programmes=("spp",), state="draft", title="Solar dryer", sdgs=(7,))
+    wind = make_item(programmes=("spp", "ci"), state="rejected", title="Wind pumps", portfolio={"ci": "core"})
+    make_item(programmes=("ci",), title="Wind atlas")  # another desk's item
+    page = client.get("/desk/monitoring", query_string={"q": "solar OR wind"}).text
+    assert "2 items" in page and solar.title in page and wind.title in page and "Wind atlas" not in page
+    assert "1 item" in client.get("/desk/monitoring", query_string={"q": '"wind pumps"'}).text
+    # An item core for ci and undecided in spp is in some portfolio: not "none", as on /search.
+    page = client.get("/desk/monitoring?status=none").text
+    assert "1 item" in page and solar.title in page
+    assert "1 item" in client.get("/desk/monitoring?status=none&programme=spp&q=wind").text
+    facets = client.get("/desk/monitoring").text
+    assert re.search(r'value="7"[^>]*>\s*<label[^>]*>SDG 7 – Affordable and clean energy <span class="count">\(1\)',
+                     facets)
+    assert 'href="/desk/monitoring">Clear all filters' in client.get("/desk/monitoring?sdg=7").text
+
+
+def test_monitoring_hides_with_a_labelled_reason_per_row(client, desk, make_item):
+    items = [make_item(programmes=("spp",), title=f"Published guide {n}") for n in range(2)]
+    page = client.get("/desk/monitoring").text
+    for item in items:
+        assert f'<label for="reason-{item.id}">Reason for hiding</label>' in page
+        assert f'id="reason-{item.id}"' in page
+    lead_elsewhere = make_item(programmes=("sfs", "spp"), title="Led by the food desk")
+    page = client.get("/desk/monitoring?q=food").text
+    assert lead_elsewhere.title in page and "lead desk decides" in page
+
+
+def test_inactivity_is_told_from_the_setting_not_as_two_years(app, client, desk, make_item):
+    app.config["INACTIVE_AFTER_DAYS"] = 365
+    aged = make_item(programmes=("spp",), updated_days_ago=400, title="Aged published guide")
+    waiting = make_item(programmes=("spp",), state="submitted", updated_days_ago=400, title="Aged submission")
+    for url, item in ((f"/items/{aged.id}", aged), (f"/desk/items/{waiting.id}", waiting)):
+        page = client.get(url).text
+        assert "two years" not in page
+        assert f"ot updated since {item.updated_at.strftime('%d %b %Y')}" in page

@@ -11,7 +11,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Comment, Item, OutboxMessage
-from tests.conftest import programme
+from tests.helpers import programme
 
 
 @dataclass(frozen=True)

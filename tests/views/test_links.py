@@ -5,7 +5,7 @@ import pytest
 from portal.extensions import db
 from portal.links import absolute_url
 from portal.models import OutboxMessage
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 FORGED = {"Host": "evil.example"}
 

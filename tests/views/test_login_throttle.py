@@ -5,7 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import LoginFailure, OutboxMessage
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def login(client, email, password=PASSWORD, address="192.0.2.1"):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, utcnow
-from tests.conftest import contribute, this_year
+from tests.helpers import contribute, this_year
 
 
 def test_a_partner_sets_the_focal_point_and_alternates_from_the_settings_page_linked_from_my(client, partner):

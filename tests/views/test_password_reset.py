@@ -8,7 +8,7 @@ import pytest
 from portal.catalogue import resets
 from portal.extensions import db
 from portal.models import AuditEvent, AuthSession, OutboxMessage
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 NEW_PASSWORD = "seven unrelated words for my new login"
 SAME_ANSWER = "If an active account uses"

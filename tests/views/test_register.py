@@ -4,7 +4,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, OutboxMessage, User
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 GOOD = {"name": "Rosa Applicant", "email": "Rosa@Example.org", "password": PASSWORD, "confirm": PASSWORD}
 

@@ -10,7 +10,7 @@ import pytest
 from portal.catalogue import reporting
 from portal.extensions import db
 from portal.models import OutboxMessage, Reminder
-from tests.conftest import contribute, this_year
+from tests.helpers import contribute, this_year
 
 
 def read_csv(response) -> list[list[str]]:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from portal import vocab
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import Item, ItemProgramme, Programme
@@ -119,7 +120,8 @@ def test_every_count_is_the_public_count(client, catalogue):
     assert data["total"] == len(public) == len(data["items"])
     assert sum(data["facets"]["kind"].values()) == len(public)
     assert data["facets"]["programme"] == {"spp": 2, "sfs": 1}
-    assert data["facets"]["status"] == {"core": 1, "none": 2}
+    # DESIGN.md: without a programme, "none" is in no programme's portfolio (the first is core in sfs).
+    assert data["facets"]["status"] == {"core": 1, "none": 1}
     database = dict(
         db.session.execute(
             select(Programme.slug, func.count())
@@ -177,7 +179,9 @@ def test_html_in_items_is_escaped_in_results(client, make_item):
 
 def test_csv_feed_and_sitemap(client, catalogue):
     public, _ = catalogue
-    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv?q=compost&kind=resource").text)))
+    response = client.get("/search.csv?q=compost&kind=resource")
+    assert response.data.startswith("\ufeffid,kind,".encode()) and b"\r\n" in response.data  # as reporting's CSV
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert [int(row["id"]) for row in rows] == [public[1].id]
     feed = client.get("/feeds/latest.atom?programme=sfs")
     assert feed.mimetype == "application/atom+xml"
@@ -228,3 +232,23 @@ def test_a_programme_page_lists_its_public_portfolio_by_title_and_links_to_the_r
     assert 'href="/search?programme=spp&amp;status=core&amp;sort=title">All 3 core items' in page
     assert "All 1 affiliated" not in page
     assert not any(title in page for title in ("Hidden core", "Old affiliated", "Withdrawn core"))
+
+
+def test_every_country_is_one_click_away_and_the_page_has_one_search_box(client, make_item):
+    codes = [code for code, _ in vocab.countries()[:30]]
+    for code in codes:
+        make_item(title=f"Solar item {code}", countries=(code,))
+    page = client.get("/search").text
+    facet = page[page.index('id="facet-country"') : page.index("</fieldset>", page.index('id="facet-country"'))]
+    assert all(f'name="country" value="{code}"' in facet for code in codes)
+    more = facet[facet.index('<details class="facet-more">') :]
+    assert "5 more, by name" in more and more.count('name="country"') == 5
+    assert page.count('type="search"') == 1 and 'id="site-search"' not in page  # the page's own box only
+    assert 'id="site-search"' in client.get("/programmes").text  # elsewhere, the header's box
+
+
+def test_filters_sit_in_a_disclosure_after_which_the_results_come(client, make_item):
+    make_item(title="Solar cooker")
+    page = client.get("/search?q=solar&programme=spp").text
+    assert page.index('<details class="facets">') < page.index("<summary>Filters (1 selected)</summary>")
+    assert page.index("</details>") < page.index('class="result"')

@@ -8,7 +8,7 @@ from portal.catalogue import files
 from portal.extensions import db
 from portal.markdown import render_markdown
 from tests import samples
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def test_every_response_carries_the_security_headers(client):

@@ -1,7 +1,7 @@
-"""Partnership health and trends, for a programme's reporting dashboard.
+"""Partnership health on a programme's reporting dashboard.
 
-**Health** puts five indicators side by side, each with the thresholds it is judged by (shown on the
-dashboard), and sums them up in a plain-language verdict:
+Five indicators side by side, each with the thresholds it is judged by (shown on the dashboard), summed
+up in a plain-language verdict:
 
 - active partners: the share of partners that contributed in the last 12 months;
 - partner balance: partnerships that started in the year against those that lapsed (ended in the year, or
@@ -10,14 +10,6 @@ dashboard), and sums them up in a plain-language verdict:
 - reporting rate over five years: its change since the first of the five years;
 - items about to lapse: the share of the programme's public items that become inactive within
   ``INACTIVE_WARNING_DAYS``.
-
-**Trends** count the programme's *new items* (created in the year, neither drafts nor rejected) per
-activity category, theme and SDG for each of the five years, and name the biggest risers and fallers
-between the last two years. A theme is **emerging** when its new items at least doubled (and reached
-``EMERGING_MIN``).
-
-The functions take what they need (counts, rows, periods) rather than the reporting module's objects, so
-that this module moves as it is into a reporting package.
 """
 
 from collections.abc import Sequence
@@ -25,28 +17,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import String, case, cast, func, literal, select, union_all
+from sqlalchemy import func, select
 
-from portal import vocab
+from portal.catalogue.reporting.partners import PartnerRow, Summary, TrendPoint
+from portal.catalogue.reporting.period import ReportScope
+from portal.catalogue.reporting.sql import of_programme
 from portal.catalogue.visibility import becomes_inactive_soon_clause, public_clause
 from portal.extensions import db
-from portal.models import Item, ItemProgramme, ItemTheme, Partnership, item_sdgs
+from portal.models import Item, Partnership
 
 # Thresholds: (good from, concern below) for shares; see each indicator.
 ACTIVE_GOOD, ACTIVE_CONCERN = 0.60, 0.40
 LAPSING_GOOD, LAPSING_CONCERN = 0.10, 0.25  # good up to, concern above
 RATE_FALL_WATCH, RATE_FALL_CONCERN = 0.05, 0.15  # fall of the rate over five years, in points of 100 %
-EMERGING_MIN = 3
-MOVERS = 3
 
 GOOD, WATCH, CONCERN, UNKNOWN = "good", "watch", "concern", "unknown"
 
 
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)} %"
-
-
-# --- Health ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -104,18 +93,12 @@ def partnership_changes(programme_id: int | None, start: datetime, end: datetime
     return new or 0, ended or 0
 
 
-def _of_programme(programme_id: int | None):
-    if programme_id is None:
-        return Item.id.is_not(None)
-    return Item.id.in_(select(ItemProgramme.item_id).where(ItemProgramme.programme_id == programme_id))
-
-
 def lapsing_share(programme_id: int | None, now: datetime) -> tuple[int, int]:
     """(public items of the programme, those of them about to lapse)."""
     public, lapsing = db.session.execute(
         select(func.count(), func.count().filter(becomes_inactive_soon_clause(now)))
         .select_from(Item)
-        .where(_of_programme(programme_id), public_clause(now))
+        .where(of_programme(programme_id), public_clause(now))
     ).one()
     return public or 0, lapsing or 0
 
@@ -190,115 +173,23 @@ def _verdict(indicators: list[Indicator]) -> tuple[str, str]:
     return "healthy", _("Healthy: every indicator is good.")
 
 
-# --- Trends -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TrendRow:
-    """One value of a vocabulary and its new items in each year (oldest first)."""
-
-    key: str
-    label: str
-    counts: tuple[int, ...]
-
-    @property
-    def before(self) -> int:
-        return self.counts[-2] if len(self.counts) > 1 else 0
-
-    @property
-    def now(self) -> int:
-        return self.counts[-1]
-
-    @property
-    def change(self) -> int:
-        return self.now - self.before
-
-    @property
-    def doubled(self) -> bool:
-        return self.now >= EMERGING_MIN and self.now >= 2 * self.before
-
-
-@dataclass(frozen=True)
-class DimensionTrend:
-    key: str  # "categories", "themes", "sdgs"
-    title: str
-    value_header: str
-    rows: list[TrendRow]
-
-    @property
-    def risers(self) -> list[TrendRow]:
-        return sorted((row for row in self.rows if row.change > 0), key=lambda row: (-row.change, row.label))[:MOVERS]
-
-    @property
-    def fallers(self) -> list[TrendRow]:
-        return sorted((row for row in self.rows if row.change < 0), key=lambda row: (row.change, row.label))[:MOVERS]
-
-
-@dataclass(frozen=True)
-class Trends:
-    years: tuple[str, ...]  # the periods' labels, oldest first
-    dimensions: list[DimensionTrend]
-    emerging_min: int = EMERGING_MIN
-
-    @property
-    def emerging(self) -> list[TrendRow]:
-        """Themes whose new items at least doubled from last year (and reached EMERGING_MIN)."""
-        themes = next(dimension for dimension in self.dimensions if dimension.key == "themes")
-        return [row for row in themes.rows if row.doubled]
-
-    def dimension(self, key: str) -> DimensionTrend:
-        return next(dimension for dimension in self.dimensions if dimension.key == key)
-
-
-def trends(programme_id: int | None, periods: Sequence, excluded_states: Sequence[str]) -> Trends:
-    """New items per activity category (initiatives), theme and SDG in each of ``periods`` (objects with
-    ``start``, ``end`` and ``label``, oldest first), counted in one grouped query."""
-    # The latest period that started before the item was created is its year.
-    index_of = case(*((Item.created_at >= period.start, index) for index, period in reversed(list(enumerate(periods)))))
-    new_items = (
-        select(Item.id.label("item_id"), index_of.label("year"), Item.activity_category.label("category"),
-               Item.kind.label("kind"))
-        .where(
-            _of_programme(programme_id),
-            Item.state.not_in(excluded_states),
-            Item.created_at >= periods[0].start,
-            Item.created_at < periods[-1].end,
-        )
-        .cte("new_items")
-    )
-    category = (
-        select(literal("categories"), cast(new_items.c.category, String), new_items.c.year, func.count())
-        .where(new_items.c.kind == "initiative", new_items.c.category.is_not(None))
-        .group_by(new_items.c.category, new_items.c.year)
-    )
-    theme = (
-        select(literal("themes"), cast(ItemTheme.theme, String), new_items.c.year, func.count())
-        .join(new_items, new_items.c.item_id == ItemTheme.item_id)
-        .group_by(ItemTheme.theme, new_items.c.year)
-    )
-    sdg = (
-        select(literal("sdgs"), cast(item_sdgs.c.sdg_number, String), new_items.c.year, func.count())
-        .join(new_items, new_items.c.item_id == item_sdgs.c.item_id)
-        .where(item_sdgs.c.sdg_number != vocab.HOME_SDG)
-        .group_by(item_sdgs.c.sdg_number, new_items.c.year)
-    )
-    found: dict[tuple[str, str], list[int]] = {}
-    for dimension, key, position, number in db.session.execute(union_all(category, theme, sdg)):
-        found.setdefault((dimension, key), [0] * len(periods))[int(position)] = number
-
-    def rows(dimension: str, vocabulary) -> list[TrendRow]:
-        return [
-            TrendRow(str(value), label, tuple(found.get((dimension, str(value)), [0] * len(periods))))
-            for value, label in vocabulary
-        ]
-
-    sdgs = [(number, vocab.sdg_label(number)) for number, _title in vocab.SDGS if number != vocab.HOME_SDG]
-    return Trends(
-        tuple(period.label for period in periods),
-        [
-            DimensionTrend("categories", _("New initiatives by activity category"), _("Activity category"),
-                           rows("categories", vocab.ACTIVITY_CATEGORIES)),
-            DimensionTrend("themes", _("New items by theme"), _("Theme"), rows("themes", vocab.THEMES)),
-            DimensionTrend("sdgs", _("New items by SDG (besides SDG 12)"), _("SDG"), rows("sdgs", sdgs)),
-        ],
+def partnership_health(
+    scope: ReportScope, totals: Summary, points: list[TrendPoint], partners: list[PartnerRow]
+) -> Health:
+    """The health of ``scope`` from the dashboard's summary, trend and partner rows, plus two counts."""
+    new, ended = partnership_changes(scope.programme_id, scope.period.start, scope.period.end, scope.now)
+    public, lapsing = lapsing_share(scope.programme_id, scope.now)
+    return health(
+        partners=totals.partners,
+        active=totals.active,
+        rate=totals.rate,
+        target=totals.target,
+        rates=[point.rate for point in points],
+        new=new,
+        ended=ended,
+        quiet=sum(1 for row in partners if not row.active and not row.never_contributed),
+        public_items=public,
+        lapsing_items=lapsing,
     )

@@ -1,0 +1,81 @@
+"""The catalogue's facets: the filters whose values come from a vocabulary, in the order pages show them.
+
+One list for the filter parser, the search index's columns and counts, the search form, the JSON API
+and its OpenAPI document. Several values of one facet are OR-ed, different facets AND-ed.
+
+``status`` is read per programme (DESIGN.md): with ``programme`` given it asks the item's status in
+those programmes; without, ``core`` and ``affiliated`` mean "with that status in some programme's
+portfolio" and ``none`` means "in no programme's portfolio" (a programme that has not decided counts
+as ``none``). ``statuses_anywhere`` is that second reading.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal import vocab
+from portal.catalogue.parsing import positive_int
+
+NOT_IN_PORTFOLIO = "none"
+
+
+def _sdg(raw: str) -> int | None:
+    return positive_int(raw, maximum=len(vocab.SDGS))
+
+
+def _country(raw: str) -> str | None:
+    if raw.lower() == vocab.GLOBAL:
+        return vocab.GLOBAL
+    return raw.upper() if raw.upper() in vocab.country_names() else None
+
+
+@dataclass(frozen=True, eq=False)
+class Facet:
+    """A filter with a vocabulary: its parameter name, its legend, its (value, label) choices."""
+
+    name: str
+    legend: str
+    choices: tuple[tuple[Any, str], ...]
+    read: Callable[[str], Any] | None = None  # a parameter's text to a value (None: unknown); default: exact
+    _labels: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_labels", dict(self.choices))
+
+    @property
+    def values(self) -> tuple:
+        return tuple(value for value, _ in self.choices)
+
+    def label(self, value) -> str:
+        return self._labels.get(value, str(value))
+
+    def parse(self, raw: str) -> Any:
+        """The value a query parameter names, or None when it names none."""
+        if self.read is not None:
+            return self.read(raw)
+        return next((value for value in self.values if str(value) == raw), None)
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("kind", _l("Kind"), vocab.KINDS),
+    Facet("programme", _l("Programme"), tuple((slug, name) for slug, name, _ in vocab.PROGRAMMES)),
+    Facet("sdg", _l("SDG"), tuple((number, vocab.sdg_label(number)) for number, _ in vocab.SDGS), _sdg),
+    Facet("status", _l("Portfolio status"), vocab.PORTFOLIO_STATUSES),
+    Facet("country", _l("Country"), ((vocab.GLOBAL, vocab.country_name(vocab.GLOBAL)), *vocab.countries()), _country),
+    Facet("region", _l("Region"), vocab.REGIONS),
+    Facet("category", _l("Activity category"), vocab.ACTIVITY_CATEGORIES),
+    Facet("resource_type", _l("Resource type"), vocab.RESOURCE_TYPES),
+    Facet("theme", _l("Theme"), vocab.THEMES),
+)
+# The desk's filter by workflow state (monitoring): parsed like a facet, never counted in public.
+STATE = Facet("state", _l("State"), vocab.STATES)
+FACET_NAMES: tuple[str, ...] = tuple(facet.name for facet in FACETS)
+BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
+
+
+def statuses_anywhere(portfolio: Mapping[str, str]) -> set[str]:
+    """The statuses ``status`` finds an item by when no programme is given (see the module's docstring)."""
+    admitted = {status for status in portfolio.values() if status != NOT_IN_PORTFOLIO}
+    return admitted or {NOT_IN_PORTFOLIO}

@@ -1,0 +1,78 @@
+"""A programme's achievements for everyone, from public items only (the visibility rule)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal import vocab
+from portal.catalogue.organisations import partner_on
+from portal.catalogue.reporting.breakdowns import Count, breakdowns
+from portal.catalogue.reporting.cache import cached
+from portal.catalogue.reporting.sql import programme_items
+from portal.catalogue.visibility import public_clause
+from portal.extensions import db
+from portal.models import Item, Organisation, Partnership, Programme, utcnow
+
+PUBLIC_CHAMPIONS = 5
+
+
+@dataclass(frozen=True)
+class PublicChampion:
+    name: str
+    items: int
+
+
+@dataclass(frozen=True)
+class Achievements:
+    initiatives: int
+    resources: int
+    partners: int
+    countries: int
+    worldwide: int  # public items marked global
+    sdgs: list[int]  # goals touched, in order
+    categories: list[Count]
+    champions: list[PublicChampion]
+
+    @property
+    def items(self) -> int:
+        return self.initiatives + self.resources
+
+
+def public_achievements(programme: Programme, now: datetime | None = None) -> Achievements:
+    """A programme's achievements for everyone, computed from public items only (the visibility rule)."""
+    now = now or utcnow()
+    return cached("achievements", (programme.id, now.date()), lambda: compute_achievements(programme, now))
+
+
+def compute_achievements(programme: Programme, now: datetime) -> Achievements:
+    """``public_achievements`` computed afresh, without the cache."""
+    public = select(Item.id.label("item_id")).where(Item.id.in_(programme_items(programme.id)), public_clause(now))
+    counts = breakdowns(public, programme.id, frozenset({"item", "sdg", "country", "organisation"}))
+    kinds = {count.key: count.count for count in counts.kinds}
+    partners = set(
+        db.session.scalars(
+            select(Partnership.organisation_id).where(Partnership.programme_id == programme.id, partner_on(now.date()))
+        )
+    )  # ended partnerships left out
+    return Achievements(
+        initiatives=kinds.get("initiative", 0),
+        resources=kinds.get("resource", 0),
+        partners=len(partners),
+        countries=sum(1 for count in counts.countries if count.key != vocab.GLOBAL),
+        worldwide=sum(count.count for count in counts.countries if count.key == vocab.GLOBAL),
+        sdgs=[int(count.key) for count in counts.sdgs if count.count],
+        categories=counts.categories,
+        champions=_public_champions(partners, counts.organisations),
+    )
+
+
+def _public_champions(partners: set[int], public_items: dict[int, int]) -> list[PublicChampion]:
+    """The programme's ``partners`` with the most public items in it (``public_items``: organisation → items);
+    ties go to the longest-standing organisation record (lowest id)."""
+    top = sorted(
+        (organisation_id for organisation_id in public_items if organisation_id in partners),
+        key=lambda organisation_id: (-public_items[organisation_id], organisation_id),
+    )[:PUBLIC_CHAMPIONS]
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(top))).all())
+    return [PublicChampion(names[organisation_id], public_items[organisation_id]) for organisation_id in top]

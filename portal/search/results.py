@@ -1,0 +1,61 @@
+"""What a search takes and gives, whatever the engine behind it: the scope, the results, the failure."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from portal.catalogue.filters import CatalogueFilters
+
+
+class SearchUnavailable(Exception):
+    """The index is missing or cannot be read: search answers 503 until ``search reindex`` repairs it."""
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """Which items a search may see. The default is the public: the visibility rule.
+
+    Staff scopes (``public=False``) see every state of the items in ``programmes`` (None: all, for
+    admins), narrowed by the filters' ``state`` and ``inactive``.
+    """
+
+    public: bool = True
+    programmes: tuple[str, ...] | None = None
+
+
+PUBLIC = SearchScope()
+
+
+@dataclass
+class Hit:
+    """One result: the indexed card plus escaped, highlighted title and summary."""
+
+    card: dict[str, Any]
+    title_html: Any
+    summary_html: Any
+
+    def __getattr__(self, name: str):
+        try:
+            return self.card[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass
+class SearchResult:
+    filters: CatalogueFilters
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[Any, int]]
+    suggestion: str | None = None
+
+    @property
+    def page(self) -> int:
+        return self.filters.page
+
+    @property
+    def per_page(self) -> int:
+        return self.filters.per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))

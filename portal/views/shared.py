@@ -1,0 +1,81 @@
+"""Helpers every blueprint may use: a safe place to go back to, a public listing's filters, the facets
+and chips of a search page, CSV files."""
+
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from flask import Response, request, url_for
+
+from portal.catalogue.facets import BY_NAME, FACETS
+from portal.catalogue.filters import CatalogueFilters, page_number
+from portal.catalogue.spreadsheets import to_csv
+from portal.search import SearchResult
+
+LISTING_PER_PAGE = 10
+# Facets with many values show the most frequent first (and every ticked one); the rest sit in a
+# disclosure below them, so that every value stays one click away without JavaScript.
+FACET_LIMITS = {"country": 25}
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def back_to(default: str) -> str:
+    """Where a button's form asks to go back to (its ``next`` field), else ``default``."""
+    return safe_next(request.form.get("next")) or default
+
+
+def listing(**values) -> CatalogueFilters:
+    """Filters for a page that lists public items of one programme or SDG, newest first."""
+    return CatalogueFilters(sort="newest", page=page_number(request.args), per_page=LISTING_PER_PAGE, **values)
+
+
+def _options(facet, counts: dict, selected: set) -> list[dict]:
+    return [
+        {"value": value, "label": facet.label(value), "count": number, "checked": value in selected}
+        for value, number in counts.items()
+    ]
+
+
+def facet_groups(result: SearchResult) -> list[dict]:
+    """The facets as the form shows them: options (value, label, count, ticked), the first ones and,
+    for long facets, the ``more`` options after them (by name)."""
+    groups = []
+    for facet in FACETS:
+        options = _options(facet, result.facets.get(facet.name, {}), set(result.filters.selected(facet.name)))
+        more: list[dict] = []
+        limit = FACET_LIMITS.get(facet.name)
+        if limit and len(options) > limit:
+            ranked = sorted(options, key=lambda option: (not option["checked"], -option["count"], option["label"]))
+            options, more = ranked[:limit], ranked[limit:]
+            options.sort(key=lambda option: option["label"])
+            more.sort(key=lambda option: option["label"])
+        groups.append({"name": facet.name, "legend": facet.legend, "options": options, "more": more})
+    return groups
+
+
+def _chip_label(name: str, value) -> str:
+    facet = BY_NAME[name]
+    return facet.label(value) if name == "sdg" else f"{facet.legend}: {facet.label(value)}"
+
+
+def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
+    """One removable chip per selected filter value, linking to ``endpoint`` without it."""
+    return [
+        {"label": _chip_label(name, value), "url": url_for(endpoint, **filters.without(name, value).to_args())}
+        for name, values in filters.refinements().items()
+        for value in values
+    ]
+
+
+def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
+    return Response(
+        to_csv(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,43 @@
+"""Helpers tests import: the test app's settings, the known password, reference rows, reporting events.
+
+(Fixtures live in ``conftest.py``; tests import plain helpers from here, never from a conftest.)
+"""
+
+import os
+from datetime import datetime, timedelta
+
+from portal.catalogue import reporting
+from portal.extensions import db
+from portal.models import AuditEvent, Item, Programme
+
+PASSWORD = "correct horse battery staple"
+POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+
+
+def app_config(tmp_path) -> dict:
+    """The settings of a test app whose files live under ``tmp_path`` (PostgreSQL when asked)."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": POSTGRES_URL or f"sqlite:///{tmp_path / 'portal.sqlite'}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://portal.test",
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper
+    }
+
+
+def programme(slug: str) -> Programme:
+    return db.session.scalar(db.select(Programme).where(Programme.slug == slug))
+
+
+def contribute(item: Item, action: str, at: datetime) -> None:
+    """An audit event as the submission services write it (what reporting counts), at ``at``."""
+    db.session.add(AuditEvent(action=action, item_id=item.id, organisation_id=item.organisation_id, created_at=at))
+    db.session.commit()
+
+
+def this_year(minutes: int = 1) -> datetime:
+    """A moment of the current reporting year that is already past."""
+    return reporting.reporting_period(reporting.current_year()).start + timedelta(minutes=minutes)
