@@ -18,6 +18,7 @@ from portal.catalogue.reporting.sql import (
     grouped,
     in_programme,
     partners_query,
+    year_of,
 )
 from portal.extensions import db
 from portal.models import AuditEvent, Item, ItemProgramme, Organisation, Partnership, Programme, Reminder
@@ -144,12 +145,11 @@ def partner_activity(scope: ReportScope, years: int = TREND_YEARS) -> dict[int, 
     active_from = active_window_start(scope)
     partners = partners_query(scope.programme_id).subquery()
     events = contributions(scope.programme_id, periods[0].start, periods[-1].end).subquery()
-    # The latest period that started before the event is its year.
-    year_of = case(*((events.c.created_at >= p.start, p.year) for p in reversed(periods)))
+    year = year_of(events.c.created_at, periods)
     rows = db.session.execute(
         select(
             events.c.organisation_id,
-            year_of,
+            year,
             func.count(distinct(events.c.item_id)),
             *(
                 func.sum(case((events.c.action == action, 1), else_=0))
@@ -159,7 +159,7 @@ def partner_activity(scope: ReportScope, years: int = TREND_YEARS) -> dict[int, 
             func.max(case((events.c.created_at >= active_from, events.c.created_at))),
         )
         .where(events.c.organisation_id.in_(select(partners.c.organisation_id)))
-        .group_by(events.c.organisation_id, year_of)
+        .group_by(events.c.organisation_id, year)
     )
     activity: dict[int, dict[int, Activity]] = {}
     for organisation_id, year, items, submitted, updated, confirmed, last, last_recent in rows:

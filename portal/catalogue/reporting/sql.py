@@ -8,9 +8,10 @@ and year (partners, trend, champions), one per item (breakdowns). benchmarks/rep
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 
 from portal.catalogue.organisations import partner_on
+from portal.catalogue.reporting.period import Period
 from portal.extensions import db
 from portal.models import AuditEvent, Item, ItemProgramme, Partnership
 
@@ -72,6 +73,12 @@ def partners_query(programme_id: int | None, last_day: date | None = None) -> Se
     if programme_id is not None:
         query = query.where(Partnership.programme_id == programme_id)
     return query.group_by(Partnership.organisation_id)
+
+
+def year_of(moment: ColumnElement[datetime], periods: list[Period]) -> ColumnElement[int]:
+    """The year of ``periods`` (oldest first) that ``moment`` falls in: the latest that started before it
+    (callers keep ``moment`` within the periods)."""
+    return case(*((moment >= period.start, period.year) for period in reversed(periods)))
 
 
 def as_datetime(value) -> datetime | None:

@@ -9,12 +9,12 @@ last two years. A theme is **emerging** when its new items at least doubled (and
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import String, case, cast, func, literal, select, union_all
+from sqlalchemy import String, cast, func, literal, select, union_all
 
 from portal import vocab
 from portal.catalogue.reporting.partners import TREND_YEARS
 from portal.catalogue.reporting.period import ReportScope, years_up_to
-from portal.catalogue.reporting.sql import NOT_COUNTED_STATES, of_programme
+from portal.catalogue.reporting.sql import NOT_COUNTED_STATES, of_programme, year_of
 from portal.extensions import db
 from portal.models import Item, ItemTheme, item_sdgs
 
@@ -72,8 +72,7 @@ class Trends:
     @property
     def emerging(self) -> list[TrendRow]:
         """Themes whose new items at least doubled from last year (and reached EMERGING_MIN)."""
-        themes = next(dimension for dimension in self.dimensions if dimension.key == "themes")
-        return [row for row in themes.rows if row.doubled]
+        return [row for row in self.dimension("themes").rows if row.doubled]
 
     def dimension(self, key: str) -> DimensionTrend:
         return next(dimension for dimension in self.dimensions if dimension.key == key)
@@ -83,11 +82,13 @@ def trends(scope: ReportScope) -> Trends:
     """New items per activity category (initiatives), theme and SDG in the scope's year and the four
     before, counted in one grouped query."""
     periods = years_up_to(scope, TREND_YEARS)
-    # The latest period that started before the item was created is its year.
-    index_of = case(*((Item.created_at >= period.start, index) for index, period in reversed(list(enumerate(periods)))))
     new_items = (
-        select(Item.id.label("item_id"), index_of.label("year"), Item.activity_category.label("category"),
-               Item.kind.label("kind"))
+        select(
+            Item.id.label("item_id"),
+            year_of(Item.created_at, periods).label("year"),
+            Item.activity_category.label("category"),
+            Item.kind.label("kind"),
+        )
         .where(
             of_programme(scope.programme_id),
             Item.state.not_in(NOT_COUNTED_STATES),
@@ -113,8 +114,9 @@ def trends(scope: ReportScope) -> Trends:
         .group_by(item_sdgs.c.sdg_number, new_items.c.year)
     )
     found: dict[tuple[str, str], list[int]] = {}
-    for dimension, key, position, number in db.session.execute(union_all(category, theme, sdg)):
-        found.setdefault((dimension, key), [0] * len(periods))[int(position)] = number
+    first = periods[0].year
+    for dimension, key, year, number in db.session.execute(union_all(category, theme, sdg)):
+        found.setdefault((dimension, key), [0] * len(periods))[int(year) - first] = number
 
     def rows(dimension: str, vocabulary) -> list[TrendRow]:
         return [
