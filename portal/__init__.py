@@ -13,6 +13,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import cli, i18n, logs, mail, search, security, views
+from portal.catalogue import changes
 from portal.extensions import csrf, db, limiter, migrate
 
 
@@ -36,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     mail.init_app(app)
     search.init_app(app)
+    changes.install()
     with app.app_context():
         _tune_sqlite(db.engine)
 

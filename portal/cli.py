@@ -1,12 +1,14 @@
 """Command line: ``flask --app portal <command>``."""
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal import demo, mail, search, vocab
-from portal.catalogue import RuleViolation, accounts, digests, lapses, reminders, sessions
+from portal.catalogue import RuleViolation, accounts, digests, importing, lapses, reminders, sessions
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -17,6 +19,7 @@ search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
 reporting_cli = AppGroup("reporting", help="Programme reporting.")
 reminders_cli = AppGroup("reminders", help="Reminders to partner organisations.")
+import_cli = AppGroup("import", help="Import existing records from CSV or JSON (docs/import.md).")
 sessions_cli = AppGroup("sessions", help="Login sessions.")
 
 
@@ -190,6 +193,50 @@ def lapse(dry_run: bool) -> None:
     click.echo(summary + (" (dry run: nothing sent or recorded)." if dry_run else "."))
 
 
+def _import(kind: str, path: str, dry_run: bool, create_organisations: bool = True) -> None:
+    """Import ``path``'s rows of ``kind`` in chunks, each committed (nothing of a dry run)."""
+    try:
+        parsed = importing.read(kind, Path(path).read_bytes(), path)
+    except importing.FileRefused as error:
+        raise click.ClickException(f"{path}: {error.message} Nothing was imported.") from None
+    writer = importing.importer(kind, parsed, None, path, create_organisations=create_organisations)
+    report = writer.report
+    report.keep = len(parsed.rows) * len(importing.columns(kind))  # the command line shows every error
+    label = f"{'Checking' if dry_run else 'Importing'} {len(parsed.rows)} {kind}"
+    with click.progressbar(length=len(parsed.rows), label=label) as bar:
+        for start in range(0, len(parsed.rows), importing.CHUNK_ROWS):
+            importing.run_rows(writer, parsed.rows[start : start + importing.CHUNK_ROWS], dry_run=dry_run,
+                               progress=bar.update)
+            db.session.commit()  # the chunk and its search index updates (a dry run left nothing to commit)
+    if not dry_run:
+        writer.finish()
+        db.session.commit()
+    for error in report.errors:
+        column = f" {error.column}:" if error.column else ""
+        click.echo(f"{path}: {report.unit} {error.row}:{column} {error.message}", err=True)
+    click.echo(f"{'Dry run, nothing written: ' if dry_run else ''}{report.summary()}.")
+    if report.failed:
+        raise SystemExit(1)
+
+
+@import_cli.command("items")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing.")
+@click.option("--create-organisations/--no-create-organisations", default=True, show_default=True,
+              help="Create the organisations the catalogue does not know yet, or refuse their rows.")
+def import_items(path: str, dry_run: bool, create_organisations: bool) -> None:
+    """Import initiatives and resources; a second run of the same file updates them by source_id."""
+    _import("items", path, dry_run, create_organisations)
+
+
+@import_cli.command("organisations")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing.")
+def import_organisations(path: str, dry_run: bool) -> None:
+    """Import partner organisations and their partnerships; a second run updates them by name."""
+    _import("organisations", path, dry_run)
+
+
 @sessions_cli.command("purge")
 def purge_sessions() -> None:
     """Delete ended login sessions and login failures that no longer count (safe to run from cron)."""
@@ -205,4 +252,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(reporting_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(import_cli)
     app.cli.add_command(sessions_cli)

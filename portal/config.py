@@ -31,6 +31,8 @@ INACTIVE_WARNING_DAYS = 60
 SEARCH_INDEX_DIR = None
 UPLOAD_DIR = None
 MAX_UPLOAD_MB = 20
+# Largest file /admin/import accepts (the command line takes any size).
+IMPORT_MAX_MB = 10
 # Largest request body that is not a file upload (a url-encoded form, an API call), and the most
 # parts a multipart form may have. Werkzeug's own limit applies to multipart fields only.
 MAX_FORM_MEMORY_SIZE = 500_000
@@ -90,6 +92,15 @@ DUE_DILIGENCE_CHECKS = [
 REPORTING_TARGET_RATE = 0.75
 REPORTING_YEAR_START_MONTH = 1
 REMINDER_INTERVAL_DAYS = 7
+
+# The licence of the catalogue's metadata, as the API, DCAT and datapackage.json state it: (name, address).
+DATA_LICENSE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+
+# OAI-PMH (/oai): the address harvesters' operators write to, and how long a resumption token lasts.
+OAI_ADMIN_EMAIL = "catalogue@oneplanet.example.org"
+OAI_TOKEN_HOURS = 24
+# DCAT (/catalog.ttl, /catalog.jsonld): items per page (rdflib takes about 0.6 s for 250 here).
+DCAT_PAGE_SIZE = 250
 
 SITE_NAME = "One Planet Catalogue"
 # The portal's address: every absolute link (API, feeds, sitemap, CSV, mails, command line) starts with

@@ -314,6 +314,9 @@ def _generate_item(rng, item_id, now, programmes, by_programme, country_codes, p
         "published_snapshot": None,
         "created_at": created_at,
         "updated_at": updated_at,
+        # Bulk inserts bypass portal.catalogue.changes: set what it would have.
+        "changed_at": updated_at,
+        "ever_public": published,
         "submitted_at": submitted_at,
         "published_at": min(submitted_at + timedelta(days=rng.randrange(1, 30)), updated_at) if published else None,
         "activity_category": None,

@@ -5,7 +5,7 @@ Each event is also a line of the security log (``portal.logs``), with the same r
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 
 from portal import logs
 from portal.extensions import db
@@ -44,6 +44,34 @@ def record(
     return event
 
 
+def record_many(events: list[dict[str, Any]]) -> None:
+    """Add many events in one INSERT (an import's history): each a dict of ``action``, ``created_at``,
+    ``actor`` (a User or None), ``item_id`` or ``organisation_id``, and ``details``. The security log
+    gets one line for the batch, not one per event."""
+    if not events:
+        return
+    address, request = client_address(), request_id()
+    rows = [
+        {
+            "action": event["action"],
+            "created_at": event["created_at"],
+            "actor_id": event["actor"].id if event.get("actor") is not None else None,
+            "item_id": event.get("item_id"),
+            "user_id": None,
+            "organisation_id": event.get("organisation_id"),
+            "programme_id": None,
+            "message": "",
+            "details": event.get("details", {}),
+            "address": address,
+            "request_id": request,
+        }
+        for event in events
+    ]
+    db.session.execute(insert(AuditEvent), rows)
+    actions = sorted({event["action"] for event in events})
+    logs.event("audit.many", count=len(rows), actions=actions, actor_id=rows[0]["actor_id"])
+
+
 # How an action reads in a history ("<actor> <description>").
 DESCRIPTIONS = {
     "item.created": "created the item",
@@ -73,6 +101,10 @@ DESCRIPTIONS = {
     "organisation.edited": "edited the organisation",
     "organisation.contacts_changed": "changed the reporting contacts",
     "organisation.merged": "merged a duplicate organisation into it",
+    "organisation.imported": "updated the organisation from an import",
+    "item.imported": "imported the record",
+    "import.items": "imported initiatives and resources",
+    "import.organisations": "imported organisations",
 }
 
 
@@ -89,6 +121,10 @@ def describe(event: AuditEvent) -> str:
     if event.action == "item.portfolio_changed":
         text += f" for {event.details.get('for_programme') or 'a programme'}"
         before, after = label(PORTFOLIO_STATUSES, before), label(PORTFOLIO_STATUSES, after)
+    if event.action.startswith("import."):
+        counts = ", ".join(f"{event.details.get(name, 0)} {name}" for name in ("created", "updated", "unchanged",
+                                                                             "failed"))
+        text += f" from {event.details.get('file')} ({event.details.get('origin')}): {counts}"
     if before is not None or after is not None:
         text += f" from {_shown(before)} to {_shown(after)}"
     if event.action.startswith("organisation.partnership_") and event.details.get("programme_name"):

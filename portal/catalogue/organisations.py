@@ -65,10 +65,10 @@ def split_addresses(text: str) -> list[str]:
     return [part for part in text.replace(",", " ").replace(";", " ").split() if part]
 
 
-def update_contacts(actor: User, organisation: Organisation, focal_point: str, alternates: Iterable[str]) -> None:
-    """Set the reporting focal point and alternates (at most MAX_ALTERNATES; they need a focal point)."""
-    if not can_edit_organisation(actor, organisation):
-        raise PermissionDenied(_("You cannot edit this organisation."))
+def checked_contacts(focal_point: str, alternates: Iterable[str]) -> tuple[str | None, list[str]]:
+    """The focal point and alternates as an organisation keeps them: checked, normalised addresses, the
+    alternates without repeats or the focal point, at most MAX_ALTERNATES, and only with a focal point.
+    A RuleViolation at ``focal_point`` or ``alternates`` otherwise (the form's and the import's rule)."""
     focal = checked_email(focal_point, "focal_point") if focal_point.strip() else None
     others: list[str] = []
     for value in alternates:
@@ -79,6 +79,14 @@ def update_contacts(actor: User, organisation: Organisation, focal_point: str, a
         raise RuleViolation(_("Name the reporting focal point: alternates stand in for it."), field="focal_point")
     if len(others) > MAX_ALTERNATES:
         raise RuleViolation(_("Name at most %(number)d alternates.", number=MAX_ALTERNATES), field="alternates")
+    return focal, others
+
+
+def update_contacts(actor: User, organisation: Organisation, focal_point: str, alternates: Iterable[str]) -> None:
+    """Set the reporting focal point and alternates (``checked_contacts``)."""
+    if not can_edit_organisation(actor, organisation):
+        raise PermissionDenied(_("You cannot edit this organisation."))
+    focal, others = checked_contacts(focal_point, alternates)
     before = {"focal_point": organisation.focal_point_email, "alternates": list(organisation.alternate_emails or [])}
     after = {"focal_point": focal, "alternates": others}
     if before == after:
@@ -194,12 +202,18 @@ def update_details(actor: User, organisation: Organisation, details: Organisatio
         new={key: after for key, (_before, after) in changes.items()},
     )
     if "name" in changes:
-        _reindex_items_of(organisation.id)
+        _items_changed(Item.organisation_id == organisation.id)
     db.session.flush()
 
 
-def _reindex_items_of(organisation_id: int) -> None:
-    search.enqueue(db.session.scalars(select(Item.id).where(Item.organisation_id == organisation_id)))
+def _items_changed(which: ColumnElement[bool], **values) -> int:
+    """The items ``which`` show their organisation, which changed: write ``values`` to them, date the change
+    for harvesters (``changed_at``: a bulk UPDATE passes by ``portal.catalogue.changes``), re-index them.
+    Returns how many there were."""
+    statement = update(Item).where(which).values(changed_at=utcnow(), **values).returning(Item.id)
+    item_ids = list(db.session.scalars(statement))
+    search.enqueue(item_ids)
+    return len(item_ids)
 
 
 # --- Partnerships -----------------------------------------------------------------------------------------
@@ -279,10 +293,11 @@ def merge(actor: User, keep: Organisation, duplicate: Organisation) -> dict[str,
         raise PermissionDenied(_("Only admins merge organisations."))
     if keep.id == duplicate.id:
         raise RuleViolation(_("Choose another organisation to merge into this one."), field="duplicate")
-    item_ids = list(db.session.scalars(select(Item.id).where(Item.organisation_id == duplicate.id)))
-    moved = {"items": len(item_ids), "users": 0, "partnerships": len(duplicate.partnerships)}
-    db.session.execute(update(Item).where(Item.organisation_id == duplicate.id).values(organisation_id=keep.id))
-    search.enqueue(item_ids)
+    moved = {
+        "items": _items_changed(Item.organisation_id == duplicate.id, organisation_id=keep.id),
+        "users": 0,
+        "partnerships": len(duplicate.partnerships),
+    }
     for user in db.session.scalars(select(User).where(User.organisation_id == duplicate.id)):
         user.organisation = keep
         moved["users"] += 1

@@ -92,3 +92,16 @@ def is_public(item: Item, now: datetime | None = None) -> bool:
 def public_clause(now: datetime | None = None, item=Item) -> ColumnElement[bool]:
     """The rule as a SQL condition on ``Item`` (or on an alias of it), for queries and aggregates."""
     return public_rule(now).clause(item)
+
+
+def aged_out_clause(now: datetime | None = None, item=Item) -> ColumnElement[bool]:
+    """SQL: published and not hidden, but out of public view for inactivity alone."""
+    rule = public_rule(now)
+    return and_(item.state == rule.state, item.hidden.is_(False), item.updated_at < rule.updated_since)
+
+
+def inactive_from_at_least(moment: datetime, item=Item) -> ColumnElement[bool]:
+    """SQL: ``inactive_from(item) >= moment`` (the item ages out at ``moment`` or later)."""
+    days = current_app.config["INACTIVE_AFTER_DAYS"]
+    first_day = moment.date() if moment.time() == time.min else moment.date() + timedelta(days=1)
+    return item.updated_at >= datetime.combine(first_day - timedelta(days=days + 1), time.min)

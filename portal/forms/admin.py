@@ -1,7 +1,9 @@
 """Forms of the admin area."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -33,3 +35,13 @@ class UserEditForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.organisation.choices = [SelectChoice("", "None"), *organisations]
         self.programmes.choices = programmes
+
+
+class ImportForm(FlaskForm):
+    kind = RadioField(_l("The file holds"), default="items", choices=[
+        SelectChoice("items", _l("Initiatives and resources")), SelectChoice("organisations", _l("Organisations"))])
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a CSV (UTF-8) or JSON file."))],
+                     description=_l("CSV (UTF-8, with a header row) or a JSON list; the columns are those of "
+                                    "docs/import.md."))
+    create_organisations = BooleanField(_l("Create the organisations the catalogue does not know yet"),
+                                        default=True)

@@ -25,7 +25,8 @@ from wtforms.validators import Optional
 
 from portal import vocab
 from portal.catalogue.files import ALLOWED_TYPES_TEXT
-from portal.catalogue.submission import MAX_SUMMARY, MAX_TITLE, ItemData, Upload
+from portal.catalogue.item_fields import MAX_SUMMARY, MAX_TITLE, ItemData
+from portal.catalogue.submission import Upload
 from portal.forms import MultiCheckboxField, choices, programme_choices
 
 HOME_SDG_TEXT = f"{vocab.sdg_label(vocab.HOME_SDG)} (every item has it)"

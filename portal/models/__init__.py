@@ -2,6 +2,7 @@
 
 from portal.models.activity import AuditEvent, Comment, LapseWarning, OutboxMessage, Reminder, SearchQueueEntry
 from portal.models.base import utcnow
+from portal.models.importing import ImportJob
 from portal.models.item import (
     Item,
     ItemCountry,
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Comment",
+    "ImportJob",
     "Item",
     "ItemCountry",
     "ItemProgramme",

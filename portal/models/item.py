@@ -62,6 +62,13 @@ class Item(db.Model):
     # The item as it was last approved, to show the desk what changed since.
     published_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
+    # The record's id in the system it was imported from (``flask import items``): re-imports update by it.
+    source_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # When the record last changed in this catalogue, and whether the public ever saw it: the
+    # datestamps and deleted records of OAI-PMH (maintained by portal.catalogue.changes, never by hand).
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    ever_public: Mapped[bool] = mapped_column(default=False)
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The one-time token of the submission form that created the item: posting that form again (a
     # retry after a lost answer, a double click) leads to this item instead of creating another.

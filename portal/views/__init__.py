@@ -10,11 +10,16 @@ from portal.links import absolute_url
 from portal.markdown import render_markdown
 from portal.views import (
     admin,
+    admin_import,
     api,
     auth,
+    cors,
+    dcat,
     desk,
     errors,
     items,
+    machines,
+    oai,
     partner,
     public,
     routing,
@@ -28,10 +33,12 @@ from portal.views.input import PortalRequest
 def register(app: Flask) -> None:
     app.request_class = PortalRequest  # parameters without control characters, bodies limited by kind
     routing.install(app)  # before any route is added
-    for module in (public, search, api, auth, partner, saved_searches, items, desk, admin):
+    for module in (public, search, api, auth, partner, saved_searches, items, desk, admin, admin_import, oai, dcat,
+                   machines):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)
+    cors.install(app)
 
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(vocab.country_name, "country_name")

@@ -3,10 +3,11 @@ document. The public visibility rule applies; bad parameters get a JSON 400 (por
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from portal import search, vocab
 from portal.catalogue import NotFound, RuleViolation
+from portal.catalogue.export import ItemExtras, item_extras
 from portal.catalogue.facets import FACET_NAMES, FACETS, Facet
 from portal.catalogue.filters import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, parse_filters
 from portal.catalogue.parsing import MAX_ID
@@ -16,13 +17,18 @@ from portal.links import absolute_url
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def item_json(card: dict[str, Any]) -> dict[str, Any]:
-    """ITEM as DESIGN.md defines it, from an index card."""
+def item_json(card: dict[str, Any], extras: ItemExtras | None = None) -> dict[str, Any]:
+    """ITEM as DESIGN.md defines it, from an index card and the item's description and links."""
+    extras = extras or ItemExtras("", None, None, False)
+    link = extras.link or (absolute_url("items.download", item_id=card["id"]) if extras.has_file else None)
     return {
         "id": card["id"],
         "kind": card["kind"],
         "title": card["title"],
         "summary": card["summary"],
+        "description": extras.description,
+        "website": extras.website,
+        "link": link,
         "programmes": card["programmes"],
         "sdgs": card["sdgs"],
         "portfolio": card["portfolio"],
@@ -49,11 +55,12 @@ def items():
             raise RuleViolation(f"'{name}' must not be empty.", field=name)
     filters = parse_filters(request.args)
     result = search.search(filters, suggest=False, highlights=False)
+    extras = item_extras([hit.card["id"] for hit in result.hits])
     return jsonify(
         total=result.total,
         page=result.page,
         per_page=result.per_page,
-        items=[item_json(hit.card) for hit in result.hits],
+        items=[item_json(hit.card, extras.get(hit.card["id"])) for hit in result.hits],
         facets={
             facet: {str(value): number for value, number in counts.items()} for facet, counts in result.facets.items()
         },
@@ -65,7 +72,7 @@ def item(item_id: int):
     card = search.card_of(public_item(item_id).id)
     if card is None:
         raise NotFound(item_id)
-    return jsonify(item_json(card))
+    return jsonify(item_json(card, item_extras([item_id]).get(item_id)))
 
 
 @bp.get("/openapi.json")
@@ -88,16 +95,22 @@ def _facet_parameter(facet: Facet) -> dict:
 
 
 def openapi_document() -> dict[str, Any]:
+    licence = current_app.config["DATA_LICENSE"]
     string_list = {"type": "array", "items": {"type": "string"}}
     item_schema = {
         "type": "object",
-        "required": ["id", "kind", "title", "summary", "programmes", "sdgs", "portfolio", "countries",
-                     "organisation", "updated_at", "url"],
+        "required": ["id", "kind", "title", "summary", "description", "website", "link", "programmes", "sdgs",
+                     "portfolio", "countries", "organisation", "themes", "category", "resource_type", "language",
+                     "updated_at", "url"],
         "properties": {
             "id": {"type": "integer"},
             "kind": {"type": "string", "enum": list(vocab.values(vocab.KINDS))},
             "title": {"type": "string"},
             "summary": {"type": "string"},
+            "description": {"type": "string", "description": "Markdown"},
+            "website": {"type": ["string", "null"], "format": "uri"},
+            "link": {"type": ["string", "null"], "format": "uri",
+                     "description": "A resource's file or external link"},
             "programmes": {"type": "array", "items": {"type": "string", "enum": list(vocab.values(vocab.PROGRAMMES))}},
             "sdgs": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 17}},
             "portfolio": {
@@ -144,6 +157,10 @@ def openapi_document() -> dict[str, Any]:
     }
     error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     error = {"description": "Bad parameters", "content": error_body}
+    too_many = {"description": "Too many requests from this address: wait as long as Retry-After says",
+                "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 0},
+                                            "description": "Seconds to wait"}},
+                "content": error_body}
     parameters = [
         {"name": "q", "in": "query", "required": False, "description": 'Words, "phrases", OR, -exclusion, prefix*',
          "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH}},
@@ -159,7 +176,9 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "One Planet Catalogue API",
             "version": "1.0.0",
-            "description": "Public initiatives and resources of the One Planet network (read-only).",
+            "description": "Public initiatives and resources of the One Planet network (read-only). "
+                           "Any origin may call it (CORS).",
+            "license": {"name": licence[0], "url": licence[1]},
         },
         "servers": [{"url": "/"}],
         "paths": {
@@ -172,6 +191,7 @@ def openapi_document() -> dict[str, Any]:
                         "200": {"description": "A page of items",
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ItemList"}}}},
                         "400": error,
+                        "429": too_many,
                     },
                 }
             },
@@ -186,6 +206,7 @@ def openapi_document() -> dict[str, Any]:
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
                         "404": {"description": "No such public item",
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                        "429": too_many,
                     },
                 }
             },

@@ -61,6 +61,9 @@ def handle_http_error(error: HTTPException):
 
 def _too_large() -> tuple[str, str]:
     """What was too large (title, explanation): a file upload, or the text of a form (``portal.views.input``)."""
+    if request.blueprint == "admin_import":  # its own limit (the CSRF check may read the body first)
+        return TITLES[413], _("Import files may be at most %(mb)d MB: split the file into smaller ones.",
+                              mb=current_app.config["IMPORT_MAX_MB"])
     if request.mimetype == "multipart/form-data":
         limit = current_app.config["MAX_UPLOAD_MB"]
         return TITLES[413], _("Files may be at most %(limit)s MB. Choose a smaller file, or give a link instead.",

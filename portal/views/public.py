@@ -9,8 +9,8 @@ from portal.catalogue import reporting
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item, item_for
 from portal.catalogue.visibility import is_public
-from portal.links import absolute_url
 from portal.models import Item
+from portal.views.machines import item_json_ld
 from portal.views.shared import listing
 
 bp = Blueprint("public", __name__)
@@ -95,7 +95,7 @@ def item(item_id: int):
         item=item,
         similar=_similar(item),
         file_url=url_for("items.download", item_id=item.id) if item.file_name else None,
-        json_ld=_json_ld(item) if is_public(item) else None,
+        json_ld=item_json_ld(item) if is_public(item) else None,
     )
 
 
@@ -106,27 +106,3 @@ def _similar(item: Item) -> list[dict]:
     except search.SearchUnavailable:
         return []
 
-
-def _json_ld(item: Item) -> dict:
-    """schema.org metadata of a public item (rendered with ``tojson``, safe inside <script>)."""
-    url = absolute_url("public.item", item_id=item.id)
-    data = {
-        "@context": "https://schema.org",
-        "@type": "CreativeWork" if item.kind == "resource" else "Project",
-        "@id": url,
-        "url": url,
-        "name": item.title,
-        "description": item.summary,
-        "dateModified": item.updated_at.isoformat(timespec="seconds") + "Z",
-        "inLanguage": item.language,
-        "keywords": [programme.name for programme in item.programmes] + [sdg.label for sdg in item.sdgs],
-        "publisher" if item.kind == "resource" else "member": {"@type": "Organization", "name": item.organisation.name},
-    }
-    if item.published_at:
-        data["datePublished"] = item.published_at.isoformat(timespec="seconds") + "Z"
-    if item.kind == "resource":
-        if item.authors:
-            data["author"] = item.authors
-        if item.link_url:
-            data["sameAs"] = item.link_url
-    return data

@@ -1,6 +1,6 @@
 """Organisations: reporting contacts, partnerships that end, merging duplicates, all audited."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -10,6 +10,8 @@ from portal.catalogue.filters import CatalogueFilters
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Reminder, User, utcnow
 from tests.helpers import contribute, programme, this_year
+
+LONG_AGO = datetime(2020, 1, 1)
 
 
 def test_contacts_are_checked_normalised_and_audited(make_organisation, make_user):
@@ -103,15 +105,18 @@ def test_merging_moves_items_users_partnerships_and_history_and_is_audited(make_
     item = make_item(organisation=duplicate, title="Sustainable food in schools")
     user = make_user(organisation=duplicate)
     db.session.add(Reminder(organisation_id=duplicate.id, programme_id=programme("spp").id, year=2026))
+    db.session.execute(db.update(Item).values(changed_at=LONG_AGO))
     db.session.commit()
     duplicate_id = duplicate.id
 
+    started = utcnow()
     moved = organisations.merge(admin, keep, duplicate)
     db.session.commit()
 
     assert moved == {"items": 1, "users": 1, "partnerships": 2}
     assert db.session.get(Organisation, duplicate_id) is None
     assert db.session.get(Item, item.id).organisation_id == keep.id
+    assert db.session.get(Item, item.id).changed_at >= started  # harvesters learn of its new publisher
     assert db.session.get(User, user.id).organisation_id == keep.id
     assert {(p.programme.slug, p.joined_on) for p in keep.partnerships} == {
         ("spp", date(2020, 1, 1)), ("sfs", date(2020, 1, 1))
@@ -136,12 +141,16 @@ def test_renaming_refuses_an_existing_name_and_reaches_the_search_index(make_org
     admin = make_user("admin")
     organisation = make_organisation("Old name")
     make_organisation("Taken")
-    make_item(organisation=organisation, title="Eco canteens")
+    item = make_item(organisation=organisation, title="Eco canteens")
+    db.session.execute(db.update(Item).values(changed_at=LONG_AGO))
+    db.session.commit()
     details = organisations.OrganisationDetails
     with pytest.raises(RuleViolation, match="merge the two"):
         organisations.update_details(admin, organisation, details("taken", "other", None, None))
+    started = utcnow()
     organisations.update_details(admin, organisation, details("New  name", "business", "FR", ""))
     db.session.commit()
     assert (organisation.name, organisation.type, organisation.country) == ("New name", "business", "FR")
+    assert db.session.get(Item, item.id).changed_at >= started  # its OAI-PMH record names the new name
     (hit,) = search.search(CatalogueFilters(q="canteens")).hits
     assert hit.organisation == "New name"

@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.catalogue import PermissionDenied, RuleViolation, audit, files, submission, workflow
-from portal.catalogue.submission import ItemData, ItemInvalid, Upload
+from portal.catalogue.item_fields import ItemData, ItemInvalid
+from portal.catalogue.submission import Upload
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
 from portal.markdown import render_markdown

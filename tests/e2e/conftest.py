@@ -64,10 +64,30 @@ def live_app(tmp_path_factory):
         db.engine.dispose()
 
 
+def _closing_bodies(app):
+    """``app`` answering with bodies read into memory, its own body closed at once.
+
+    Werkzeug's development server closes a response body after sending it, but when the browser drops
+    the connection first (Chromium cancels favicon and image requests) its clean-up fails before the
+    close, and the file of a static response is left open: an unclosed-file warning, an error under
+    ``filterwarnings = error``, in whichever test runs next.
+    """
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """The base URL of the portal, served by Werkzeug from a daemon thread."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_bodies(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

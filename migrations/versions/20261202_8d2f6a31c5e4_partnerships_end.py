@@ -4,15 +4,15 @@ A partnership may end on a date; from that day the organisation no longer counts
 programme in the reporting rate.
 
 Revision ID: 8d2f6a31c5e4
-Revises: 4b7e1c9d2a60
-Create Date: 2026-12-01 00:00:01
+Revises: a6c3f9e2b718
+Create Date: 2026-12-02 00:00:01
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "8d2f6a31c5e4"
-down_revision = "4b7e1c9d2a60"
+down_revision = "a6c3f9e2b718"
 branch_labels = None
 depends_on = None
 

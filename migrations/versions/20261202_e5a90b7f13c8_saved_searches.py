@@ -5,7 +5,7 @@ and a record of every digest mailed, so that ``mail digests`` never sends one tw
 
 Revision ID: e5a90b7f13c8
 Revises: 8d2f6a31c5e4
-Create Date: 2026-12-01 00:00:02
+Create Date: 2026-12-02 00:00:02
 
 """
 import sqlalchemy as sa

@@ -5,7 +5,7 @@ each warning is recorded so that a second run sends nothing.
 
 Revision ID: 1f3c8e6b9a27
 Revises: e5a90b7f13c8
-Create Date: 2026-12-01 00:00:03
+Create Date: 2026-12-02 00:00:03
 
 """
 import sqlalchemy as sa

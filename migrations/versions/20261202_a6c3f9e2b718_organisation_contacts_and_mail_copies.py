@@ -3,16 +3,16 @@
 An organisation names a reporting focal point and alternates (emails), who need no account; reminders
 go to the focal point with the alternates in copy, so a message records its Cc addresses.
 
-Revision ID: 4b7e1c9d2a60
-Revises: f7c2e8a4b915
-Create Date: 2026-12-01 00:00:00
+Revision ID: a6c3f9e2b718
+Revises: 4b7e9c1d2a60
+Create Date: 2026-12-02 00:00:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "4b7e1c9d2a60"
-down_revision = "f7c2e8a4b915"
+revision = "a6c3f9e2b718"
+down_revision = "4b7e9c1d2a60"
 branch_labels = None
 depends_on = None
 
