@@ -4,7 +4,7 @@ Country needs (match-making): a country's need or priority with its SDGs, themes
 the partners' expressions of interest in it, and which organisations were told that their offers fit it.
 
 Revision ID: 65c8546d91fd
-Revises: 4b7e9c1d2a60
+Revises: 1f3c8e6b9a27
 Create Date: 2026-12-01 00:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "65c8546d91fd"
-down_revision = "4b7e9c1d2a60"
+down_revision = "1f3c8e6b9a27"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from portal.catalogue import NotFound
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
-from portal.models import CountryNeed, Item, Programme, User
+from portal.models import CountryNeed, Item, Organisation, Programme, User
 
 
 def is_admin(user: User) -> bool:
@@ -67,6 +67,13 @@ def can_set_portfolio(user: User, item: Item, programme: Programme) -> bool:
 
 def can_comment(user: User, item: Item) -> bool:
     return can_see_unpublished(user, item)
+
+
+def can_edit_organisation(user: User, organisation: Organisation) -> bool:
+    """Admins edit every organisation; a partner edits its own organisation's reporting contacts."""
+    return is_admin(user) or bool(
+        user.is_authenticated and user.is_partner and user.organisation_id == organisation.id
+    )
 
 
 def can_manage_account(actor: User, user: User) -> bool:

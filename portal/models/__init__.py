@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate, all importable from here."""
 
-from portal.models.activity import AuditEvent, Comment, OutboxMessage, Reminder, SearchQueueEntry
+from portal.models.activity import AuditEvent, Comment, LapseWarning, OutboxMessage, Reminder, SearchQueueEntry
 from portal.models.base import utcnow
 from portal.models.highlight import Highlight, KeyMessage
 from portal.models.importing import ImportJob
@@ -16,9 +16,11 @@ from portal.models.link import LINK_RELATIONS, ItemLink
 from portal.models.need import CountryNeed, NeedInterest, NeedNotice, NeedTheme, need_programmes, need_sdgs
 from portal.models.organisation import Organisation, Partnership
 from portal.models.programme import Programme, Sdg
+from portal.models.saved_search import FREQUENCIES, SavedSearch, SavedSearchDigest
 from portal.models.user import AuthSession, LoginFailure, User, moderator_programmes
 
 __all__ = [
+    "FREQUENCIES",
     "LINK_RELATIONS",
     "AuditEvent",
     "AuthSession",
@@ -32,6 +34,7 @@ __all__ = [
     "ItemProgramme",
     "ItemTheme",
     "KeyMessage",
+    "LapseWarning",
     "LoginFailure",
     "NeedInterest",
     "NeedNotice",
@@ -42,6 +45,8 @@ __all__ = [
     "PortfolioEntry",
     "Programme",
     "Reminder",
+    "SavedSearch",
+    "SavedSearchDigest",
     "Sdg",
     "SearchQueueEntry",
     "User",

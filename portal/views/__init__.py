@@ -26,6 +26,7 @@ from portal.views import (
     partner,
     public,
     routing,
+    saved_searches,
     search,
     transaction,
 )
@@ -35,8 +36,8 @@ from portal.views.input import PortalRequest
 def register(app: Flask) -> None:
     app.request_class = PortalRequest  # parameters without control characters, bodies limited by kind
     routing.install(app)  # before any route is added
-    for module in (public, search, network, api, auth, partner, items, desk, desk_network, admin, admin_import,
-                   oai, dcat, machines):
+    for module in (public, search, network, api, auth, partner, saved_searches, items, desk, desk_network, admin,
+                   admin_import, oai, dcat, machines):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)

@@ -45,6 +45,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.register",
         "auth.forgot_password",
         "auth.reset_password",
+        "searches.unsubscribe",  # the signed token in the digest's link stands for the login
     }
 )
 
