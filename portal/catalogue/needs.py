@@ -14,16 +14,16 @@ Audit actions: ``need.created``, ``need.edited`` (``fields``), ``need.closed``, 
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from werkzeug.datastructures import MultiDict
 
 from portal import vocab
 from portal.catalogue import NotFound, PermissionDenied, RulesViolated, RuleViolation, audit, matching, notifications
 from portal.catalogue.filters import PARSERS, parse_filters
 from portal.catalogue.item_fields import clean_markdown, clean_text, unique
-from portal.catalogue.permissions import can_edit_need, can_express_interest, sits_on_a_desk
+from portal.catalogue.permissions import can_edit_need, can_express_interest, is_admin, sits_on_a_desk
 from portal.extensions import db
-from portal.models import CountryNeed, NeedInterest, NeedTheme, Programme, Sdg, User, utcnow
+from portal.models import CountryNeed, NeedInterest, NeedTheme, Programme, Sdg, User, need_programmes, utcnow
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
@@ -325,8 +325,13 @@ def list_needs(filters: NeedFilters, per_page: int = PER_PAGE) -> NeedList:
     return NeedList(filters, len(chosen), chosen[start : start + per_page], facets)
 
 
-def desk_needs(user: User) -> list[CountryNeed]:
-    """The open needs of the programmes whose desk ``user`` sits on (every open need for admins)."""
-    query = select(CountryNeed).where(CountryNeed.is_open.is_(True)).order_by(CountryNeed.updated_at.desc())
-    needs = list(db.session.scalars(query))
-    return [need for need in needs if can_edit_need(user, need)]
+def desk_needs(user: User) -> Select:
+    """The open needs of the programmes whose desk ``user`` sits on (every open need for admins), most
+    recently updated first: the needs ``can_edit_need`` lets them edit, as a query to page through."""
+    query = (select(CountryNeed).where(CountryNeed.is_open.is_(True))
+             .order_by(CountryNeed.updated_at.desc(), CountryNeed.id.desc()))
+    if is_admin(user):
+        return query
+    desks = [programme.id for programme in user.moderated_programmes] if user.is_moderator else []
+    return query.where(CountryNeed.id.in_(
+        select(need_programmes.c.need_id).where(need_programmes.c.programme_id.in_(desks))))

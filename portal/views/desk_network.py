@@ -14,12 +14,14 @@ from portal.catalogue.permissions import moderates
 from portal.forms import ItemReferenceField
 from portal.forms.matchmaking import EditNeedForm, HighlightForm, KeyMessagesForm, NeedForm
 from portal.views.access import guard_blueprint
+from portal.views.input import paginate
 from portal.views.transaction import flashed, shown_on
 
 bp = Blueprint("desk_network", __name__, url_prefix="/desk")
 guard_blueprint(bp, "moderator", "admin")
 
 MATCHES_PER_NEED = 3
+NEEDS_PER_PAGE = 20  # each need is matched (one search): a page's cost stays bounded
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -49,9 +51,11 @@ def edit_need(need_id: int):
 
 @bp.get("/matchmaking")
 def matchmaking():
-    board = [matching.matches_for(need, limit=MATCHES_PER_NEED) for need in needs.desk_needs(current_user)]
+    page = paginate(needs.desk_needs(current_user), per_page=NEEDS_PER_PAGE)
+    board = [matching.matches_for(need, limit=MATCHES_PER_NEED) for need in page.items]
     return render_template(
         "desk/matchmaking.html",
+        page=page,
         matched=[matches for matches in board if matches.total],
         gaps=[matches.need for matches in board if not matches.total],
     )

@@ -108,3 +108,17 @@ def test_the_match_making_page_lists_only_the_needs_of_the_desks_programmes(clie
     page = client.get("/desk/matchmaking").text
     assert "Training in green public procurement" in page
     assert "Plastics in tourism" not in page
+
+
+def test_the_match_making_page_shows_twenty_needs_a_page(client, auth, make_user):
+    admin = make_user("admin")
+    for number in range(1, 23):
+        needs.create_need(admin, replace(NEED, title=f"Need number {number:02d}"))
+    db.session.commit()
+    auth.login("moderator", programmes=("spp",))
+    first = client.get("/desk/matchmaking").text
+    assert "22 open needs" in first and "page 1 of 2" in first
+    assert "Need number 22" in first and "Need number 03" in first and "Need number 02" not in first
+    second = client.get("/desk/matchmaking?page=2").text
+    assert "Need number 02" in second and "Need number 01" in second and "Need number 03" not in second
+    assert client.get("/desk/matchmaking?page=x").status_code == 400

@@ -98,6 +98,21 @@ def test_the_theme_page_counts_items_per_programme_and_where_programmes_meet(cli
     assert client.get("/themes/space_travel").status_code == 404
 
 
+def test_the_sitemap_names_the_needs_the_themes_and_the_countries_with_something_to_show(client, recorded,
+                                                                                          make_item):
+    make_item(countries=("UG",))
+    make_item(countries=("FR",), state="draft")
+    need = recorded()
+    closed = recorded(replace(KENYA, country="NP", title="Met need", is_open=False))
+    sitemap = client.get("/sitemap.xml").text
+    assert "/needs</loc>" in sitemap and "/themes/circular_economy</loc>" in sitemap
+    for listed in (need, closed):  # a closed need keeps its page
+        assert f"/needs/{listed.id}</loc><lastmod>{listed.updated_at.date().isoformat()}</lastmod>" in sitemap
+    assert "/countries/UG</loc>" in sitemap and "/countries/KE</loc>" in sitemap
+    assert "/countries/FR<" not in sitemap and "/countries/NP<" not in sitemap  # a draft, a closed need
+    assert client.get("/countries/UG").status_code == 200
+
+
 def test_search_filters_offers(client, make_item):
     make_item(title="An offer", is_offer=True)
     make_item(title="Not offered")
