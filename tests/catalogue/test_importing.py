@@ -310,9 +310,10 @@ def test_a_re_import_keeps_what_only_the_form_sets_and_match_making_sees_the_cha
     item.key_figures = [{"value": 120.0, "unit": "schools", "measure": "serving local food"}]
     db.session.commit()
     assert item.id in matching.public_offers()
-    version = data_version()
+    version, stamp = data_version(), item.changed_at
 
     assert "1 unchanged" in run([record()]).output
+    assert item.changed_at == stamp  # harvesters see nothing new
     assert data_version() != version  # the import itself is in the audit log
     assert (item.is_offer, item.contact, item.results_on_ground, item.key_figures) == (
         True, "canteens@example.org", "120 schools serve local food.",
