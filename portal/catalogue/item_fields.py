@@ -102,13 +102,9 @@ def _lines(value: str | None) -> str:
     return without_control_characters((value or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _text(value: str | None) -> str:
-    return _lines(value).strip()
-
-
 def clean_text(value: str | None) -> str:
     """Plain text as the catalogue keeps it: \\n line ends, no control characters, trimmed."""
-    return _text(value)
+    return _lines(value).strip()
 
 
 def clean_markdown(value: str | None) -> str:
@@ -124,7 +120,7 @@ def unique(values) -> list:
 def normalised(data: ItemData) -> ItemData:
     """``data`` with text trimmed, lists without repeats, SDG 12 left implicit, country codes upper-case."""
     texts = {
-        name: _text(getattr(data, name))
+        name: clean_text(getattr(data, name))
         for name in ("title", "summary", "description", "website_url", "contact", "language", "activity_category",
                      "initiative_status", "resource_type", "authors", "link_url", "results_on_ground")
     }
@@ -132,11 +128,11 @@ def normalised(data: ItemData) -> ItemData:
     return replace(
         data,
         **texts,
-        programmes=unique(_text(slug) for slug in data.programmes if _text(slug)),
+        programmes=unique(clean_text(slug) for slug in data.programmes if clean_text(slug)),
         sdgs=unique(number for number in data.sdgs if number != vocab.HOME_SDG),
         countries=unique("global" if code.strip().lower() == "global" else code.strip().upper()
                           for code in data.countries if code.strip()),
-        themes=unique(_text(theme) for theme in data.themes if _text(theme)),
+        themes=unique(clean_text(theme) for theme in data.themes if clean_text(theme)),
         key_figures=[row.stripped() for row in data.key_figures],
     )
 
