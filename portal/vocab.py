@@ -114,6 +114,9 @@ THEMES = (
     ("chemicals_and_waste", "Chemicals and waste"),
 )
 
+# The search filter of offers (``offer=yes``): items their organisation offers to other countries.
+OFFER = (("yes", "Offered to other countries"),)
+
 ORGANISATION_TYPES = (
     ("government", "Government"),
     ("business", "Business"),

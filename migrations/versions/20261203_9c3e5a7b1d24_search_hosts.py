@@ -5,7 +5,7 @@ each host has applied the queue; ``search_sequence`` (one row) the last position
 highest position removed. Entries already queued keep waiting and get a position at the next drain.
 
 Revision ID: 9c3e5a7b1d24
-Revises: 4b7e9c1d2a60
+Revises: f8c4d22c8850
 Create Date: 2026-12-03 00:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9c3e5a7b1d24"
-down_revision = "4b7e9c1d2a60"
+down_revision = "f8c4d22c8850"
 branch_labels = None
 depends_on = None
 

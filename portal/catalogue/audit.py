@@ -86,6 +86,16 @@ DESCRIPTIONS = {
     "item.hidden": "hid it from public view",
     "item.unhidden": "made it visible again",
     "item.portfolio_changed": "changed its portfolio status",
+    "item.link_added": "linked it to another item",
+    "item.link_removed": "removed a link to another item",
+    "programme.highlight_added": "made it a highlight of its programme",
+    "programme.highlight_removed": "removed it from its programme's highlights",
+    "programme.key_messages_changed": "changed the programme's key messages",
+    "need.created": "recorded a country need",
+    "need.edited": "edited a country need",
+    "need.closed": "closed a country need",
+    "need.reopened": "reopened a country need",
+    "need.interest_expressed": "expressed interest in a country need",
     "user.created": "created the account",
     "user.registered": "asked for an account",
     "user.activated": "activated the account",
@@ -97,6 +107,10 @@ DESCRIPTIONS = {
     "user.password_reset": "reset the password by mail",
     "organisation.created": "created the organisation",
     "organisation.partnership_added": "added a programme partnership",
+    "organisation.partnership_ended": "ended a programme partnership",
+    "organisation.edited": "edited the organisation",
+    "organisation.contacts_changed": "changed the reporting contacts",
+    "organisation.merged": "merged a duplicate organisation into it",
     "organisation.imported": "updated the organisation from an import",
     "item.imported": "imported the record",
     "import.items": "imported initiatives and resources",
@@ -123,6 +137,12 @@ def describe(event: AuditEvent) -> str:
         text += f" from {event.details.get('file')} ({event.details.get('origin')}): {counts}"
     if before is not None or after is not None:
         text += f" from {_shown(before)} to {_shown(after)}"
+    if event.action.startswith("organisation.partnership_") and event.details.get("programme_name"):
+        text += f" with {event.details['programme_name']}"
+        if event.action == "organisation.partnership_ended":
+            text += f", ending on {event.details.get('ended_on')}"
+    elif event.action == "organisation.merged":
+        text += f": {event.details.get('merged')}"
     return text
 
 
@@ -143,5 +163,17 @@ def history(item: Item) -> list[AuditEvent]:
     return list(
         db.session.scalars(
             select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.created_at, AuditEvent.id)
+        )
+    )
+
+
+def organisation_history(organisation: Organisation, limit: int = 100) -> list[AuditEvent]:
+    """What happened to ``organisation`` and its partnerships, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent)
+            .where(AuditEvent.organisation_id == organisation.id, AuditEvent.action.startswith("organisation."))
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
         )
     )

@@ -68,6 +68,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("category", _l("Activity category"), vocab.ACTIVITY_CATEGORIES),
     Facet("resource_type", _l("Resource type"), vocab.RESOURCE_TYPES),
     Facet("theme", _l("Theme"), vocab.THEMES),
+    Facet("offer", _l("Offers"), vocab.OFFER),  # ``offer=yes``: items offered to other countries
 )
 # The desk's filter by workflow state (monitoring): parsed like a facet, never counted in public.
 STATE = Facet("state", _l("State"), vocab.STATES)

@@ -1,13 +1,14 @@
 """What the portal tells people by mail. Messages go through ``portal.mail`` (outbox, then SMTP)."""
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import mail, vocab
 from portal.extensions import db
 from portal.links import absolute_url
-from portal.models import Comment, Item, Programme, User, moderator_programmes
+from portal.models import Comment, CountryNeed, Item, NeedInterest, Programme, User, moderator_programmes
 
 
 def _signature() -> str:
@@ -89,10 +90,15 @@ MESSAGE_HEADINGS = {
 
 def partner_recipients(item: Item) -> list[str]:
     """The addresses of the active partner accounts of the item's organisation."""
+    return organisation_recipients(item.organisation_id)
+
+
+def organisation_recipients(organisation_id: int) -> list[str]:
+    """The addresses of the active partner accounts of an organisation."""
     return list(
         db.session.scalars(
             select(User.email)
-            .where(User.organisation_id == item.organisation_id, User.role == "partner", User.active.is_(True))
+            .where(User.organisation_id == organisation_id, User.role == "partner", User.active.is_(True))
             .order_by(User.email)
         )
     )
@@ -150,3 +156,42 @@ def partner_commented(item: Item, comment: Comment) -> None:
     )
     for recipient in _desk_recipients(list(item.programmes)):
         mail.queue(recipient, f"Message from {item.organisation.name}: {item.title}", body, topic="comment")
+
+
+# Mails of match-making: marked for translation and written in English until accounts have a language
+# (DESIGN.md: mails go out in the recipient's language).
+RECIPIENT_LANGUAGE = "en"
+
+
+def offers_fit_need(need: CountryNeed, organisation_id: int, offers: list[Item]) -> int:
+    """Tell an organisation's partners that their offers fit a new need; returns how many were mailed."""
+    recipients = organisation_recipients(organisation_id)
+    with force_locale(RECIPIENT_LANGUAGE):
+        listed = "\n".join(f"- {item.title}: {absolute_url('public.item', item_id=item.id)}" for item in offers)
+        subject = _("A need fits your offers: %(title)s", title=need.title)
+        body = _(
+            "A country need recorded by the desks of the One Planet network fits what your organisation "
+            "offers.\n\n%(country)s: %(title)s\n%(url)s\n\nYour offers that fit it:\n%(offers)s\n\n"
+            "If you could help, open the need and press “Express interest”: its desks read your message.",
+            country=vocab.country_name(need.country), title=need.title,
+            url=absolute_url("network.need", need_id=need.id), offers=listed,
+        ) + _signature()
+    for recipient in recipients:
+        mail.queue(recipient, subject, body, topic="matchmaking")
+    return len(recipients)
+
+
+def interest_expressed(need: CountryNeed, interest: NeedInterest) -> None:
+    """Tell the desks of the need's programmes that a partner could help."""
+    organisation = interest.organisation.name
+    with force_locale(RECIPIENT_LANGUAGE):
+        subject = _("Interest from %(organisation)s: %(title)s", organisation=organisation, title=need.title)
+        body = _(
+            "%(who)s (%(organisation)s) expressed interest in the need “%(title)s” (%(country)s):\n\n"
+            "%(message)s\n\nRead it with the need's matches at %(url)s",
+            who=interest.user.name if interest.user else organisation, organisation=organisation,
+            title=need.title, country=vocab.country_name(need.country), message=interest.message,
+            url=absolute_url("network.need", need_id=need.id),
+        ) + _signature()
+    for recipient in _desk_recipients(list(need.programmes)):
+        mail.queue(recipient, subject, body, topic="matchmaking")
