@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.helpers import child_processes, process_alive  # noqa: E402
+
 PARTNER = ("partner@example.org", "partner-demo-account-2026")  # portal.demo's account
 WORDS = ["food waste", "procurement", "ecolabels", "tourism plastics", "school meals", "building retrofits",
          "sustainable", "green tendering", "circular construction", "repairability", "agroecology"]
@@ -217,7 +219,7 @@ class Run:
 
     def kill_workers(self, master: int) -> None:
         while self.wait(8):
-            workers = children(master)
+            workers = child_processes(master)
             if workers:
                 os.kill(random.choice(workers), signal.SIGKILL)
                 self.kills["workers"] += 1
@@ -227,12 +229,12 @@ class Run:
             reindex = subprocess.Popen(flask("search", "reindex"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
             time.sleep(random.uniform(1, 5))
-            writers = children(reindex.pid)
+            writers = child_processes(reindex.pid)
             reindex.send_signal(signal.SIGKILL)
             reindex.wait()
             self.kills["reindex"] += 1
             time.sleep(3)
-            self.kills["orphans"] += sum(1 for pid in writers if alive(pid))
+            self.kills["orphans"] += sum(1 for pid in writers if process_alive(pid))
 
     def wait(self, seconds: float) -> bool:
         time.sleep(min(seconds, max(0.0, self.deadline - time.monotonic())))
@@ -241,20 +243,6 @@ class Run:
 
 def flask(*command: str) -> list[str]:
     return [sys.executable, "-m", "flask", "--app", "portal", *command]
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (FileNotFoundError, IndexError):
-        return False
 
 
 def percentile(samples: list[float], p: float) -> float:

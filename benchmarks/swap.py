@@ -42,13 +42,12 @@ def main() -> None:
         boot = time.perf_counter() - start
         before = Store(config(data)["SEARCH_INDEX_DIR"]).current_name()
         client.get("/api/v1/items?q=food+waste")
-        reindex = subprocess.run(
+        subprocess.run(
             [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); from search import config; "
              "from pathlib import Path; from portal import create_app, search; "
              "app = create_app(config(Path(sys.argv[2]))); app.app_context().push(); search.rebuild()",
              str(ROOT / "benchmarks"), str(data)],
             cwd=ROOT, capture_output=True, text=True, check=True)
-        del reindex
         swapped = time.perf_counter()
         after = Store(config(data)["SEARCH_INDEX_DIR"]).current_name()
         latencies, switched = [], None

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from portal import demo, search
 from portal.extensions import db
 from portal.models import Item, SearchQueueEntry
+from tests.helpers import child_processes, process_alive
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,21 +28,6 @@ def cli_environment(app, **extra) -> dict:
     return env
 
 
-def children(pid: int) -> list[int]:
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads child processes from /proc (Linux)")
 def test_a_killed_reindex_leaves_no_orphan_and_the_next_one_finishes(app):
@@ -52,16 +38,16 @@ def test_a_killed_reindex_leaves_no_orphan_and_the_next_one_finishes(app):
     command = [sys.executable, "-m", "flask", "--app", "portal", "search", "reindex"]
     reindex = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not (writers := children(reindex.pid)):
+    while not (writers := child_processes(reindex.pid)):
         assert reindex.poll() is None and time.monotonic() < deadline, "the reindex never started its sub-writers"
         time.sleep(0.01)
     reindex.send_signal(signal.SIGKILL)
     reindex.wait()
 
     deadline = time.monotonic() + 10
-    while any(alive(pid) for pid in writers) and time.monotonic() < deadline:
+    while any(process_alive(pid) for pid in writers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not [pid for pid in writers if alive(pid)], "sub-writers outlived the killed reindex"
+    assert not [pid for pid in writers if process_alive(pid)], "sub-writers outlived the killed reindex"
     assert not search.service().store.rebuilding()
 
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
