@@ -183,12 +183,12 @@ def check(kind: str, data: ItemData, reference: Reference | None = None) -> dict
     elif len(data.sdgs) > vocab.MAX_OTHER_SDGS:
         fail("sdgs", f"Choose at most {vocab.MAX_OTHER_SDGS} SDGs besides SDG 12: you chose {len(data.sdgs)}.")
 
-    unknown = [code for code in data.countries if code != "global" and code not in vocab.country_names()]
+    unknown = [code for code in data.countries if code != "global" and code not in vocab.country_codes()]
     if unknown:
         fail("countries", f"Choose countries from the list (ISO 3166) or “Global”; unknown: {', '.join(unknown)}.")
     if unknown := [theme for theme in data.themes if theme not in dict(vocab.THEMES)]:
         fail("themes", f"Choose themes from the list; unknown: {', '.join(unknown)}.")
-    if data.language not in dict(vocab.languages()):
+    if data.language not in vocab.language_codes():
         fail("language", "Choose a language from the list (ISO 639-1, e.g. en, fr).")
 
     for name, what in (("website_url", "The website"), ("link_url", "The link")):

@@ -187,7 +187,7 @@ def parse(row: Row, first_rows: dict[str, int], now: datetime, reference: Refere
     elif len(organisation) > MAX_ORGANISATION_NAME:
         cells.fail("organisation", _("At most %(count)d characters.", count=MAX_ORGANISATION_NAME))
     country = cells["organisation_country"].upper() or None
-    if country and country not in vocab.country_names():
+    if country and country not in vocab.country_codes():
         cells.fail("organisation_country", _("“%(code)s” is not an ISO 3166 alpha-2 country code.", code=country))
     created_at, updated_at = cells.moment("created_at", now), cells.moment("updated_at", now)
     if created_at and updated_at and updated_at < created_at:
