@@ -81,7 +81,7 @@ def set_portfolio_status(
         programme=programme,
         message=notes,
         before=before,
-        for_programme=programme.name,
+        for_programme=programme.stored_name,
         after=status,
         checks=checks,
     )

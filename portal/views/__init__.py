@@ -18,6 +18,7 @@ from portal.views import (
     desk,
     errors,
     items,
+    languages,
     machines,
     oai,
     partner,
@@ -40,8 +41,8 @@ def register(app: Flask) -> None:
 
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(vocab.country_name, "country_name")
-    app.add_template_filter(_datetime, "datetime")
-    app.add_template_filter(_date, "date")
+    app.add_template_filter(vocab.language_name, "language_name")
+    languages.install(app)
     app.jinja_env.globals.update(
         vocab=vocab,
         label=vocab.label,
@@ -62,10 +63,3 @@ def register(app: Flask) -> None:
             values["desk_queue_count"] = review.queue_count(current_user)
         return values
 
-
-def _datetime(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
-
-
-def _date(value) -> str:
-    return value.strftime("%d %b %Y") if value else ""

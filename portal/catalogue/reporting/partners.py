@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from sqlalchemy import and_, case, distinct, func, select
 
 from portal.catalogue.reporting.period import ReportScope, years_up_to
@@ -19,6 +20,7 @@ from portal.catalogue.reporting.sql import (
     partners_query,
 )
 from portal.extensions import db
+from portal.i18n import format_number
 from portal.models import AuditEvent, Item, ItemProgramme, Organisation, Partnership, Programme, Reminder
 
 TREND_YEARS = 5
@@ -102,8 +104,14 @@ class Champion:
     @property
     def what(self) -> str:
         """What they did, in words: "3 submissions, 1 update"."""
-        parts = [(self.submitted, "submission"), (self.updated, "update"), (self.confirmed, "confirmation")]
-        return ", ".join(f"{number} {word}{'' if number == 1 else 's'}" for number, word in parts if number)
+        parts = (
+            ngettext("%(num)s submission", "%(num)s submissions", self.submitted, num=format_number(self.submitted)),
+            ngettext("%(num)s update", "%(num)s updates", self.updated, num=format_number(self.updated)),
+            ngettext("%(num)s confirmation", "%(num)s confirmations", self.confirmed,
+                     num=format_number(self.confirmed)),
+        )
+        return gettext(", ").join(part for number, part in zip(
+            (self.submitted, self.updated, self.confirmed), parts, strict=True) if number)
 
 
 @dataclass(frozen=True)

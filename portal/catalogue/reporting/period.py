@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from portal.catalogue import PermissionDenied, RuleViolation
@@ -64,7 +65,7 @@ class ReportScope:
 
     @property
     def name(self) -> str:
-        return self.programme.name if self.programme is not None else "All programmes (network)"
+        return self.programme.name if self.programme is not None else gettext("All programmes (network)")
 
     @property
     def is_current(self) -> bool:
