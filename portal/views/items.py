@@ -2,6 +2,7 @@
 and the file download (``/items/<id>/file``, whoever may see the item)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.catalogue import files, submission, workflow
@@ -34,9 +35,9 @@ def edit(item_id: int):
             )
         if not outcome.failed:
             if form.submit_review.data:
-                flash(f"“{item.title}” is submitted for review.", "success")
+                flash(_("“%(title)s” is submitted for review.", title=item.title), "success")
             else:
-                flash(f"“{item.title}” is saved." if changed else "Nothing had changed.", "success")
+                flash(_("“%(title)s” is saved.", title=item.title) if changed else _("Nothing had changed."), "success")
             if current_user.is_partner:
                 return redirect(url_for("partner.item", item_id=item.id))
             return redirect(url_for("public.item", item_id=item.id))
