@@ -18,7 +18,8 @@ from portal.catalogue import NotFound, PermissionDenied, RuleViolation, audit, n
 from portal.catalogue.permissions import can_manage_account, is_admin
 from portal.catalogue.sessions import end_all_sessions
 from portal.extensions import db
-from portal.i18n import format_number
+from portal.i18n import DEFAULT as DEFAULT_LANGUAGE
+from portal.i18n import LANGUAGES, current_language, format_number
 from portal.models import Organisation, Partnership, Programme, User
 from portal.vocab import ORGANISATION_TYPES, PROGRAMMES, labels
 
@@ -112,7 +113,9 @@ def create_user(
     active: bool = True,
     actor: User | None = None,
     check_password: bool = True,
+    language: str = DEFAULT_LANGUAGE,
 ) -> User:
+    """An account; its mails are written in ``language`` (English for accounts made on the command line)."""
     email = normalise_email(email)
     if find_user_by_email(email):
         raise RuleViolation(_("An account with this email already exists."), field="email")
@@ -127,6 +130,7 @@ def create_user(
         role=role,
         organisation=organisation if role == "partner" else None,
         active=active,
+        language=language if language in LANGUAGES else DEFAULT_LANGUAGE,
     )
     if role == "moderator":
         user.moderated_programmes = list(programmes or [])
@@ -181,7 +185,10 @@ def register(
     new_organisation_country: str | None = None,
     programmes: list[Programme] | None = None,
 ) -> User:
-    """An applicant asks for a partner account. It stays inactive until someone activates it."""
+    """An applicant asks for a partner account. It stays inactive until someone activates it.
+
+    Its mails are written in the language the applicant registered in (that of the request).
+    """
     email = normalise_email(email)
     if find_user_by_email(email):
         raise RuleViolation(_("An account with this email already exists. Log in, or ask the secretariat."), "email")
@@ -195,10 +202,21 @@ def register(
             country=new_organisation_country,
             programmes=programmes,
         )
-    user = create_user(email, name, password, "partner", organisation, active=False, check_password=False)
+    user = create_user(email, name, password, "partner", organisation, active=False, check_password=False,
+                       language=current_language())
     audit.record("user.registered", user, user=user, organisation=organisation)
     notifications.account_requested(user)
     return user
+
+
+def set_language(user: User, language: str) -> None:
+    """The language of ``user``'s mails: one of the interface's languages."""
+    if language not in LANGUAGES:
+        raise RuleViolation(_("Choose one of the languages listed."), field="language")
+    if language != user.language:
+        before, user.language = user.language, language
+        db.session.flush()
+        audit.record("user.language_changed", user, user=user, before=before, after=language)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import Select, insert, select
 
 from portal import logs
 from portal.extensions import db
-from portal.i18n import format_number
+from portal.i18n import LANGUAGES, format_number
 from portal.models import AuditEvent, Item, Organisation, Programme, User
 from portal.requestinfo import client_address, request_id
 from portal.vocab import PORTFOLIO_STATUSES, ROLES, label
@@ -109,7 +109,9 @@ DESCRIPTIONS = {
                                "%(updated)s updated, %(unchanged)s unchanged, %(failed)s refused"),
 }
 # Before and after values that are vocabulary values, shown by their labels.
-VALUE_LABELS = {"item.portfolio_changed": PORTFOLIO_STATUSES, "user.role_changed": ROLES}
+LANGUAGE_NAMES = tuple(LANGUAGES.items())
+VALUE_LABELS = {"item.portfolio_changed": PORTFOLIO_STATUSES, "user.role_changed": ROLES,
+                "user.language_changed": LANGUAGE_NAMES}
 
 
 def _shown(value: Any, vocabulary: tuple | None = None) -> str:

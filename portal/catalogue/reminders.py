@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal import mail
 from portal.catalogue import PermissionDenied, RuleViolation, notifications
 from portal.catalogue.permissions import moderates
 from portal.catalogue.reporting import Period, ReportScope, current_year, partner_rows, reporting_period
 from portal.extensions import db
+from portal.i18n import format_date
+from portal.links import absolute_url
 from portal.models import Programme, Reminder, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,7 @@ class ReminderOutcome:
     organisation: str
     recipients: tuple[str, ...]
     skipped: str | None = None  # why no reminder went out
+    languages: tuple[str, ...] = ()  # each recipient's language
 
     @property
     def sent(self) -> bool:
@@ -50,32 +54,36 @@ def send_reminders(
     recorded. ``actor`` None is the command line. With ``dry_run`` nothing is written.
     """
     if actor is not None and not moderates(actor, programme):
-        raise PermissionDenied("You do not moderate this programme.")
+        raise PermissionDenied(_("You do not moderate this programme."))
     now = now or utcnow()
     this_year = current_year(now)
     if year is not None and year != this_year:
-        raise RuleViolation(f"Reminders go out for the current reporting year ({this_year}) only.", field="year")
+        raise RuleViolation(_("Reminders go out for the current reporting year (%(year)s) only.", year=this_year),
+                            field="year")
     scope = ReportScope(programme, reporting_period(this_year), now)
     rows = {row.organisation_id: row for row in partner_rows(scope)}
     if organisation_ids is not None:
         unknown = [org_id for org_id in organisation_ids if org_id not in rows]
         if unknown:
-            raise RuleViolation(f"That organisation is not a partner of {programme.name}.", field="organisation")
+            raise RuleViolation(_("That organisation is not a partner of %(programme)s.", programme=programme.name),
+                                field="organisation")
         wanted = [rows[org_id] for org_id in organisation_ids]
     else:
         wanted = list(rows.values())
     wanted = [row for row in wanted if not row.reported]
-    recipients = _recipients([row.organisation_id for row in wanted])
+    recipients = notifications.partner_accounts([row.organisation_id for row in wanted])
     outcomes = []
     for row in wanted:
-        emails = tuple(recipients.get(row.organisation_id, ()))
+        accounts = recipients.get(row.organisation_id, [])
         if row.next_reminder_from is not None:
-            skipped = f"reminded on {row.last_reminder:%d %b %Y}; next reminder from {row.next_reminder_from:%d %b %Y}"
-        elif not emails:
-            skipped = "no active partner account"
+            skipped = _("reminded on %(last)s; next reminder from %(next)s", last=format_date(row.last_reminder),
+                        next=format_date(row.next_reminder_from))
+        elif not accounts:
+            skipped = _("no active partner account")
         else:
             skipped = None
-        outcomes.append(ReminderOutcome(row.organisation_id, row.name, emails, skipped))
+        outcomes.append(ReminderOutcome(row.organisation_id, row.name, tuple(email for email, _lang in accounts),
+                                        skipped, tuple(language for _email, language in accounts)))
     if not dry_run:
         for outcome in outcomes:
             if outcome.sent:
@@ -87,53 +95,44 @@ def send_reminders(
 def describe_outcomes(outcomes: list[ReminderOutcome]) -> list[tuple[str, str]]:
     """Flash messages, as (category, text), that say who was reminded and who was not, and why."""
     if not outcomes:
-        return [("success", "Every partner has reported: there is nobody to remind.")]
+        return [("success", _("Every partner has reported: there is nobody to remind."))]
     messages = []
     sent = [outcome for outcome in outcomes if outcome.sent]
     if sent:
         people = sum(len(outcome.recipients) for outcome in sent)
-        names = ", ".join(outcome.organisation for outcome in sent[:5]) + (" and others" if len(sent) > 5 else "")
-        messages.append(
-            (
-                "success",
-                f"Reminder sent to {len(sent)} partner{'s' if len(sent) != 1 else ''} "
-                f"({people} {'person' if people == 1 else 'people'}): {names}.",
-            )
-        )
+        names = _(", ").join(outcome.organisation for outcome in sent[:5])
+        if len(sent) > 5:
+            names = _("%(names)s and others", names=names)
+        partners = ngettext("%(num)s partner", "%(num)s partners", len(sent))
+        messages.append(("success", ngettext("Reminder sent to %(partners)s (%(num)s person): %(names)s.",
+                                             "Reminder sent to %(partners)s (%(num)s people): %(names)s.", people,
+                                             partners=partners, names=names)))
     skipped = [outcome for outcome in outcomes if not outcome.sent]
     if skipped:
-        reasons = "; ".join(f"{outcome.organisation}: {outcome.skipped}" for outcome in skipped[:5])
-        more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-        messages.append(("info", f"Not reminded: {reasons}{more}."))
+        reasons = _("; ").join(_("%(organisation)s: %(reason)s", organisation=outcome.organisation,
+                                 reason=outcome.skipped) for outcome in skipped[:5])
+        if len(skipped) > 5:
+            reasons = ngettext("%(reasons)s; and %(num)s more", "%(reasons)s; and %(num)s more", len(skipped) - 5,
+                               reasons=reasons)
+        messages.append(("info", _("Not reminded: %(reasons)s.", reasons=reasons)))
     return messages
 
 
-def _recipients(organisation_ids: list[int]) -> dict[int, list[str]]:
-    """Active partner accounts per organisation."""
-    found: dict[int, list[str]] = {}
-    if not organisation_ids:
-        return found
-    rows = db.session.execute(
-        select(User.organisation_id, User.email)
-        .where(User.organisation_id.in_(organisation_ids), User.role == "partner", User.active.is_(True))
-        .order_by(User.email)
-    )
-    for organisation_id, email in rows:
-        found.setdefault(organisation_id, []).append(email)
-    return found
-
-
 def _remind(outcome: ReminderOutcome, programme: Programme, period: Period, actor: User | None, now: datetime) -> None:
-    subject = f"Reminder: report your {period.label} work to {programme.name}"
-    body = (
-        f"Hello,\n\n{outcome.organisation} has not yet reported to the {programme.name} programme for "
-        f"{period.label}.\n\nThere is no separate report to write: what you upload is your report. Submit a new "
-        f"initiative or resource for {programme.name}, update one of your items, or confirm that an item is still "
-        f"active, before {period.last_day:%d %B %Y}.\n\nSee where your organisation stands: "
-        f"{notifications.absolute_url('partner.dashboard')}\n\n— {current_app.config['SITE_NAME']}\n"
-    )
-    for email in outcome.recipients:
-        mail.queue(email, subject, body, topic="reporting")
+    def compose() -> tuple[str, str]:
+        values = {"year": period.label, "programme": programme.name, "organisation": outcome.organisation}
+        subject = _("Reminder: report your %(year)s work to %(programme)s", **values)
+        body = _(
+            "Hello,\n\n%(organisation)s has not yet reported to the %(programme)s programme for %(year)s.\n\n"
+            "There is no separate report to write: what you upload is your report. Submit a new initiative or "
+            "resource for %(programme)s, update one of your items, or confirm that an item is still active, before "
+            "%(last_day)s.\n\nSee where your organisation stands: %(link)s\n\n— %(site)s\n",
+            last_day=format_date(period.last_day), link=absolute_url("partner.dashboard"),
+            site=current_app.config["SITE_NAME"], **values,
+        )
+        return subject, body
+
+    mail.queue_in_languages(zip(outcome.recipients, outcome.languages, strict=True), compose, topic="reporting")
     db.session.add(
         Reminder(
             organisation_id=outcome.organisation_id,

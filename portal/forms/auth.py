@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from portal import vocab
 from portal.catalogue.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from portal.forms import MultiCheckboxField, choices
+from portal.i18n import LANGUAGES
 
 NEW_ORGANISATION = "new"
 PASSWORD_TOO_LONG = _l("Use at most %(count)s characters.", count=MAX_PASSWORD_LENGTH)
@@ -89,3 +90,12 @@ class ChangePasswordForm(FlaskForm):
     )
     password = new_password("New password")
     confirm = repeat_password("Repeat the new password")
+
+
+class LanguageForm(FlaskForm):
+    """The language of the account's mails, each named in itself."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGES.items()],
+    )

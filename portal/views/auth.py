@@ -13,10 +13,12 @@ from portal.forms.auth import (
     NEW_ORGANISATION,
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     RegistrationForm,
     ResetPasswordForm,
 )
+from portal.i18n import LANGUAGES
 from portal.requestinfo import client_address
 from portal.security import log_in, log_out
 from portal.views.access import role_required
@@ -107,7 +109,23 @@ def change_password():
             log_in(current_user._get_current_object())  # every other session has ended; this one starts afresh
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(start_page(current_user))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, language_form=_language_form())
+
+
+def _language_form() -> LanguageForm:
+    return LanguageForm(formdata=None, language=current_user.language)
+
+
+@bp.post("/account/language")
+@role_required()
+def set_language():
+    """The language of the account's mails (the pages follow the chooser)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        accounts.set_language(current_user, form.language.data)
+        flash(_("Your mails are now written in %(language)s.", language=LANGUAGES[form.language.data]), "success")
+        return redirect(url_for("auth.change_password"))
+    return render_template("auth/change_password.html", form=ChangePasswordForm(formdata=None), language_form=form), 400
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -239,7 +239,7 @@ class ItemImporter:
         self._events: list[dict] = []
 
     def parse(self, row: Row) -> ItemRecord:
-        return parse(row, self.first_rows, self.now, self.reference, self.report.unit)
+        return parse(row, self.first_rows, self.now, self.reference, self.report.unit_word)
 
     def start_chunk(self, rows: list[Row]) -> None:
         """Load the chunk's existing items and organisations in two queries."""

@@ -109,7 +109,7 @@ class OrganisationImporter:
         self._fields = [name for name in FIELDS if hasattr(Organisation, name)]
 
     def parse(self, row: Row) -> dict:
-        return parse(row, self.first_rows, self.report.unit)
+        return parse(row, self.first_rows, self.report.unit_word)
 
     def start_chunk(self, rows: list[Row]) -> None:
         pass
