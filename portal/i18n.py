@@ -91,6 +91,16 @@ def format_number(value) -> str:
     return numbers.format_decimal(value, locale=formatting_locale()) if value is not None else ""
 
 
+class LazyNumber:
+    """A number that reads in the interface language when shown: for lazy texts made at import time."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self) -> str:
+        return format_number(self.value)
+
+
 def format_percent(value) -> str:
     """A share from 0 to 1 as a whole percentage: 42% / 42 %."""
     return numbers.format_percent(value, locale=formatting_locale()) if value is not None else "—"

@@ -302,6 +302,13 @@ def country_name(code: str, language: str | None = None) -> str:
 _GLOBAL = ((GLOBAL, _l("Global")),)
 
 
+def country_list(item) -> str:
+    """An item's countries by name in the interface language ("Global" first, when it is), or a dash."""
+    names = sorted((country_name(code) for code in item.countries), key=collation_key)
+    # Translators: what separates the names of a list ("Kenya, Peru"); Chinese uses "、"
+    return gettext(", ").join(([country_name(GLOBAL)] if item.is_global else []) + names) or "—"
+
+
 def languages(language: str | None = None) -> tuple[tuple[str, str], ...]:
     """ISO 639-1 languages as (code, name in ``language`` from CLDR), sorted by name."""
     language = _language(language)

@@ -54,8 +54,8 @@ def test_the_template_holds_every_string_of_the_code(tmp_path):
         "-o", str(extracted), str(ROOT),
     ])
     current, committed = set(messages(read(extracted))), set(messages(read(TEMPLATE)))
-    assert sorted(current - committed, key=str) == [], "run `make translations`: new strings are not in messages.pot"
-    assert sorted(committed - current, key=str) == [], "run `make translations`: messages.pot has strings the code dropped"
+    assert sorted(current - committed, key=str) == [], "`make translations`: new strings are not in messages.pot"
+    assert sorted(committed - current, key=str) == [], "`make translations`: messages.pot has strings the code dropped"
 
 
 @pytest.mark.parametrize("language", sorted(PLURAL_FORMS))

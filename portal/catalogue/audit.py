@@ -103,10 +103,10 @@ DESCRIPTIONS = {
     "organisation.partnership_added": _l("%(actor)s added a programme partnership"),
     "organisation.imported": _l("%(actor)s updated the organisation from an import"),
     "item.imported": _l("%(actor)s imported the record"),
-    "import.items": _l("%(actor)s imported initiatives and resources from %(file)s (%(origin)s): %(created)s new, "
-                       "%(updated)s updated, %(unchanged)s unchanged, %(failed)s refused"),
-    "import.organisations": _l("%(actor)s imported organisations from %(file)s (%(origin)s): %(created)s new, "
-                               "%(updated)s updated, %(unchanged)s unchanged, %(failed)s refused"),
+    "import.items": _l("%(actor)s imported initiatives and resources from %(file)s (%(origin)s): %(created)s created, "
+                       "%(updated)s updated, %(unchanged)s unchanged, %(failed)s failed"),
+    "import.organisations": _l("%(actor)s imported organisations from %(file)s (%(origin)s): %(created)s created, "
+                               "%(updated)s updated, %(unchanged)s unchanged, %(failed)s failed"),
 }
 # Before and after values that are vocabulary values, shown by their labels.
 LANGUAGE_NAMES = tuple(LANGUAGES.items())

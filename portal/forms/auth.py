@@ -10,10 +10,10 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from portal import vocab
 from portal.catalogue.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from portal.forms import MultiCheckboxField, choices
-from portal.i18n import LANGUAGES
+from portal.i18n import LANGUAGES, LazyNumber
 
 NEW_ORGANISATION = "new"
-PASSWORD_TOO_LONG = _l("Use at most %(count)s characters.", count=MAX_PASSWORD_LENGTH)
+PASSWORD_TOO_LONG = _l("Use at most %(count)s characters.", count=LazyNumber(MAX_PASSWORD_LENGTH))
 
 
 def new_password(label: str) -> PasswordField:
@@ -25,7 +25,7 @@ def new_password(label: str) -> PasswordField:
             "From %(min)s to %(max)s characters. A few unrelated words make a strong password; "
             "the name of this site or of a programme does not.",
             min=MIN_PASSWORD_LENGTH,
-            max=MAX_PASSWORD_LENGTH,
+            max=LazyNumber(MAX_PASSWORD_LENGTH),
         ),
     )
 

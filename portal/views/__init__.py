@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(vocab.language_name, "language_name")
     languages.install(app)
     app.jinja_env.globals.update(
+        country_list=vocab.country_list,
         vocab=vocab,
         label=vocab.label,
         permissions=permissions,

@@ -105,10 +105,11 @@ class Champion:
     def what(self) -> str:
         """What they did, in words: "3 submissions, 1 update"."""
         parts = (
-            ngettext("%(num)s submission", "%(num)s submissions", self.submitted, num=format_number(self.submitted)),
-            ngettext("%(num)s update", "%(num)s updates", self.updated, num=format_number(self.updated)),
-            ngettext("%(num)s confirmation", "%(num)s confirmations", self.confirmed,
-                     num=format_number(self.confirmed)),
+            ngettext("%(count)s submission", "%(count)s submissions", self.submitted,
+                     count=format_number(self.submitted)),
+            ngettext("%(count)s update", "%(count)s updates", self.updated, count=format_number(self.updated)),
+            ngettext("%(count)s confirmation", "%(count)s confirmations", self.confirmed,
+                     count=format_number(self.confirmed)),
         )
         return gettext(", ").join(part for number, part in zip(
             (self.submitted, self.updated, self.confirmed), parts, strict=True) if number)
