@@ -75,6 +75,12 @@ def format_date(value) -> str:
     return dates.format_skeleton("yMMMd", moment, locale=formatting_locale()) if moment else ""
 
 
+def format_day_and_month(value) -> str:
+    """A day of the year without the year: "1 April", "1 avril", "4月1日"."""
+    moment = _moment(value)
+    return dates.format_skeleton("MMMMd", moment, locale=formatting_locale()) if moment else ""
+
+
 def format_datetime(value) -> str:
     """A moment in UTC: "9 May 2025, 14:30 UTC" in that language's order."""
     moment = _moment(value)
@@ -126,5 +132,6 @@ def init_app(app: Flask) -> None:
         languages=LANGUAGES, current_language=current_language, text_direction=text_direction
     )
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, isodate=format_date, number=format_number, percent=format_percent
+        date=format_date, datetime=format_datetime, isodate=format_date, number=format_number, percent=format_percent,
+        day_and_month=format_day_and_month,
     )

@@ -22,7 +22,7 @@ class UserFilterForm(FlaskForm):
     role = SelectField(_l("Role"), choices=choices([("", _l("Any role")), *vocab.ROLES]), validators=[Optional()])
     active = SelectField(
         _l("Status"),
-        choices=choices([("", "Any status"), ("yes", "Active"), ("no", "Waiting for activation")]),
+        choices=choices([("", _l("Any status")), ("yes", _l("Active")), ("no", _l("Waiting for activation"))]),
         validators=[Optional()],
     )
 
