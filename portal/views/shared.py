@@ -66,7 +66,9 @@ def facet_groups(result: SearchResult) -> list[dict]:
 
 def _chip_label(name: str, value) -> str:
     facet = BY_NAME[name]
-    return facet.label(value) if name == "sdg" else _("%(filter)s: %(value)s", filter=facet.legend, value=facet.label(value))
+    if name == "sdg":
+        return facet.label(value)
+    return _("%(filter)s: %(value)s", filter=facet.legend, value=facet.label(value))
 
 
 def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
