@@ -247,6 +247,12 @@ def programme_description(slug: str, default: str | None = None, language: str |
 _PER_LANGUAGE: dict[tuple[str, str], Any] = {}
 
 
+def forget_labels() -> None:
+    """Drop the labels kept per language (after the catalogues change: tests)."""
+    _LABELS.clear()
+    _PER_LANGUAGE.clear()
+
+
 def _cached(name: str, language: str, build: Callable[[], Any]) -> Any:
     key = (name, language)
     if key not in _PER_LANGUAGE:

@@ -4,11 +4,14 @@ Each link leads to the same page with ``?lang=xx`` and every other query paramet
 works without JavaScript; public pages name their versions in each language, absolute from ``BASE_URL``.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlencode
 
 from flask import Flask, request
+from flask_babel import force_locale
 
-from portal.i18n import LANGUAGES
+from portal.i18n import DEFAULT, LANGUAGES
 from portal.links import absolute_url
 from portal.views.access import PUBLIC_ENDPOINTS
 
@@ -37,6 +40,18 @@ def alternate_links() -> list[tuple[str, str]]:
         return absolute_url(request.endpoint, **values, **query)
 
     return [(code, url(code)) for code in LANGUAGES] + [("x-default", url(None))]
+
+
+def in_english(view: Callable) -> Callable:
+    """``view`` answering in English whatever the visitor's language: what machines harvest (OAI-PMH,
+    DCAT) names vocabularies in one language, tagged ``@en``."""
+
+    @wraps(view)
+    def english_view(*args, **kwargs):
+        with force_locale(DEFAULT):
+            return view(*args, **kwargs)
+
+    return english_view
 
 
 def install(app: Flask) -> None:
