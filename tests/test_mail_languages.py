@@ -57,7 +57,7 @@ def test_the_desks_decision_reaches_a_french_partner_in_french_and_an_english_on
 ):
     item = make_item(programmes=("spp",), state="draft", title="Cantines durables")
     french_partner = make_user("partner", organisation=item.organisation, email="fr@example.org")
-    english_partner = make_user("partner", organisation=item.organisation, email="en@example.org")
+    make_user("partner", organisation=item.organisation, email="en@example.org")
     accounts.set_language(french_partner, "fr")
     workflow.submit(item, french_partner)
     desk = make_user("moderator", programmes=("spp",))

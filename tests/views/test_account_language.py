@@ -7,8 +7,8 @@ from portal.models import AuditEvent
 def test_a_user_chooses_the_language_of_their_mails_on_the_account_page(client, partner):
     page = client.get("/account/password").text
     assert '<label for="language">Language</label>' in page
-    assert '<option lang="fr" value="fr">Français</option>' in page and '<option lang="ar" value="ar">العربية</option>' \
-        in page
+    assert '<option lang="fr" value="fr">Français</option>' in page
+    assert '<option lang="ar" value="ar">العربية</option>' in page
     response = client.submit("/account/language", {"language": "ru"}, page="/account/password")
     assert response.status_code == 302
     page = client.get("/account/password").text
