@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from portal import demo, mail, search, vocab
-from portal.catalogue import RuleViolation, accounts, importing, reminders, sessions
+from portal import demo, demo_network, mail, search, vocab
+from portal.catalogue import RuleViolation, accounts, digests, importing, lapses, reminders, sessions
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -20,6 +20,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
 reporting_cli = AppGroup("reporting", help="Programme reporting.")
+reminders_cli = AppGroup("reminders", help="Reminders to partner organisations.")
 import_cli = AppGroup("import", help="Import existing records from CSV or JSON (docs/import.md).")
 sessions_cli = AppGroup("sessions", help="Login sessions.")
 
@@ -42,6 +43,9 @@ def seed_demo(item_count: int, if_empty: bool, seed: int) -> None:
         db.session.commit()
         # Bulk inserts bypass the ORM events that feed the index: rebuild it in one go.
         _reindex()
+        recorded = demo_network.seed_network(seed=seed)
+        db.session.commit()
+        click.echo(_("Recorded %(count)s country needs with their offers, links and highlights.", count=recorded))
     click.echo("\n" + _("Demo accounts (demo data only: never seed a production database):"))
     for email, (role, password) in passwords.items():
         click.echo(f"  {role:<10} {email:<32} " + _("password: %(password)s", password=password))
@@ -91,6 +95,20 @@ def retry_mail() -> None:
     click.echo(_("Sent %(sent)s, still waiting %(failed)s.", sent=sent, failed=failed))
     if failed:
         raise SystemExit(1)
+
+
+@mail_cli.command("digests")
+@click.option("--dry-run", is_flag=True, help="Only count the digests that would go out.")
+def mail_digests(dry_run: bool) -> None:
+    """Mail the due digests of saved searches (for a daily job; a second run the same day sends nothing)."""
+    with click.progressbar(length=digests.due_count(), label="Matching the saved searches due") as bar:
+        run = digests.send_digests(dry_run=dry_run, progress=bar.update)
+    db.session.commit()
+    verb = "would be mailed" if dry_run else "mailed"
+    click.echo(f"{run.due} saved search(es) due: {run.sent} digest(s) {verb} with {run.items} new item(s) in all, "
+               f"{run.empty} with nothing new.")
+    if run.broken:
+        click.echo(f"Skipped, filters no longer valid: saved searches {', '.join(map(str, run.broken))}.", err=True)
 
 
 def _reindex() -> None:
@@ -171,6 +189,27 @@ def remind(slug: str, year: int | None, dry_run: bool) -> None:
                             "%(programme)s: %(num)s partners reminded, %(skipped)s skipped.", sent, **counts))
 
 
+@reminders_cli.command("lapse")
+@click.option("--dry-run", is_flag=True, help="Only print who would be warned about which items.")
+def lapse(dry_run: bool) -> None:
+    """Warn organisations about items that become inactive within INACTIVE_WARNING_DAYS (once per item and
+    lapse; for a daily job)."""
+    outcomes = lapses.send_lapse_warnings(dry_run=dry_run)
+    db.session.commit()
+    for outcome in outcomes:
+        if outcome.sent:
+            verb = "would warn" if dry_run else "warned"
+            click.echo(f"{verb}: {outcome.organisation} about {len(outcome.lapses)} item(s) "
+                       f"({', '.join(outcome.recipients)})")
+        else:
+            click.echo(f"skipped: {outcome.organisation} ({len(outcome.lapses)} item(s); no active partner account "
+                       "and no reporting focal point)")
+    sent = [outcome for outcome in outcomes if outcome.sent]
+    items = sum(len(outcome.lapses) for outcome in sent)
+    summary = f"{len(sent)} organisation(s) {'would be ' if dry_run else ''}warned about {items} item(s)"
+    click.echo(summary + (" (dry run: nothing sent or recorded)." if dry_run else "."))
+
+
 def _import(kind: str, path: str, dry_run: bool, create_organisations: bool = True) -> None:
     """Import ``path``'s rows of ``kind`` in chunks, each committed (nothing of a dry run)."""
     try:
@@ -239,5 +278,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(reporting_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(sessions_cli)

@@ -38,7 +38,7 @@ def _asked() -> str | None:
 
 
 def select_locale() -> str:
-    """The language of this request (English outside a request: command-line jobs)."""
+    """The language of this request (English outside a request: command-line jobs, mails they send)."""
     if not has_request_context():
         return DEFAULT
     if (asked := _asked()) is not None:

@@ -28,8 +28,9 @@ MAX_ATTEMPTS = 10
 _PENDING = "portal.mail.pending"
 
 
-def queue(recipient: str, subject: str, body: str, topic: str = "general") -> OutboxMessage:
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body, topic=topic)
+def queue(recipient: str, subject: str, body: str, topic: str = "general", cc: Iterable[str] = ()) -> OutboxMessage:
+    """Add a message to ``recipient`` (with ``cc`` in copy) to the outbox of the current transaction."""
+    message = OutboxMessage(recipient=recipient, cc=", ".join(cc), subject=subject, body=body, topic=topic)
     db.session.add(message)
     return message
 
@@ -67,6 +68,8 @@ def _send(smtp: smtplib.SMTP, message: OutboxMessage) -> None:
     email = EmailMessage()
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.recipient
+    if message.cc:
+        email["Cc"] = message.cc
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="oneplanet.catalogue")
     email.set_content(message.body)

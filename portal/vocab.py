@@ -149,6 +149,9 @@ THEMES = (
     ("chemicals_and_waste", _l("Chemicals and waste")),
 )
 
+# The search filter of offers (``offer=yes``): items their organisation offers to other countries.
+OFFER = (("yes", _l("Offered to other countries")),)
+
 ORGANISATION_TYPES = (
     ("government", _l("Government")),
     ("business", _l("Business")),

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation, audit, notifications
+from portal.catalogue.organisations import add_partnership
 from portal.catalogue.permissions import can_manage_account, is_admin
 from portal.catalogue.sessions import end_all_sessions
 from portal.extensions import db
@@ -164,14 +165,6 @@ def get_or_create_organisation(
     for programme in programmes or []:
         add_partnership(organisation, programme, actor=actor)
     return organisation
-
-
-def add_partnership(organisation: Organisation, programme: Programme, *, actor: User | None = None) -> None:
-    if programme in organisation.programmes:
-        return
-    organisation.partnerships.append(Partnership(programme=programme))
-    db.session.flush()
-    audit.record("organisation.partnership_added", actor, organisation=organisation, programme=programme)
 
 
 def register(

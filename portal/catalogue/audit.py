@@ -11,7 +11,7 @@ from sqlalchemy import Select, insert, select
 
 from portal import logs
 from portal.extensions import db
-from portal.i18n import LANGUAGES, format_number
+from portal.i18n import LANGUAGES, format_date, format_number
 from portal.models import AuditEvent, Item, Organisation, Programme, User
 from portal.requestinfo import client_address, request_id
 from portal.vocab import PORTFOLIO_STATUSES, ROLES, label
@@ -89,6 +89,16 @@ DESCRIPTIONS = {
     "item.hidden": _l("%(actor)s hid it from public view"),
     "item.unhidden": _l("%(actor)s made it visible again"),
     "item.portfolio_changed": _l("%(actor)s changed its portfolio status for %(programme)s"),
+    "item.link_added": _l("%(actor)s linked it to another item"),
+    "item.link_removed": _l("%(actor)s removed a link to another item"),
+    "programme.highlight_added": _l("%(actor)s made it a highlight of its programme"),
+    "programme.highlight_removed": _l("%(actor)s removed it from its programme's highlights"),
+    "programme.key_messages_changed": _l("%(actor)s changed the programme's key messages"),
+    "need.created": _l("%(actor)s recorded a country need"),
+    "need.edited": _l("%(actor)s edited a country need"),
+    "need.closed": _l("%(actor)s closed a country need"),
+    "need.reopened": _l("%(actor)s reopened a country need"),
+    "need.interest_expressed": _l("%(actor)s expressed interest in a country need"),
     "user.created": _l("%(actor)s created the account"),
     "user.registered": _l("%(actor)s asked for an account"),
     "user.activated": _l("%(actor)s activated the account"),
@@ -101,12 +111,21 @@ DESCRIPTIONS = {
     "user.language_changed": _l("%(actor)s changed the language of mails"),
     "organisation.created": _l("%(actor)s created the organisation"),
     "organisation.partnership_added": _l("%(actor)s added a programme partnership"),
+    "organisation.partnership_ended": _l("%(actor)s ended a programme partnership"),
+    "organisation.edited": _l("%(actor)s edited the organisation"),
+    "organisation.contacts_changed": _l("%(actor)s changed the reporting contacts"),
+    "organisation.merged": _l("%(actor)s merged a duplicate organisation into it: %(merged)s"),
     "organisation.imported": _l("%(actor)s updated the organisation from an import"),
     "item.imported": _l("%(actor)s imported the record"),
     "import.items": _l("%(actor)s imported initiatives and resources from %(file)s (%(origin)s): %(created)s created, "
                        "%(updated)s updated, %(unchanged)s unchanged, %(failed)s failed"),
     "import.organisations": _l("%(actor)s imported organisations from %(file)s (%(origin)s): %(created)s created, "
                                "%(updated)s updated, %(unchanged)s unchanged, %(failed)s failed"),
+}
+# A partnership's event that names its programme (and end) reads with them.
+WITH_PROGRAMME = {
+    "organisation.partnership_added": _l("%(actor)s added a partnership with %(programme)s"),
+    "organisation.partnership_ended": _l("%(actor)s ended the partnership with %(programme)s on %(ended_on)s"),
 }
 # Before and after values that are vocabulary values, shown by their labels.
 LANGUAGE_NAMES = tuple(LANGUAGES.items())
@@ -137,14 +156,18 @@ def describe(event: AuditEvent, nobody: str | None = None) -> str:
     details = event.details or {}
     actor = event.actor.name if event.actor is not None else (nobody or gettext("The system"))
     template = DESCRIPTIONS.get(event.action)
+    if event.action in WITH_PROGRAMME and details.get("programme_name"):
+        template = WITH_PROGRAMME[event.action]
     if template is None:
         return f"{actor}: {event.action}"
     counts = {name: format_number(details.get(name, 0)) for name in ("created", "updated", "unchanged", "failed")}
     text = str(template) % {
         "actor": actor,
-        "programme": _programme_name(event) or gettext("a programme"),
+        "programme": details.get("programme_name") or _programme_name(event) or gettext("a programme"),
         "file": details.get("file"),
         "origin": details.get("origin"),
+        "merged": details.get("merged"),
+        "ended_on": format_date(details.get("ended_on")),
         **counts,
     }
     before, after = details.get("before"), details.get("after")
@@ -172,5 +195,17 @@ def history(item: Item) -> list[AuditEvent]:
     return list(
         db.session.scalars(
             select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.created_at, AuditEvent.id)
+        )
+    )
+
+
+def organisation_history(organisation: Organisation, limit: int = 100) -> list[AuditEvent]:
+    """What happened to ``organisation`` and its partnerships, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent)
+            .where(AuditEvent.organisation_id == organisation.id, AuditEvent.action.startswith("organisation."))
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
         )
     )

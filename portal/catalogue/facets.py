@@ -69,6 +69,7 @@ FACETS: tuple[Facet, ...] = (
     Facet.of("category", _l("Activity category"), vocab.ACTIVITY_CATEGORIES),
     Facet.of("resource_type", _l("Resource type"), vocab.RESOURCE_TYPES),
     Facet.of("theme", _l("Theme"), vocab.THEMES),
+    Facet.of("offer", _l("Offers"), vocab.OFFER),  # ``offer=yes``: items offered to other countries
 )
 # The desk's filter by workflow state (monitoring): parsed like a facet, never counted in public.
 STATE = Facet.of("state", _l("State"), vocab.STATES)

@@ -35,6 +35,7 @@ class CatalogueFilters:
     category: tuple[str, ...] = ()
     resource_type: tuple[str, ...] = ()
     theme: tuple[str, ...] = ()
+    offer: tuple[str, ...] = ()
     # Desk only (monitoring): workflow states and the inactive switch.
     state: tuple[str, ...] = ()
     inactive: bool = False

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.i18n import DEFAULT
 from portal.links import absolute_url
 from portal.mail import Recipient
-from portal.models import Comment, Item, Programme, User, moderator_programmes
+from portal.models import Comment, CountryNeed, Item, NeedInterest, Programme, User, moderator_programmes
 
 
 def _signature() -> str:
@@ -205,3 +205,41 @@ def partner_commented(item: Item, comment: Comment) -> None:
         return _("Message from %(organisation)s: %(title)s", **values), body + _signature()
 
     mail.queue_in_languages(_desk_recipients(list(item.programmes)), compose, topic="comment")
+
+
+def offers_fit_need(need: CountryNeed, organisation_id: int, offers: list[Item]) -> int:
+    """Tell an organisation's partners that their offers fit a new need; returns how many were mailed."""
+    recipients = partner_accounts([organisation_id]).get(organisation_id, [])
+    listed = "\n".join(f"- {item.title}: {absolute_url('public.item', item_id=item.id)}" for item in offers)
+
+    def compose() -> tuple[str, str]:
+        subject = _("A need fits your offers: %(title)s", title=need.title)
+        body = _(
+            "A country need recorded by the desks of the One Planet network fits what your organisation "
+            "offers.\n\n%(country)s: %(title)s\n%(url)s\n\nYour offers that fit it:\n%(offers)s\n\n"
+            "If you could help, open the need and press “Express interest”: its desks read your message.",
+            country=vocab.country_name(need.country), title=need.title,
+            url=absolute_url("network.need", need_id=need.id), offers=listed,
+        )
+        return subject, body + _signature()
+
+    mail.queue_in_languages(recipients, compose, topic="matchmaking")
+    return len(recipients)
+
+
+def interest_expressed(need: CountryNeed, interest: NeedInterest) -> None:
+    """Tell the desks of the need's programmes that a partner could help."""
+    organisation = interest.organisation.name
+
+    def compose() -> tuple[str, str]:
+        subject = _("Interest from %(organisation)s: %(title)s", organisation=organisation, title=need.title)
+        body = _(
+            "%(who)s (%(organisation)s) expressed interest in the need “%(title)s” (%(country)s):\n\n"
+            "%(message)s\n\nRead it with the need's matches at %(url)s",
+            who=interest.user.name if interest.user else organisation, organisation=organisation,
+            title=need.title, country=vocab.country_name(need.country), message=interest.message,
+            url=absolute_url("network.need", need_id=need.id),
+        )
+        return subject, body + _signature()
+
+    mail.queue_in_languages(_desk_recipients(list(need.programmes)), compose, topic="matchmaking")

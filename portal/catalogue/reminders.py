@@ -1,8 +1,10 @@
 """Reminding the partners that have not reported yet (the desk's button and ``reporting remind``).
 
 Who has reported is ``reporting.partner_rows``; a partner reminded for a programme within
-``REMINDER_INTERVAL_DAYS`` is not reminded again. Each reminder is mailed through the mail service
-and recorded as a ``Reminder``.
+``REMINDER_INTERVAL_DAYS`` is not reminded again. A reminder goes to the organisation's active partner
+accounts and its reporting focal point, with the alternates in copy (``organisations.mail_contacts``), so
+an organisation without any account is reached through its focal point. It says that reporting is a
+condition to remain a partner and what the organisation reported last; it is recorded as a ``Reminder``.
 """
 
 import logging
@@ -12,15 +14,17 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import func, select
 
-from portal import mail
-from portal.catalogue import PermissionDenied, RuleViolation, notifications
+from portal.catalogue import PermissionDenied, RuleViolation
+from portal.catalogue.organisations import Contacts, contacts, mail_contacts
 from portal.catalogue.permissions import moderates
 from portal.catalogue.reporting import Period, ReportScope, current_year, partner_rows, reporting_period
+from portal.catalogue.reporting.sql import ACTION_WORDS, NOT_COUNTED_STATES, REPORTING_ACTIONS
 from portal.extensions import db
 from portal.i18n import format_date
 from portal.links import absolute_url
-from portal.models import Programme, Reminder, User, utcnow
+from portal.models import AuditEvent, Item, ItemProgramme, Programme, Reminder, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +33,8 @@ log = logging.getLogger(__name__)
 class ReminderOutcome:
     organisation_id: int
     organisation: str
-    recipients: tuple[str, ...]
+    recipients: tuple[str, ...]  # everyone reached, the alternates (in copy) included
     skipped: str | None = None  # why no reminder went out
-    languages: tuple[str, ...] = ()  # each recipient's language
 
     @property
     def sent(self) -> bool:
@@ -50,8 +53,8 @@ def send_reminders(
     """Remind the programme's partners that have not reported this year (or only ``organisation_ids``).
 
     A partner reminded for this programme within ``REMINDER_INTERVAL_DAYS`` is skipped, and so is one
-    without an active account. Each reminder mails the organisation's active partner accounts and is
-    recorded. ``actor`` None is the command line. With ``dry_run`` nothing is written.
+    with neither an active account nor a focal point. Each reminder mails the organisation's contacts
+    and is recorded. ``actor`` None is the command line. With ``dry_run`` nothing is written.
     """
     if actor is not None and not moderates(actor, programme):
         raise PermissionDenied(_("You do not moderate this programme."))
@@ -71,23 +74,24 @@ def send_reminders(
     else:
         wanted = list(rows.values())
     wanted = [row for row in wanted if not row.reported]
-    recipients = notifications.partner_accounts([row.organisation_id for row in wanted])
+    found = contacts(row.organisation_id for row in wanted)
     outcomes = []
     for row in wanted:
-        accounts = recipients.get(row.organisation_id, [])
+        reached = found[row.organisation_id]
         if row.next_reminder_from is not None:
             skipped = _("reminded on %(last)s; next reminder from %(next)s", last=format_date(row.last_reminder),
                         next=format_date(row.next_reminder_from))
-        elif not accounts:
-            skipped = _("no active partner account")
+        elif not reached.reachable:
+            skipped = _("no active partner account and no reporting focal point")
         else:
             skipped = None
-        outcomes.append(ReminderOutcome(row.organisation_id, row.name, tuple(email for email, _lang in accounts),
-                                        skipped, tuple(language for _email, language in accounts)))
+        outcomes.append(ReminderOutcome(row.organisation_id, row.name, tuple(reached.everyone), skipped))
     if not dry_run:
-        for outcome in outcomes:
-            if outcome.sent:
-                _remind(outcome, programme, scope.period, actor, now)
+        sending = [outcome for outcome in outcomes if outcome.sent]
+        last = last_reported([outcome.organisation_id for outcome in sending], programme)
+        for outcome in sending:
+            organisation_id = outcome.organisation_id
+            _remind(found[organisation_id], last.get(organisation_id), programme, scope.period, actor, now)
         db.session.flush()
     return outcomes
 
@@ -118,30 +122,79 @@ def describe_outcomes(outcomes: list[ReminderOutcome]) -> list[tuple[str, str]]:
     return messages
 
 
-def _remind(outcome: ReminderOutcome, programme: Programme, period: Period, actor: User | None, now: datetime) -> None:
+@dataclass(frozen=True)
+class LastReport:
+    """An organisation's latest contribution to a programme: which item, what it did, when."""
+
+    title: str
+    action: str
+    at: datetime
+
+
+def last_reported(organisation_ids: list[int], programme: Programme) -> dict[int, LastReport]:
+    """Each organisation's latest contribution (any year) to ``programme``, for those that made one."""
+    if not organisation_ids:
+        return {}
+    events = (
+        select(
+            Item.organisation_id.label("organisation_id"),
+            Item.title.label("title"),
+            AuditEvent.action.label("action"),
+            AuditEvent.created_at.label("at"),
+            func.row_number()
+            .over(partition_by=Item.organisation_id, order_by=(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
+            .label("position"),
+        )
+        .join(Item, Item.id == AuditEvent.item_id)
+        .join(ItemProgramme, ItemProgramme.item_id == Item.id)
+        .where(
+            Item.organisation_id.in_(organisation_ids),
+            ItemProgramme.programme_id == programme.id,
+            Item.state.not_in(NOT_COUNTED_STATES),
+            AuditEvent.action.in_(REPORTING_ACTIONS),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(events.c.organisation_id, events.c.title, events.c.action, events.c.at).where(events.c.position == 1)
+    )
+    return {organisation_id: LastReport(title, action, at) for organisation_id, title, action, at in rows}
+
+
+def _remind(
+    reached: Contacts, last: LastReport | None, programme: Programme, period: Period, actor: User | None, now: datetime
+) -> None:
     def compose() -> tuple[str, str]:
-        values = {"year": period.label, "programme": programme.name, "organisation": outcome.organisation}
-        subject = _("Reminder: report your %(year)s work to %(programme)s", **values)
+        subject = _("Reminder: report your %(year)s work to %(programme)s", year=period.label,
+                    programme=programme.name)
+        if last is None:
+            reported = _("%(organisation)s has not reported anything to %(programme)s yet.",
+                         organisation=reached.name, programme=programme.name)
+        else:
+            reported = _("What %(organisation)s reported last: “%(title)s”, %(action)s on %(day)s.",
+                         organisation=reached.name, title=last.title, action=ACTION_WORDS[last.action],
+                         day=format_date(last.at))
         body = _(
             "Hello,\n\n%(organisation)s has not yet reported to the %(programme)s programme for %(year)s.\n\n"
+            "Reporting is expected from each partner every year, and it is a condition to remain a partner of "
+            "the programme.\n\n%(reported)s\n\n"
             "There is no separate report to write: what you upload is your report. Submit a new initiative or "
-            "resource for %(programme)s, update one of your items, or confirm that an item is still active, before "
-            "%(last_day)s.\n\nSee where your organisation stands: %(link)s\n\n— %(site)s\n",
-            last_day=format_date(period.last_day), link=absolute_url("partner.dashboard"),
-            site=current_app.config["SITE_NAME"], **values,
+            "resource for %(programme)s, update one of your items, or confirm that an item is still active, "
+            "before %(deadline)s.\n\nSee where your organisation stands: %(url)s\n\n— %(site)s\n",
+            organisation=reached.name, programme=programme.name, year=period.label, reported=reported,
+            deadline=format_date(period.last_day), url=absolute_url("partner.dashboard"),
+            site=current_app.config["SITE_NAME"],
         )
         return subject, body
 
-    mail.queue_in_languages(zip(outcome.recipients, outcome.languages, strict=True), compose, topic="reporting")
+    mail_contacts(reached, compose, "reporting", alternates_in_copy=True)
     db.session.add(
         Reminder(
-            organisation_id=outcome.organisation_id,
+            organisation_id=reached.organisation_id,
             programme_id=programme.id,
             year=period.year,
             created_at=now,
             sent_by_id=actor.id if actor is not None else None,
         )
     )
-    log.info(
-        "Reporting reminder to %s for %s (%d recipients)", outcome.organisation, programme.slug, len(outcome.recipients)
-    )
+    log.info("Reporting reminder to %s for %s (%d recipients)", reached.name, programme.slug, len(reached.everyone))

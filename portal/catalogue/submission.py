@@ -30,7 +30,12 @@ __all__ = ["ItemData", "ItemInvalid", "Upload", "create_item", "update_item"]
 DESK_ACTIONS = ("item.changes_requested", "item.rejected", "item.approved", "item.hidden", "item.unhidden")
 
 # Snapshot keys that are named differently in the form (and in ``item.edited`` events).
-_FIELD_NAMES = {"is_global": "countries", "file_original_name": "file"}
+_FIELD_NAMES = {
+    "is_global": "countries",
+    "file_original_name": "file",
+    "offer_to_other_countries": "is_offer",
+    "results_on_the_ground": "results_on_ground",
+}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from portal.catalogue import PermissionDenied, RuleViolation, audit
+from portal.catalogue.figures import figures_of
 from portal.catalogue.permissions import belongs_to_item_organisation, can_decide, is_admin
 from portal.extensions import db
 from portal.models import Item, User, utcnow
@@ -60,6 +61,13 @@ def snapshot(item: Item) -> dict[str, Any]:
     data["sdgs"] = item.sdg_numbers
     data["countries"] = sorted(item.countries)
     data["themes"] = sorted(item.themes)
+    # Added with match-making: present only when set, so items approved before show no change.
+    if item.is_offer:
+        data["offer_to_other_countries"] = True
+    if item.results_on_ground:
+        data["results_on_the_ground"] = item.results_on_ground
+    if item.key_figures:
+        data["key_figures"] = [str(figure) for figure in figures_of(item.key_figures)]
     return data
 
 

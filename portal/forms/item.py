@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from portal import vocab
+from portal.catalogue.figures import MAX_FIGURES, FigureText
 from portal.catalogue.files import ALLOWED_TYPES_TEXT
 from portal.catalogue.item_fields import MAX_SUMMARY, MAX_TITLE, ItemData
 from portal.catalogue.submission import Upload
@@ -69,6 +70,11 @@ class ItemForm(FlaskForm):
     contact = StringField(_l("Contact"), description=_l("Optional. An email address or name that visitors can ask."))
     language = SelectField(_l("Language"), default="en",
                            description=_l("The language the item is written in."))
+    is_offer = BooleanField(
+        _l("Offer to other countries"),
+        description=_l("Tick it when other countries may take this up: the portal proposes it for the country "
+                       "needs it fits, and tells you when a new need fits it."),
+    )
 
     # One-time token of a new item's form (``submission.create_item``): posted twice, one item.
     submission_token = HiddenField()
@@ -117,6 +123,7 @@ class ItemForm(FlaskForm):
             website_url=self.website_url.data or "",
             contact=self.contact.data or "",
             language=self.language.data or "",
+            is_offer=bool(self.is_offer.data),
             **self.kind_data(),
         )
 
@@ -133,6 +140,15 @@ class InitiativeForm(ItemForm):
     start_date = DateField(_l("Start date"), validators=[Optional()], description=_l("Optional."))
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Optional; not before the start date."))
+    results_on_ground = TextAreaField(
+        _l("Results on the ground"), description=_l("Optional. Plain text: what changed, where, for whom.")
+    )
+    # Up to 3 key figures, each in its own fieldset "Key figure N" (see ``figure_rows``).
+    figure1_value, figure2_value, figure3_value = (StringField(_l("Value")) for _ in range(MAX_FIGURES))
+    figure1_unit, figure2_unit, figure3_unit = (StringField(_l("Unit")) for _ in range(MAX_FIGURES))
+    figure1_measure, figure2_measure, figure3_measure = (
+        StringField(_l("What it measures")) for _ in range(MAX_FIGURES)
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,12 +156,27 @@ class InitiativeForm(ItemForm):
         self.initiative_status.choices = choices(vocab.INITIATIVE_STATUSES)
         self.activity_category.flags.required = True
 
+    @staticmethod
+    def values(data: ItemData) -> dict:
+        values = ItemForm.values(data)
+        for number, row in enumerate(data.key_figures, start=1):
+            values.update({f"figure{number}_value": row.value, f"figure{number}_unit": row.unit,
+                           f"figure{number}_measure": row.measure})
+        return values
+
+    def figure_rows(self) -> list[tuple]:
+        """(value, unit, what it measures) fields of each key figure, for the template."""
+        return [tuple(self[f"figure{n}_{part}"] for part in ("value", "unit", "measure"))
+                for n in range(1, MAX_FIGURES + 1)]
+
     def kind_data(self) -> dict:
         return {
             "activity_category": self.activity_category.data or "",
             "initiative_status": self.initiative_status.data or "",
             "start_date": self.start_date.data,
             "end_date": self.end_date.data,
+            "results_on_ground": self.results_on_ground.data or "",
+            "key_figures": [FigureText(*(field.data or "" for field in row)) for row in self.figure_rows()],
         }
 
 

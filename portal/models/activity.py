@@ -1,9 +1,9 @@
-"""What happened: audit events, review comments, outgoing mail and reporting reminders."""
+"""What happened: audit events, review comments, outgoing mail, reporting reminders and lapse warnings."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -66,6 +66,8 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(320), index=True)
+    # Addresses in copy, separated by ", " (empty: none).
+    cc: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     topic: Mapped[str] = mapped_column(String(40), default="general")
@@ -87,6 +89,20 @@ class Reminder(db.Model):
     year: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class LapseWarning(db.Model):
+    """An organisation was warned that ``item`` becomes inactive on ``lapses_on``: one warning per item
+    and lapse (confirming the item moves its lapse, which a later run warns about again)."""
+
+    __tablename__ = "lapse_warnings"
+    __table_args__ = (UniqueConstraint("item_id", "lapses_on", name="uq_lapse_warnings_item_id_lapses_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    lapses_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SearchQueueEntry(db.Model):

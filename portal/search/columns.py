@@ -81,6 +81,7 @@ class SegmentColumns:
                 "category": (card["category"],),
                 "resource_type": (card["resource_type"],),
                 "theme": card["themes"],
+                "offer": ("yes",) if card.get("offer") else (),
             }
             for facet, facet_values in values.items():
                 positions = index[facet]

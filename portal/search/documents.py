@@ -124,6 +124,7 @@ def card(row: dict[str, Any]) -> dict[str, Any]:
         "category": row["activity_category"],
         "resource_type": row["resource_type"],
         "themes": sorted(row["themes"]),
+        "offer": bool(row["is_offer"]),
         "initiative_status": row["initiative_status"],
         "publication_year": row["publication_year"],
         "language": row["language"],

@@ -6,12 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from portal.catalogue import RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
+from portal.catalogue import RuleViolation, accounts, audit, comments, links, portfolio, reminders, reporting, review
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
 from portal.catalogue.parsing import database_id, positive_int
 from portal.extensions import db
 from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
+from portal.forms.matchmaking import LinkForm
 from portal.models import Item
 from portal.views.access import guard_blueprint
 from portal.views.input import paginate
@@ -77,6 +78,9 @@ def _review_page(item: Item, status: int = 200, *, decision_form=None, portfolio
         events=audit.history(item),
         describe=audit.describe,
         checklist=dict(portfolio.checklist()),
+        related=links.related_items(item, current_user),
+        link_form=LinkForm(formdata=None),
+        back=url_for("desk.item", item_id=item.id),
     ), status
 
 

@@ -123,6 +123,29 @@ def _table_gaps(board: Dashboard) -> Table:
     return Table("gaps", _("Gaps"), (_("Gap"), _("Value"), _("Items")), rows)
 
 
+def _table_health(board: Dashboard) -> Table:
+    return Table(
+        "health",
+        "Partnership health",
+        ("Indicator", "Value", "Good when", "Concern when", "Status"),
+        [(i.label, i.shown, i.good_when, i.concern_when, i.status) for i in board.health.indicators]
+        + [("Verdict", board.health.summary, "", "", board.health.verdict)],
+    )
+
+
+def _trend_table(key: str):
+    def build(board: Dashboard) -> Table:
+        dimension = board.trends.dimension(key)
+        return Table(
+            f"trend-{key}",
+            dimension.title,
+            (dimension.value_header, *board.trends.years, "Change on the year before"),
+            [(row.label, *row.counts, row.change) for row in dimension.rows],
+        )
+
+    return build
+
+
 TABLES = {
     "partners": _partners_table("partners", _l("Partners")),
     "not-reported": _partners_table("not-reported", _l("Partners not yet reported"), lambda row: not row.reported),
@@ -144,6 +167,10 @@ TABLES = {
     "portfolio": _counts_table(
         "portfolio", _l("Items by portfolio status"), _l("Portfolio status"), lambda counts: counts.portfolio
     ),
+    "health": _table_health,
+    "trend-categories": _trend_table("categories"),
+    "trend-themes": _trend_table("themes"),
+    "trend-sdgs": _trend_table("sdgs"),
 }
 
 
