@@ -101,14 +101,19 @@ def retry_mail() -> None:
 @click.option("--dry-run", is_flag=True, help="Only count the digests that would go out.")
 def mail_digests(dry_run: bool) -> None:
     """Mail the due digests of saved searches (for a daily job; a second run the same day sends nothing)."""
-    with click.progressbar(length=digests.due_count(), label="Matching the saved searches due") as bar:
+    with click.progressbar(length=digests.due_count(), label=_("Matching the saved searches due")) as bar:
         run = digests.send_digests(dry_run=dry_run, progress=bar.update)
     db.session.commit()
-    verb = "would be mailed" if dry_run else "mailed"
-    click.echo(f"{run.due} saved search(es) due: {run.sent} digest(s) {verb} with {run.items} new item(s) in all, "
-               f"{run.empty} with nothing new.")
+    counts = {"due": run.due, "sent": run.sent, "items": run.items, "empty": run.empty}
+    if dry_run:
+        click.echo(_("%(due)s saved search(es) due: %(sent)s digest(s) would be mailed with %(items)s new item(s) in "
+                     "all, %(empty)s with nothing new.", **counts))
+    else:
+        click.echo(_("%(due)s saved search(es) due: %(sent)s digest(s) mailed with %(items)s new item(s) in all, "
+                     "%(empty)s with nothing new.", **counts))
     if run.broken:
-        click.echo(f"Skipped, filters no longer valid: saved searches {', '.join(map(str, run.broken))}.", err=True)
+        click.echo(_("Skipped, filters no longer valid: saved searches %(ids)s.", ids=", ".join(map(str, run.broken))),
+                   err=True)
 
 
 def _reindex() -> None:
@@ -197,17 +202,22 @@ def lapse(dry_run: bool) -> None:
     outcomes = lapses.send_lapse_warnings(dry_run=dry_run)
     db.session.commit()
     for outcome in outcomes:
-        if outcome.sent:
-            verb = "would warn" if dry_run else "warned"
-            click.echo(f"{verb}: {outcome.organisation} about {len(outcome.lapses)} item(s) "
-                       f"({', '.join(outcome.recipients)})")
+        values = {"organisation": outcome.organisation, "count": len(outcome.lapses),
+                  "recipients": ", ".join(outcome.recipients)}
+        if not outcome.sent:
+            click.echo(_("skipped: %(organisation)s (%(count)s item(s); no active partner account and no reporting "
+                         "focal point)", **values))
+        elif dry_run:
+            click.echo(_("would warn: %(organisation)s about %(count)s item(s) (%(recipients)s)", **values))
         else:
-            click.echo(f"skipped: {outcome.organisation} ({len(outcome.lapses)} item(s); no active partner account "
-                       "and no reporting focal point)")
+            click.echo(_("warned: %(organisation)s about %(count)s item(s) (%(recipients)s)", **values))
     sent = [outcome for outcome in outcomes if outcome.sent]
-    items = sum(len(outcome.lapses) for outcome in sent)
-    summary = f"{len(sent)} organisation(s) {'would be ' if dry_run else ''}warned about {items} item(s)"
-    click.echo(summary + (" (dry run: nothing sent or recorded)." if dry_run else "."))
+    counts = {"organisations": len(sent), "items": sum(len(outcome.lapses) for outcome in sent)}
+    if dry_run:
+        click.echo(_("%(organisations)s organisation(s) would be warned about %(items)s item(s) (dry run: nothing "
+                     "sent or recorded).", **counts))
+    else:
+        click.echo(_("%(organisations)s organisation(s) warned about %(items)s item(s).", **counts))
 
 
 def _import(kind: str, path: str, dry_run: bool, create_organisations: bool = True) -> None:
