@@ -6,6 +6,8 @@ are parsed as JSON when they can be, so ``PORTAL_HTTPS=true`` is a boolean), the
 passes to ``create_app``.
 """
 
+from flask_babel import lazy_gettext as _l
+
 # Database: SQLite under instance/ unless DATABASE_URL names another (PostgreSQL in production).
 DATABASE_URL = None
 # hide_parameters: a database error in the logs never shows the values (a password hash, a token).
@@ -90,11 +92,11 @@ MAIL_SENDER = "One Planet Catalogue <no-reply@oneplanet.example.org>"
 MAIL_TIMEOUT = 10
 
 # The desk's due-diligence checklist for admission to a portfolio as "Affiliated".
-DUE_DILIGENCE_CHECKS = [
-    ("organisation_verified", "Organisation verified"),
-    ("aligned_with_objectives", "Aligned with the programme's objectives"),
-    ("information_complete", "Information complete and accurate"),
-    ("no_conflict_of_interest", "No conflict of interest"),
+DUE_DILIGENCE_CHECKS = [  # labels read in the interface language (set from the environment: as given)
+    ("organisation_verified", _l("Organisation verified")),
+    ("aligned_with_objectives", _l("Aligned with the programme's objectives")),
+    ("information_complete", _l("Information complete and accurate")),
+    ("no_conflict_of_interest", _l("No conflict of interest")),
 ]
 
 # Reporting.

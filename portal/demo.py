@@ -170,7 +170,7 @@ def seed_accounts() -> dict[str, tuple[str, str]]:
 def _extra_organisations(rng: random.Random, count: int, programmes: list[Programme]) -> None:
     """Generated partner organisations, so that big catalogues have many partners."""
     existing = set(db.session.scalars(select(Organisation.name)))
-    country_codes = [code for code, _ in vocab.countries()]
+    country_codes = list(vocab.values(vocab.countries("en")))
     prefixes = ["Institute for", "Alliance for", "Network on", "Centre for", "Foundation for", "Council on"]
     subjects = [
         "Circular Economy",
@@ -188,7 +188,7 @@ def _extra_organisations(rng: random.Random, count: int, programmes: list[Progra
     next_id = (db.session.scalar(select(func.max(Organisation.id))) or 0) + 1
     while len(organisation_rows) < count:
         country = rng.choice(country_codes)
-        name = f"{rng.choice(prefixes)} {rng.choice(subjects)} {vocab.country_name(country)} {next_id}"
+        name = f"{rng.choice(prefixes)} {rng.choice(subjects)} {vocab.country_name(country, 'en')} {next_id}"
         if name in existing:
             continue
         existing.add(name)
@@ -240,7 +240,7 @@ def seed_items(
             organisations.append(organisation_id)
             cumulative.append((cumulative[-1] if cumulative else 0) + activity[organisation_id])
     partner_user = db.session.scalar(select(User.id).where(User.email == "partner@example.org"))
-    country_codes = [code for code, _ in vocab.countries()]
+    country_codes = list(vocab.values(vocab.countries("en")))
     first_id = (db.session.scalar(select(func.max(Item.id))) or 0) + 1
     batch = 2000
     for start in range(0, count, batch):

@@ -22,8 +22,8 @@ from datetime import datetime, time, timedelta
 from itertools import takewhile
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 
 from portal import mail, search, vocab
@@ -31,6 +31,7 @@ from portal.catalogue import RuleViolation
 from portal.catalogue.saved_searches import filters_of, unsubscribe_token
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
+from portal.i18n import format_datetime
 from portal.links import absolute_url
 from portal.models import Item, Organisation, SavedSearch, SavedSearchDigest, User, utcnow
 
@@ -84,22 +85,25 @@ def send_digests(
     now = now or utcnow()
     if not dry_run:
         search.drain()  # the index holds every committed publication before it is asked
-    due = db.session.execute(_due(now, SavedSearch, User.email, User.name).order_by(SavedSearch.id)).all()
+    due = db.session.execute(
+        _due(now, SavedSearch, User.email, User.name, User.language).order_by(SavedSearch.id)
+    ).all()
     run = DigestRun(due=len(due))
     if not due:
         return run
-    candidates = _candidates(min(saved.covered_until for saved, _email, _name in due), now)
-    matches = _matches([saved for saved, _email, _name in due], candidates, run, progress)
-    claimed = set() if dry_run else _claim([saved.id for saved, _email, _name in due], now)
+    candidates = _candidates(min(saved.covered_until for saved, _email, _name, _language in due), now)
+    matches = _matches([saved for saved, *_owner in due], candidates, run, progress)
+    claimed = set() if dry_run else _claim([saved.id for saved, *_owner in due], now)
     links = _Links()
-    for saved, email, name in due:
+    for saved, email, name, language in due:
         found = _published_after(matches.get(saved.query, []), saved.covered_until)
         if not found or not (dry_run or saved.id in claimed):
             continue
         run.sent += 1
         run.items += len(found)
         if not dry_run:
-            message = mail.queue(email, *_digest(saved, name, found, links), topic="digest")
+            with force_locale(language):  # the owner's language
+                message = mail.queue(email, *_digest(saved, name, found, links), topic="digest")
             db.session.add(
                 SavedSearchDigest(saved_search_id=saved.id, message=message, covered_from=saved.covered_until,
                                   covered_until=now, item_ids=[item.id for item in found], created_at=now)
@@ -218,7 +222,7 @@ def _digest(saved: SavedSearch, user_name: str, found: list[NewItem], links: _Li
         user=user_name,
         count=ngettext("%(num)d new item", "%(num)d new items", count),
         name=saved.name,
-        since=f"{saved.covered_until:%d %B %Y, %H:%M} UTC",
+        since=format_datetime(saved.covered_until),
         lines=lines,
         search=links.search(saved),
         frequency=_("every day") if saved.frequency == "daily" else _("every week"),

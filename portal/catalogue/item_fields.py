@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlsplit
 
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import vocab
@@ -19,6 +21,7 @@ from portal.catalogue import RulesViolated, RuleViolation
 from portal.catalogue.figures import FigureText, figures_of, read_figures
 from portal.catalogue.parsing import without_control_characters
 from portal.extensions import db
+from portal.i18n import format_number
 from portal.models import Item, ItemCountry, ItemProgramme, ItemTheme, Programme, Sdg, utcnow
 
 MAX_TITLE = 200
@@ -159,71 +162,97 @@ class Reference:
                    {sdg.number: sdg for sdg in db.session.scalars(select(Sdg))})
 
 
+# Messages for the fields with a length limit, and for the web addresses.
+TOO_LONG = {
+    "title": _l("The title may be at most %(maximum)s characters long; it has %(length)s."),
+    "summary": _l("The summary may be at most %(maximum)s characters long; it has %(length)s."),
+    "description": _l("The description may be at most %(maximum)s characters long; it has %(length)s."),
+    "website_url": _l("The website may be at most %(maximum)s characters long; it has %(length)s."),
+    "link_url": _l("The link may be at most %(maximum)s characters long; it has %(length)s."),
+    "contact": _l("The contact may be at most %(maximum)s characters long; it has %(length)s."),
+    "authors": _l("The authors may be at most %(maximum)s characters long; it has %(length)s."),
+    "results_on_ground": _l("The results on the ground may be at most %(maximum)s characters long; it has "
+                            "%(length)s."),
+}
+NOT_A_WEB_ADDRESS = {
+    "website_url": _l("The website must be a web address starting with http:// or https://."),
+    "link_url": _l("The link must be a web address starting with http:// or https://."),
+}
+
+
+def _listed(values) -> str:
+    return gettext(", ").join(str(value) for value in values)
+
+
 def check(kind: str, data: ItemData, reference: Reference | None = None) -> dict[str, list[str]]:
     """Every rule that the (normalised) ``data`` of an item of ``kind`` breaks, by field name."""
     errors: dict[str, list[str]] = {}
 
     def fail(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
+        errors.setdefault(name, []).append(str(message))
 
-    def limit(name: str, what: str, maximum: int) -> None:
+    def limit(name: str, maximum: int) -> None:
         length = len(getattr(data, name))
         if length > maximum:
-            fail(name, f"{what} may be at most {maximum:,} characters long; it has {length:,}.")
+            fail(name, str(TOO_LONG[name]) % {"maximum": format_number(maximum), "length": format_number(length)})
 
     if not data.title:
-        fail("title", "Give the item a title.")
-    limit("title", "The title", MAX_TITLE)
+        fail("title", gettext("Give the item a title."))
+    limit("title", MAX_TITLE)
     if not data.summary:
-        fail("summary", "Give a short summary: it shows in search results.")
-    limit("summary", "The summary", MAX_SUMMARY)
-    limit("description", "The description", MAX_DESCRIPTION)
+        fail("summary", gettext("Give a short summary: it shows in search results."))
+    limit("summary", MAX_SUMMARY)
+    limit("description", MAX_DESCRIPTION)
 
     known_programmes = (reference or Reference.load()).programmes
     if not data.programmes:
-        fail("programmes", "Choose the lead programme: every item belongs to at least one programme.")
+        fail("programmes", gettext("Choose the lead programme: every item belongs to at least one programme."))
     elif unknown := [slug for slug in data.programmes if slug not in known_programmes]:
-        fail("programmes", f"Choose programmes from the list; unknown: {', '.join(unknown)}.")
+        fail("programmes", gettext("Choose programmes from the list; unknown: %(values)s.", values=_listed(unknown)))
 
     if unknown := [str(number) for number in data.sdgs if number not in dict(vocab.SDGS)]:
-        fail("sdgs", f"Choose SDGs from the list (1 to 17); unknown: {', '.join(unknown)}.")
+        fail("sdgs", gettext("Choose SDGs from the list (1 to 17); unknown: %(values)s.", values=_listed(unknown)))
     elif len(data.sdgs) > vocab.MAX_OTHER_SDGS:
-        fail("sdgs", f"Choose at most {vocab.MAX_OTHER_SDGS} SDGs besides SDG 12: you chose {len(data.sdgs)}.")
+        fail("sdgs", ngettext("Choose at most %(maximum)s SDGs besides SDG 12: you chose %(num)s.",
+                              "Choose at most %(maximum)s SDGs besides SDG 12: you chose %(num)s.",
+                              len(data.sdgs), maximum=vocab.MAX_OTHER_SDGS))
 
-    unknown = [code for code in data.countries if code != "global" and code not in vocab.country_names()]
+    unknown = [code for code in data.countries if code != "global" and code not in vocab.country_codes()]
     if unknown:
-        fail("countries", f"Choose countries from the list (ISO 3166) or “Global”; unknown: {', '.join(unknown)}.")
+        fail("countries", gettext("Choose countries from the list (ISO 3166) or “Global”; unknown: %(values)s.",
+                                  values=_listed(unknown)))
     if unknown := [theme for theme in data.themes if theme not in dict(vocab.THEMES)]:
-        fail("themes", f"Choose themes from the list; unknown: {', '.join(unknown)}.")
-    if data.language not in dict(vocab.languages()):
-        fail("language", "Choose a language from the list (ISO 639-1, e.g. en, fr).")
+        fail("themes", gettext("Choose themes from the list; unknown: %(values)s.", values=_listed(unknown)))
+    if data.language not in vocab.language_codes():
+        fail("language", gettext("Choose a language from the list (ISO 639-1, e.g. en, fr)."))
 
-    for name, what in (("website_url", "The website"), ("link_url", "The link")):
+    for name in ("website_url", "link_url"):
         url = getattr(data, name)
         if url and not is_web_address(url):
-            fail(name, f"{what} must be a web address starting with http:// or https://.")
-        limit(name, what, MAX_URL)
-    limit("contact", "The contact", MAX_CONTACT)
+            fail(name, NOT_A_WEB_ADDRESS[name])
+        limit(name, MAX_URL)
+    limit("contact", MAX_CONTACT)
 
     if kind == "initiative":
         if data.activity_category not in dict(vocab.ACTIVITY_CATEGORIES):
-            fail("activity_category", "Choose the activity category.")
+            fail("activity_category", gettext("Choose the activity category."))
         if data.initiative_status not in dict(vocab.INITIATIVE_STATUSES):
-            fail("initiative_status", "Choose whether the initiative is planned, ongoing or completed.")
+            fail("initiative_status", gettext("Choose whether the initiative is planned, ongoing or completed."))
         if data.start_date and data.end_date and data.end_date < data.start_date:
-            fail("end_date", "The end date cannot be before the start date.")
-        limit("results_on_ground", "The results on the ground", MAX_RESULTS)
+            fail("end_date", gettext("The end date cannot be before the start date."))
+        limit("results_on_ground", MAX_RESULTS)
         for name, messages in read_figures(data.key_figures)[1].items():
             errors.setdefault(name, []).extend(messages)
     elif kind == "resource":
         if data.resource_type not in dict(vocab.RESOURCE_TYPES):
-            fail("resource_type", "Choose the resource type.")
-        limit("authors", "The authors", MAX_AUTHORS)
+            fail("resource_type", gettext("Choose the resource type."))
+        limit("authors", MAX_AUTHORS)
         latest = utcnow().year + 1
         if data.publication_year is not None and not FIRST_PUBLICATION_YEAR <= data.publication_year <= latest:
-            fail("publication_year", f"Give a year between {FIRST_PUBLICATION_YEAR} and {latest}.")
+            fail("publication_year", gettext("Give a year between %(first)s and %(latest)s.",
+                                             first=FIRST_PUBLICATION_YEAR, latest=latest))
     else:
-        raise RuleViolation(f"Unknown kind of item: {kind}.", field="kind")
+        raise RuleViolation(gettext("Unknown kind of item: %(kind)s.", kind=kind), field="kind")
     return errors
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, select, tuple_
 from portal.catalogue.organisations import contacts, mail_contacts
 from portal.catalogue.visibility import becomes_inactive_soon_clause, inactive_after_update
 from portal.extensions import db
+from portal.i18n import format_date
 from portal.links import absolute_url
 from portal.models import Item, LapseWarning, utcnow
 
@@ -99,7 +100,7 @@ def send_lapse_warnings(now: datetime | None = None, *, dry_run: bool = False) -
         outcomes.append(outcome)
         if dry_run or not outcome.sent:
             continue
-        mail_contacts(reached, *_warning(outcome), "lapse", alternates_in_copy=False)
+        mail_contacts(reached, lambda outcome=outcome: _warning(outcome), "lapse", alternates_in_copy=False)
         db.session.add_all(
             LapseWarning(item_id=lapse.item_id, organisation_id=organisation_id, lapses_on=lapse.lapses_on,
                          created_at=now)
@@ -120,7 +121,7 @@ def _warning(outcome: LapseOutcome) -> tuple[str, str]:
         organisation=outcome.organisation,
     )
     lines = "\n".join(
-        f"- {lapse.title}\n  " + _("inactive from %(day)s", day=f"{lapse.lapses_on:%d %B %Y}")
+        f"- {lapse.title}\n  " + _("inactive from %(day)s", day=format_date(lapse.lapses_on))
         + f": {absolute_url('partner.item', item_id=lapse.item_id)}"
         for lapse in outcome.lapses
     )

@@ -12,6 +12,7 @@ and the relation).
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
@@ -57,20 +58,20 @@ def related_items(item: Item, viewer: User) -> list[RelatedItem]:
 def add_link(item: Item, actor: User, target_id: int | None, relation: str) -> ItemLink:
     """Link ``item`` to the item numbered ``target_id``."""
     if not can_link_item(actor, item):
-        raise PermissionDenied("Only the item's organisation and its programmes' desks link it to other items.")
+        raise PermissionDenied(_("Only the item's organisation and its programmes' desks link it to other items."))
     if relation not in LINK_RELATIONS:
-        raise RuleViolation("Choose how the items are related.", field="relation")
+        raise RuleViolation(_("Choose how the items are related."), field="relation")
     target = db.session.get(Item, target_id) if target_id is not None else None
     if target is None or not can_view_item(actor, target):
-        raise RuleViolation("No item with that number that you may see.", field="target")
+        raise RuleViolation(_("No item with that number that you may see."), field="target")
     if target.id == item.id:
-        raise RuleViolation("An item cannot be linked to itself.", field="target")
+        raise RuleViolation(_("An item cannot be linked to itself."), field="target")
     pair = or_(
         and_(ItemLink.source_id == item.id, ItemLink.target_id == target.id),
         and_(ItemLink.source_id == target.id, ItemLink.target_id == item.id),
     )
     if db.session.scalar(select(ItemLink.id).where(pair)) is not None:
-        raise RuleViolation("These two items are linked already.", field="target")
+        raise RuleViolation(_("These two items are linked already."), field="target")
     link = ItemLink(source_id=item.id, target_id=target.id, relation=relation, created_by_id=actor.id)
     db.session.add(link)
     db.session.flush()

@@ -85,7 +85,7 @@ def check(data: NeedData, actor: User) -> dict[str, list[str]]:
     def fail(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    if data.country != vocab.GLOBAL and data.country not in vocab.country_names():
+    if data.country != vocab.GLOBAL and data.country not in vocab.country_codes():
         fail("country", _("Choose a country from the list (ISO 3166), or “Global”."))
     if not data.title:
         fail("title", _("Give the need a title."))

@@ -5,11 +5,13 @@ The reporting contacts need no account: an organisation without any partner acco
 through its focal point. ``contacts`` gathers whom to mail for each organisation.
 """
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
@@ -17,6 +19,7 @@ from portal import mail, search
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation, audit
 from portal.catalogue.permissions import can_edit_organisation, is_admin
 from portal.extensions import db
+from portal.i18n import DEFAULT as DEFAULT_LANGUAGE
 from portal.models import (
     AuditEvent,
     Item,
@@ -28,7 +31,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.vocab import ORGANISATION_TYPES, country_names
+from portal.vocab import ORGANISATION_TYPES, country_codes
 
 MAX_ALTERNATES = 5
 
@@ -106,6 +109,14 @@ class Contacts:
     accounts: list[str] = field(default_factory=list)
     focal_point: str | None = None
     alternates: list[str] = field(default_factory=list)
+    languages: dict[str, str] = field(default_factory=dict)  # each account's language
+
+    @property
+    def language(self) -> str:
+        """For the focal point and alternates (no account, no language of their own): the language most
+        of the organisation's partner accounts use, else English."""
+        counted = Counter(self.languages.values())
+        return counted.most_common(1)[0][0] if counted else DEFAULT_LANGUAGE
 
     @property
     def reachable(self) -> bool:
@@ -135,24 +146,32 @@ def contacts(organisation_ids: Iterable[int]) -> dict[int, Contacts]:
         )
     }
     accounts = db.session.execute(
-        select(User.organisation_id, User.email)
+        select(User.organisation_id, User.email, User.language)
         .where(User.organisation_id.in_(ids), User.role == "partner", User.active.is_(True))
         .order_by(User.email)
     )
-    for organisation_id, email in accounts:
+    for organisation_id, email, language in accounts:
         found[organisation_id].accounts.append(email)
+        found[organisation_id].languages[email] = language
     return found
 
 
-def mail_contacts(found: Contacts, subject: str, body: str, topic: str, *, alternates_in_copy: bool) -> None:
+def mail_contacts(found: Contacts, compose: Callable[[], tuple[str, str]], topic: str, *,
+                  alternates_in_copy: bool) -> None:
     """Mail ``found``: one message to the focal point (the alternates in copy when asked) and one to each
-    partner account, so that each person gets one copy (``everyone``, or ``primary`` without the copies)."""
+    partner account, so that each person gets one copy (``everyone``, or ``primary`` without the copies).
+
+    ``compose()`` gives (subject, body); it runs in each account's language, and in the organisation's
+    (``Contacts.language``) for the focal point's message.
+    """
     copy = [a for a in found.alternates if a != found.focal_point] if alternates_in_copy else []
     if found.focal_point:
+        with force_locale(found.language):
+            subject, body = compose()
         mail.queue(found.focal_point, subject, body, topic, cc=copy)
-    for address in found.accounts:
-        if address != found.focal_point and address not in copy:
-            mail.queue(address, subject, body, topic)
+    accounts = [address for address in found.accounts if address != found.focal_point and address not in copy]
+    mail.queue_in_languages(((address, found.languages.get(address, DEFAULT_LANGUAGE)) for address in accounts),
+                            compose, topic)
 
 
 # --- Details (admins) -----------------------------------------------------------------------------------
@@ -180,7 +199,7 @@ def update_details(actor: User, organisation: Organisation, details: Organisatio
         raise RuleViolation(_("Another organisation has this name: merge the two instead."), field="name")
     if details.type not in dict(ORGANISATION_TYPES):
         raise RuleViolation(_("Choose a type of organisation."), field="type")
-    if details.country and details.country not in country_names():
+    if details.country and details.country not in country_codes():
         raise RuleViolation(_("Choose a country from the list."), field="country")
     changes = {
         key: (getattr(organisation, key), value)

@@ -44,7 +44,7 @@ class CountryOverview:
 
 def country_overview(code: str, best_per_need: int = 3) -> CountryOverview:
     code = (code or "").upper()
-    if code not in vocab.country_names():
+    if code not in vocab.country_codes():
         raise NotFound(code)
     region = vocab.country_regions().get(code)
     open_needs = needs.list_needs(needs.NeedFilters(country=(code,)), per_page=100).needs

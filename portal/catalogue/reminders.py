@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portal.catalogue import PermissionDenied, RuleViolation
@@ -21,6 +22,7 @@ from portal.catalogue.permissions import moderates
 from portal.catalogue.reporting import Period, ReportScope, current_year, partner_rows, reporting_period
 from portal.catalogue.reporting.sql import ACTION_WORDS, NOT_COUNTED_STATES, REPORTING_ACTIONS
 from portal.extensions import db
+from portal.i18n import format_date
 from portal.links import absolute_url
 from portal.models import AuditEvent, Item, ItemProgramme, Programme, Reminder, User, utcnow
 
@@ -55,17 +57,19 @@ def send_reminders(
     and is recorded. ``actor`` None is the command line. With ``dry_run`` nothing is written.
     """
     if actor is not None and not moderates(actor, programme):
-        raise PermissionDenied("You do not moderate this programme.")
+        raise PermissionDenied(_("You do not moderate this programme."))
     now = now or utcnow()
     this_year = current_year(now)
     if year is not None and year != this_year:
-        raise RuleViolation(f"Reminders go out for the current reporting year ({this_year}) only.", field="year")
+        raise RuleViolation(_("Reminders go out for the current reporting year (%(year)s) only.", year=this_year),
+                            field="year")
     scope = ReportScope(programme, reporting_period(this_year), now)
     rows = {row.organisation_id: row for row in partner_rows(scope)}
     if organisation_ids is not None:
         unknown = [org_id for org_id in organisation_ids if org_id not in rows]
         if unknown:
-            raise RuleViolation(f"That organisation is not a partner of {programme.name}.", field="organisation")
+            raise RuleViolation(_("That organisation is not a partner of %(programme)s.", programme=programme.name),
+                                field="organisation")
         wanted = [rows[org_id] for org_id in organisation_ids]
     else:
         wanted = list(rows.values())
@@ -75,9 +79,10 @@ def send_reminders(
     for row in wanted:
         reached = found[row.organisation_id]
         if row.next_reminder_from is not None:
-            skipped = f"reminded on {row.last_reminder:%d %b %Y}; next reminder from {row.next_reminder_from:%d %b %Y}"
+            skipped = _("reminded on %(last)s; next reminder from %(next)s", last=format_date(row.last_reminder),
+                        next=format_date(row.next_reminder_from))
         elif not reached.reachable:
-            skipped = "no active partner account and no reporting focal point"
+            skipped = _("no active partner account and no reporting focal point")
         else:
             skipped = None
         outcomes.append(ReminderOutcome(row.organisation_id, row.name, tuple(reached.everyone), skipped))
@@ -94,24 +99,26 @@ def send_reminders(
 def describe_outcomes(outcomes: list[ReminderOutcome]) -> list[tuple[str, str]]:
     """Flash messages, as (category, text), that say who was reminded and who was not, and why."""
     if not outcomes:
-        return [("success", "Every partner has reported: there is nobody to remind.")]
+        return [("success", _("Every partner has reported: there is nobody to remind."))]
     messages = []
     sent = [outcome for outcome in outcomes if outcome.sent]
     if sent:
         people = sum(len(outcome.recipients) for outcome in sent)
-        names = ", ".join(outcome.organisation for outcome in sent[:5]) + (" and others" if len(sent) > 5 else "")
-        messages.append(
-            (
-                "success",
-                f"Reminder sent to {len(sent)} partner{'s' if len(sent) != 1 else ''} "
-                f"({people} {'person' if people == 1 else 'people'}): {names}.",
-            )
-        )
+        names = _(", ").join(outcome.organisation for outcome in sent[:5])
+        if len(sent) > 5:
+            names = _("%(names)s and others", names=names)
+        partners = ngettext("%(num)s partner", "%(num)s partners", len(sent))
+        messages.append(("success", ngettext("Reminder sent to %(partners)s (%(num)s person): %(names)s.",
+                                             "Reminder sent to %(partners)s (%(num)s people): %(names)s.", people,
+                                             partners=partners, names=names)))
     skipped = [outcome for outcome in outcomes if not outcome.sent]
     if skipped:
-        reasons = "; ".join(f"{outcome.organisation}: {outcome.skipped}" for outcome in skipped[:5])
-        more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-        messages.append(("info", f"Not reminded: {reasons}{more}."))
+        reasons = _("; ").join(_("%(organisation)s: %(reason)s", organisation=outcome.organisation,
+                                 reason=outcome.skipped) for outcome in skipped[:5])
+        if len(skipped) > 5:
+            reasons = ngettext("%(reasons)s; and %(num)s more", "%(reasons)s; and %(num)s more", len(skipped) - 5,
+                               reasons=reasons)
+        messages.append(("info", _("Not reminded: %(reasons)s.", reasons=reasons)))
     return messages
 
 
@@ -157,26 +164,30 @@ def last_reported(organisation_ids: list[int], programme: Programme) -> dict[int
 def _remind(
     reached: Contacts, last: LastReport | None, programme: Programme, period: Period, actor: User | None, now: datetime
 ) -> None:
-    subject = _("Reminder: report your %(year)s work to %(programme)s", year=period.label, programme=programme.name)
-    if last is None:
-        reported = _("%(organisation)s has not reported anything to %(programme)s yet.",
-                     organisation=reached.name, programme=programme.name)
-    else:
-        reported = _("What %(organisation)s reported last: “%(title)s”, %(action)s on %(day)s.",
-                     organisation=reached.name, title=last.title, action=ACTION_WORDS[last.action],
-                     day=f"{last.at:%d %B %Y}")
-    body = _(
-        "Hello,\n\n%(organisation)s has not yet reported to the %(programme)s programme for %(year)s.\n\n"
-        "Reporting is expected from each partner every year, and it is a condition to remain a partner of "
-        "the programme.\n\n%(reported)s\n\n"
-        "There is no separate report to write: what you upload is your report. Submit a new initiative or "
-        "resource for %(programme)s, update one of your items, or confirm that an item is still active, "
-        "before %(deadline)s.\n\nSee where your organisation stands: %(url)s\n\n— %(site)s\n",
-        organisation=reached.name, programme=programme.name, year=period.label, reported=reported,
-        deadline=f"{period.last_day:%d %B %Y}", url=absolute_url("partner.dashboard"),
-        site=current_app.config["SITE_NAME"],
-    )
-    mail_contacts(reached, subject, body, "reporting", alternates_in_copy=True)
+    def compose() -> tuple[str, str]:
+        subject = _("Reminder: report your %(year)s work to %(programme)s", year=period.label,
+                    programme=programme.name)
+        if last is None:
+            reported = _("%(organisation)s has not reported anything to %(programme)s yet.",
+                         organisation=reached.name, programme=programme.name)
+        else:
+            reported = _("What %(organisation)s reported last: “%(title)s”, %(action)s on %(day)s.",
+                         organisation=reached.name, title=last.title, action=ACTION_WORDS[last.action],
+                         day=format_date(last.at))
+        body = _(
+            "Hello,\n\n%(organisation)s has not yet reported to the %(programme)s programme for %(year)s.\n\n"
+            "Reporting is expected from each partner every year, and it is a condition to remain a partner of "
+            "the programme.\n\n%(reported)s\n\n"
+            "There is no separate report to write: what you upload is your report. Submit a new initiative or "
+            "resource for %(programme)s, update one of your items, or confirm that an item is still active, "
+            "before %(deadline)s.\n\nSee where your organisation stands: %(url)s\n\n— %(site)s\n",
+            organisation=reached.name, programme=programme.name, year=period.label, reported=reported,
+            deadline=format_date(period.last_day), url=absolute_url("partner.dashboard"),
+            site=current_app.config["SITE_NAME"],
+        )
+        return subject, body
+
+    mail_contacts(reached, compose, "reporting", alternates_in_copy=True)
     db.session.add(
         Reminder(
             organisation_id=reached.organisation_id,

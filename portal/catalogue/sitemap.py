@@ -62,4 +62,4 @@ def country_pages() -> list[str]:
     """The countries whose page shows something: public items that name them, or open needs."""
     with_items = select(ItemCountry.code).join(Item, Item.id == ItemCountry.item_id).where(public_clause())
     with_needs = select(CountryNeed.country).where(CountryNeed.is_open.is_(True))
-    return sorted(set(db.session.scalars(union(with_items, with_needs))) & vocab.country_names().keys())
+    return sorted(set(db.session.scalars(union(with_items, with_needs))) & vocab.country_codes())

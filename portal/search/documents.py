@@ -51,7 +51,7 @@ def make_schema() -> Schema:
     )
 
 
-_THEME_LABELS = dict(vocab.THEMES)
+_THEME_LABELS = vocab.labels(vocab.THEMES, "en")  # the index is in English (its words)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -139,7 +139,7 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
         row["organisation_name"],
         row["authors"] or "",
         " ".join(_THEME_LABELS.get(theme, theme) for theme in row["themes"]),
-        " ".join(vocab.country_name(code) for code in row["countries"]),
+        " ".join(vocab.country_name(code, "en") for code in row["countries"]),
     ]
     words = {word.lower() for word in WORD.findall(f"{row['title']} {row['summary']}")} - STOP_WORDS
     return {

@@ -20,6 +20,7 @@ from portal.views import (
     desk_network,
     errors,
     items,
+    languages,
     machines,
     network,
     oai,
@@ -45,9 +46,10 @@ def register(app: Flask) -> None:
 
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(vocab.country_name, "country_name")
-    app.add_template_filter(_datetime, "datetime")
-    app.add_template_filter(_date, "date")
+    app.add_template_filter(vocab.language_name, "language_name")
+    languages.install(app)
     app.jinja_env.globals.update(
+        country_list=vocab.country_list,
         vocab=vocab,
         label=vocab.label,
         permissions=permissions,
@@ -68,10 +70,3 @@ def register(app: Flask) -> None:
             values["desk_queue_count"] = review.queue_count(current_user)
         return values
 
-
-def _datetime(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
-
-
-def _date(value) -> str:
-    return value.strftime("%d %b %Y") if value else ""

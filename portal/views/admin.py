@@ -52,7 +52,7 @@ def user(user_id: int):
                 moderated_programmes=programmes_by_slug(form.programmes.data or []),
             )
         if not outcome.failed:
-            flash(f"{user.email} is saved.", "success")
+            flash(_("%(email)s is saved.", email=user.email), "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template(
         "admin/user.html", user=user, form=form, events=audit.about_user(user), describe=audit.describe

@@ -38,9 +38,9 @@ def edit(item_id: int):
             )
         if not outcome.failed:
             if form.submit_review.data:
-                flash(f"“{item.title}” is submitted for review.", "success")
+                flash(_("“%(title)s” is submitted for review.", title=item.title), "success")
             else:
-                flash(f"“{item.title}” is saved." if changed else "Nothing had changed.", "success")
+                flash(_("“%(title)s” is saved.", title=item.title) if changed else _("Nothing had changed."), "success")
             if current_user.is_partner:
                 return redirect(url_for("partner.item", item_id=item.id))
             return redirect(url_for("public.item", item_id=item.id))

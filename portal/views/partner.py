@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.catalogue import audit, comments, lapses, links, organisations, reporting, submission, usage, workflow
@@ -64,8 +65,10 @@ def new_item(kind: str):
                 submission_token=form.submission_token.data,
             )
         if not outcome.failed:
-            flash(f"“{item.title}” is {'submitted for review' if item.state == 'submitted' else 'saved as a draft'}.",
-                  "success")
+            if item.state == "submitted":
+                flash(_("“%(title)s” is submitted for review.", title=item.title), "success")
+            else:
+                flash(_("“%(title)s” is saved as a draft.", title=item.title), "success")
             return redirect(url_for("partner.item", item_id=item.id))
     status = 400 if form.errors else 200
     return render_template("partner/item_form.html", form=form, kind=kind, item=None), status
@@ -90,14 +93,14 @@ def item(item_id: int):
 
 
 def _act(item_id: int, action, done: str, *, gone: bool = False):
-    """Run ``action(item, current_user)`` and go back to the page the button was on
-    (to the list when the item is ``gone``)."""
+    """Run ``action(item, current_user)``, say ``done`` (a message with the item's ``%(title)s``) and go back
+    to the page the button was on (to the list when the item is ``gone``)."""
     item = own_item(item_id)
     title = item.title
     with flashed() as outcome:
         action(item, current_user)
     if not outcome.failed:
-        flash(f"“{title}” {done}.", "success")
+        flash(str(done) % {"title": title}, "success")
         if gone:
             return redirect(url_for("partner.items"))
     back = request.form.get("back")
@@ -108,23 +111,24 @@ def _act(item_id: int, action, done: str, *, gone: bool = False):
 
 @bp.post("/items/<int:item_id>/submit")
 def submit(item_id: int):
-    return _act(item_id, workflow.submit, "is submitted for review")
+    return _act(item_id, workflow.submit, _l("“%(title)s” is submitted for review."))
 
 
 @bp.post("/items/<int:item_id>/confirm")
 def confirm(item_id: int):
-    return _act(item_id, submission.confirm_active, "is confirmed as still active")
+    return _act(item_id, submission.confirm_active, _l("“%(title)s” is confirmed as still active."))
 
 
 @bp.post("/items/<int:item_id>/withdraw")
 def withdraw(item_id: int):
     reason = request.form.get("reason", "").strip()
-    return _act(item_id, lambda item, actor: workflow.withdraw(item, actor, reason), "is withdrawn from public view")
+    return _act(item_id, lambda item, actor: workflow.withdraw(item, actor, reason),
+                _l("“%(title)s” is withdrawn from public view."))
 
 
 @bp.post("/items/<int:item_id>/delete")
 def delete(item_id: int):
-    return _act(item_id, submission.delete_draft, "is deleted", gone=True)
+    return _act(item_id, submission.delete_draft, _l("“%(title)s” is deleted."), gone=True)
 
 
 @bp.post("/items/<int:item_id>/comments")
@@ -133,7 +137,7 @@ def comment(item_id: int):
     with flashed() as outcome:
         comments.add_comment(item, current_user, request.form.get("body", ""))
     if not outcome.failed:
-        flash("Your message is sent to the desk.", "success")
+        flash(_("Your message is sent to the desk."), "success")
     return redirect(url_for("partner.item", item_id=item.id, _anchor="thread-title"))
 
 

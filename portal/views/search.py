@@ -22,12 +22,6 @@ CSV_HEADER = ("id", "kind", "title", "summary", "organisation", "programmes", "p
               "themes", "updated_at", "url")
 
 
-@bp.app_template_filter("isodate")
-def isodate(value: str | None) -> str:
-    """An ISO timestamp from the index as "9 May 2025"."""
-    return datetime.fromisoformat(value).strftime("%d %b %Y").lstrip("0") if value else ""
-
-
 @bp.app_template_global("vocab_programme_name")
 def programme_name(slug: str) -> str:
     return BY_NAME["programme"].label(slug)

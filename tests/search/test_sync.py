@@ -119,7 +119,7 @@ def test_leftovers_in_the_queue_wait_for_the_next_write_not_for_a_visitor(app, c
     db.session.info.pop("search_changed", None)
     db.session.commit()
     result = runner.invoke(args=["search", "drain"])
-    assert result.exit_code == 0 and "Indexed 1 queued changes" in result.output
+    assert result.exit_code == 0 and "Indexed 1 queued change" in result.output
     assert queued() == 0
 
 

@@ -105,7 +105,7 @@ def test_an_unknown_table_is_404(client, moderator):
 def test_the_dashboard_shows_the_rate_the_definitions_and_who_to_remind(client, auth, world):
     auth.login("moderator", programmes=("spp",))
     page = client.get("/desk/reporting?programme=spp&year=2024").text
-    assert "<strong>75 %</strong> reporting rate" in page
+    assert "<strong>75%</strong> reporting rate" in page
     assert "Target met" in page
     assert "on the last day of the year" in page  # the definitions, in words
     assert "submitted, updated or confirmed as still active" in page

@@ -191,7 +191,7 @@ def parse(row: Row, first_rows: dict[str, int], now: datetime, reference: Refere
     elif len(organisation) > MAX_ORGANISATION_NAME:
         cells.fail("organisation", _("At most %(count)d characters.", count=MAX_ORGANISATION_NAME))
     country = cells["organisation_country"].upper() or None
-    if country and country not in vocab.country_names():
+    if country and country not in vocab.country_codes():
         cells.fail("organisation_country", _("“%(code)s” is not an ISO 3166 alpha-2 country code.", code=country))
     created_at, updated_at = cells.moment("created_at", now), cells.moment("updated_at", now)
     if created_at and updated_at and updated_at < created_at:
@@ -243,7 +243,7 @@ class ItemImporter:
         self._events: list[dict] = []
 
     def parse(self, row: Row) -> ItemRecord:
-        return parse(row, self.first_rows, self.now, self.reference, self.report.unit)
+        return parse(row, self.first_rows, self.now, self.reference, self.report.unit_word)
 
     def start_chunk(self, rows: list[Row]) -> None:
         """Load the chunk's existing items and organisations in two queries."""

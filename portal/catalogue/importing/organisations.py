@@ -50,7 +50,7 @@ def parse(row: Row, first_rows: dict[str, int], unit: str = "line") -> dict:
     if type_ not in dict(vocab.ORGANISATION_TYPES):
         fail("type", _("Give the type: %(types)s.", types=", ".join(value for value, _l in vocab.ORGANISATION_TYPES)))
     country = cell("country").upper() or None
-    if country and country not in vocab.country_names():
+    if country and country not in vocab.country_codes():
         fail("country", _("“%(code)s” is not an ISO 3166 alpha-2 country code.", code=country))
     website = cell("website")
     if website and (not is_web_address(website) or len(website) > MAX_URL):
@@ -102,7 +102,7 @@ class OrganisationImporter:
         self._programmes = {programme.slug: programme for programme in db.session.scalars(select(Programme))}
 
     def parse(self, row: Row) -> dict:
-        return parse(row, self.first_rows, self.report.unit)
+        return parse(row, self.first_rows, self.report.unit_word)
 
     def start_chunk(self, rows: list[Row]) -> None:
         pass

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from sqlalchemy import and_, case, distinct, func, select
 
 from portal.catalogue.organisations import partner_on
@@ -21,6 +22,7 @@ from portal.catalogue.reporting.sql import (
     year_of,
 )
 from portal.extensions import db
+from portal.i18n import format_number
 from portal.models import AuditEvent, Item, ItemProgramme, Organisation, Partnership, Programme, Reminder
 
 TREND_YEARS = 5
@@ -104,8 +106,15 @@ class Champion:
     @property
     def what(self) -> str:
         """What they did, in words: "3 submissions, 1 update"."""
-        parts = [(self.submitted, "submission"), (self.updated, "update"), (self.confirmed, "confirmation")]
-        return ", ".join(f"{number} {word}{'' if number == 1 else 's'}" for number, word in parts if number)
+        parts = (
+            ngettext("%(count)s submission", "%(count)s submissions", self.submitted,
+                     count=format_number(self.submitted)),
+            ngettext("%(count)s update", "%(count)s updates", self.updated, count=format_number(self.updated)),
+            ngettext("%(count)s confirmation", "%(count)s confirmations", self.confirmed,
+                     count=format_number(self.confirmed)),
+        )
+        return gettext(", ").join(part for number, part in zip(
+            (self.submitted, self.updated, self.confirmed), parts, strict=True) if number)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ and year (partners, trend, champions), one per item (breakdowns). benchmarks/rep
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, select, true
 
 from portal.catalogue.organisations import partner_on
@@ -16,7 +17,9 @@ from portal.extensions import db
 from portal.models import AuditEvent, Item, ItemProgramme, Partnership
 
 REPORTING_ACTIONS = ("item.submitted", "item.edited", "item.confirmed")
-ACTION_WORDS = {"item.submitted": "submitted", "item.edited": "updated", "item.confirmed": "confirmed as still active"}
+ACTION_WORDS = {
+    "item.submitted": _l("submitted"), "item.edited": _l("updated"), "item.confirmed": _l("confirmed as still active")
+}
 NOT_COUNTED_STATES = ("draft", "rejected")
 
 
