@@ -12,7 +12,13 @@ PYTEST_ARGS ?=
 CONSTRAINTS := requirements/constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
 
-.PHONY: install install-runtime run test lint audit lock browser clean
+# The interface's languages besides English (DESIGN.md, "Languages"); docs/translating.md says how.
+TRANSLATIONS := portal/translations
+LANGUAGES := fr es ar zh ru
+PYBABEL := $(BIN)/pybabel
+EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k _lp:1c,2 -k lazy_pgettext:1c,2 -k _n:1,2 -k lazy_ngettext:1,2
+
+.PHONY: install install-runtime run test lint audit lock browser clean catalogues translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +26,8 @@ $(BIN)/python:
 # The serving environment: the portal and its runtime dependencies only (what `make run` needs).
 $(VENV)/.installed-runtime: setup.cfg pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	$(PIP_INSTALL) pip
+	@# whoosh3 replaced whoosh-reloaded; both install the package `whoosh`: remove the old one first.
+	$(BIN)/pip uninstall --quiet --yes whoosh-reloaded 2>/dev/null || true
 	$(PIP_INSTALL) -e .
 	touch $@
 
@@ -32,11 +40,26 @@ $(VENV)/.installed-audit: $(VENV)/.installed-runtime
 	$(PIP_INSTALL) -e '.[audit]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogues
 
-install-runtime: $(VENV)/.installed-runtime
+install-runtime: $(VENV)/.installed-runtime catalogues
 
-run: $(VENV)/.installed-runtime
+# The compiled catalogues (.mo, git-ignored) that the portal serves; fast, so always brought up to date.
+catalogues: $(VENV)/.installed-runtime
+	$(PYBABEL) -q compile -d $(TRANSLATIONS)
+
+# After changing strings: extract them into messages.pot and carry them into every language's .po
+# (new ones empty for the translators; no fuzzy guesses), then compile.
+translations: $(VENV)/.installed-runtime
+	$(PYBABEL) -q extract -F babel.cfg $(EXTRACT_KEYWORDS) -c Translators: --add-location=file --sort-by-file \
+	  --no-wrap --project="One Planet Catalogue" -o $(TRANSLATIONS)/messages.pot .
+	for lang in $(LANGUAGES); do \
+	  $(PYBABEL) -q update --init-missing --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date \
+	    --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang || exit 1; \
+	done
+	$(MAKE) --no-print-directory catalogues
+
+run: $(VENV)/.installed-runtime catalogues
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty --items $(DEMO_ITEMS)
 	@$(FLASK) search check >/dev/null 2>&1 || $(FLASK) search reindex

@@ -5,10 +5,12 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
-from portal import demo, mail, ratelimit, search, vocab
-from portal.catalogue import RuleViolation, accounts, importing, reminders, sessions
+from portal import demo, demo_network, mail, ratelimit, search, vocab
+from portal.catalogue import RuleViolation, accounts, digests, importing, lapses, reminders, sessions
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
 from portal.forms import programmes_by_slug
@@ -18,6 +20,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 search_cli = AppGroup("search", help="The search index.")
 mail_cli = AppGroup("mail", help="The outbox.")
 reporting_cli = AppGroup("reporting", help="Programme reporting.")
+reminders_cli = AppGroup("reminders", help="Reminders to partner organisations.")
 import_cli = AppGroup("import", help="Import existing records from CSV or JSON (docs/import.md).")
 sessions_cli = AppGroup("sessions", help="Login sessions.")
 
@@ -29,20 +32,23 @@ sessions_cli = AppGroup("sessions", help="Login sessions.")
 def seed_demo(item_count: int, if_empty: bool, seed: int) -> None:
     """Programmes, SDGs, demo organisations and accounts, and demo items."""
     if if_empty and db.session.scalar(select(Item.id).limit(1)) is not None:
-        click.echo("The catalogue already has items; nothing seeded.")
+        click.echo(_("The catalogue already has items; nothing seeded."))
         return
     ensure_reference_data()
     passwords = demo.seed_accounts()
     db.session.commit()
     if item_count:
-        with click.progressbar(length=item_count, label=f"Generating {item_count} demo items") as bar:
+        with click.progressbar(length=item_count, label=_("Generating %(count)s demo items", count=item_count)) as bar:
             demo.seed_items(item_count, seed=seed, progress=bar.update)
         db.session.commit()
         # Bulk inserts bypass the ORM events that feed the index: rebuild it in one go.
         _reindex()
-    click.echo("\nDemo accounts (demo data only: never seed a production database):")
+        recorded = demo_network.seed_network(seed=seed)
+        db.session.commit()
+        click.echo(_("Recorded %(count)s country needs with their offers, links and highlights.", count=recorded))
+    click.echo("\n" + _("Demo accounts (demo data only: never seed a production database):"))
     for email, (role, password) in passwords.items():
-        click.echo(f"  {role:<10} {email:<32} password: {password}")
+        click.echo(f"  {role:<10} {email:<32} " + _("password: %(password)s", password=password))
 
 
 @users_cli.command("create")
@@ -63,37 +69,58 @@ def create_user(email, role, name, organisation, programme_slugs, password) -> N
     programmes = programmes_by_slug(list(programme_slugs))
     unknown = set(programme_slugs) - {programme.slug for programme in programmes}
     if unknown:
-        raise click.BadParameter(f"unknown programme {', '.join(sorted(unknown))}", param_hint="--programme")
+        raise click.BadParameter(_("unknown programme %(slugs)s", slugs=", ".join(sorted(unknown))),
+                                 param_hint="--programme")
     try:
         org = None
         if role == "partner":
             if not organisation:
-                raise click.BadParameter("a partner needs --organisation", param_hint="--organisation")
+                raise click.BadParameter(_("a partner needs --organisation"), param_hint="--organisation")
             org = accounts.get_or_create_organisation(organisation, programmes=programmes)
         user = accounts.create_user(email, name or email.split("@")[0], password, role, org, programmes)
     except RuleViolation as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Created {user.role} {user.email}.")
+    click.echo(_("Created %(role)s %(email)s.", role=user.role, email=user.email))
 
 
 @mail_cli.command("retry")
 def retry_mail() -> None:
     """Send the messages the SMTP server has not accepted yet."""
     if not mail.smtp_configured():
-        raise click.ClickException("No SMTP server is configured (PORTAL_MAIL_SERVER); messages stay in the outbox.")
+        raise click.ClickException(_("No SMTP server is configured (PORTAL_MAIL_SERVER); messages stay in the "
+                                     "outbox."))
     sent, failed = mail.deliver()
-    click.echo(f"Sent {sent}, still waiting {failed}.")
+    click.echo(_("Sent %(sent)s, still waiting %(failed)s.", sent=sent, failed=failed))
     if failed:
         raise SystemExit(1)
 
 
+@mail_cli.command("digests")
+@click.option("--dry-run", is_flag=True, help="Only count the digests that would go out.")
+def mail_digests(dry_run: bool) -> None:
+    """Mail the due digests of saved searches (for a daily job; a second run the same day sends nothing)."""
+    with click.progressbar(length=digests.due_count(), label=_("Matching the saved searches due")) as bar:
+        run = digests.send_digests(dry_run=dry_run, progress=bar.update)
+    db.session.commit()
+    counts = {"due": run.due, "sent": run.sent, "items": run.items, "empty": run.empty}
+    if dry_run:
+        click.echo(_("%(due)s saved search(es) due: %(sent)s digest(s) would be mailed with %(items)s new item(s) in "
+                     "all, %(empty)s with nothing new.", **counts))
+    else:
+        click.echo(_("%(due)s saved search(es) due: %(sent)s digest(s) mailed with %(items)s new item(s) in all, "
+                     "%(empty)s with nothing new.", **counts))
+    if run.broken:
+        click.echo(_("Skipped, filters no longer valid: saved searches %(ids)s.", ids=", ".join(map(str, run.broken))),
+                   err=True)
+
+
 def _reindex() -> None:
     total = search.item_count()
-    with click.progressbar(length=total, label=f"Indexing {total} items ({search.backend_name()} search)") as bar:
+    with click.progressbar(length=total, label=_("Indexing %(count)s items", count=total)) as bar:
         search.rebuild(progress=bar.update)
-    click.echo(f"Indexed {total} items.")
+    click.echo(ngettext("Indexed %(num)s item.", "Indexed %(num)s items.", total))
 
 
 @search_cli.command("reindex")
@@ -105,32 +132,36 @@ def reindex() -> None:
 
 @search_cli.command("check")
 def check() -> None:
-    """Compare search with the database; exit 1 naming the ids that drifted."""
+    """Compare search with the database; exit 1 naming the ids that drifted. With Whoosh, lists every
+    host keeping an index of this database with how far it has applied the queue."""
     try:
         drift = search.check()
     except search.SearchUnavailable as error:
-        click.echo(f"{error} Run `flask --app portal search reindex` to build it.", err=True)
+        click.echo(_("%(error)s Run `flask --app portal search reindex` to build it.", error=error), err=True)
         raise SystemExit(1) from None
+    service = search.service()
+    for host in service.hosts():
+        mark = " (this host)" if host.host_id == service.host_id else ""
+        click.echo(f"Host {host.host_id}{mark}: applied the queue through {host.applied_through}, "
+                   f"{host.behind} changes behind, last seen {host.seen_at:%Y-%m-%d %H:%M:%S} UTC")
     problems = {kind: ids for kind, ids in drift.items() if ids}
     if not problems:
-        click.echo("The index matches the database." if search.queues_changes() else _NOTHING_QUEUED
-                   + " Its search rows match the database.")
+        click.echo(_("The index matches the database."))
         return
     for kind, ids in problems.items():
-        shown = ", ".join(str(i) for i in ids[:50]) + (f" and {len(ids) - 50} more" if len(ids) > 50 else "")
+        shown = ", ".join(str(i) for i in ids[:50])
+        if len(ids) > 50:
+            shown = ngettext("%(ids)s and %(num)s more", "%(ids)s and %(num)s more", len(ids) - 50, ids=shown)
         click.echo(f"{kind}: {shown}", err=True)
-    click.echo("Run `flask --app portal search reindex` to rebuild the index.", err=True)
+    click.echo(_("Run `flask --app portal search reindex` to rebuild the index."), err=True)
     raise SystemExit(1)
-
-
-_NOTHING_QUEUED = "Nothing to drain: search is updated in the same transaction as each change."
 
 
 @search_cli.command("drain")
 def drain() -> None:
     """Index the changes still waiting in the queue (rebuilding a missing or unreadable index first)."""
-    handled = search.drain()
-    click.echo(_NOTHING_QUEUED if handled is None else f"Indexed {handled} queued changes.")
+    count = search.drain()
+    click.echo(ngettext("Indexed %(num)s queued change.", "Indexed %(num)s queued changes.", count))
 
 
 @reporting_cli.command("remind")
@@ -141,24 +172,57 @@ def remind(slug: str, year: int | None, dry_run: bool) -> None:
     """Remind the partners that have not reported yet (at most once per REMINDER_INTERVAL_DAYS)."""
     programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
     if programme is None:
-        raise click.BadParameter(f"unknown programme {slug}", param_hint="--programme")
+        raise click.BadParameter(_("unknown programme %(slugs)s", slugs=slug), param_hint="--programme")
     try:
         outcomes = reminders.send_reminders(None, programme, year, dry_run=dry_run)
     except RuleViolation as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    verb = "would remind" if dry_run else "reminded"
     for outcome in outcomes:
-        if outcome.sent:
-            click.echo(f"{verb}: {outcome.organisation} ({', '.join(outcome.recipients)})")
+        values = {"organisation": outcome.organisation, "recipients": ", ".join(outcome.recipients),
+                  "reason": outcome.skipped}
+        if not outcome.sent:
+            click.echo(_("skipped: %(organisation)s (%(reason)s)", **values))
+        elif dry_run:
+            click.echo(_("would remind: %(organisation)s (%(recipients)s)", **values))
         else:
-            click.echo(f"skipped: {outcome.organisation} ({outcome.skipped})")
+            click.echo(_("reminded: %(organisation)s (%(recipients)s)", **values))
     sent = sum(1 for outcome in outcomes if outcome.sent)
-    click.echo(
-        f"{programme.name}: {sent} partner{'s' if sent != 1 else ''} {'would be ' if dry_run else ''}reminded, "
-        f"{len(outcomes) - sent} skipped{' (dry run: nothing sent or recorded)' if dry_run else ''}."
-    )
+    counts = {"programme": programme.name, "skipped": len(outcomes) - sent}
+    if dry_run:
+        click.echo(ngettext("%(programme)s: %(num)s partner would be reminded, %(skipped)s skipped (dry run: nothing "
+                            "sent or recorded).", "%(programme)s: %(num)s partners would be reminded, %(skipped)s "
+                            "skipped (dry run: nothing sent or recorded).", sent, **counts))
+    else:
+        click.echo(ngettext("%(programme)s: %(num)s partner reminded, %(skipped)s skipped.",
+                            "%(programme)s: %(num)s partners reminded, %(skipped)s skipped.", sent, **counts))
+
+
+@reminders_cli.command("lapse")
+@click.option("--dry-run", is_flag=True, help="Only print who would be warned about which items.")
+def lapse(dry_run: bool) -> None:
+    """Warn organisations about items that become inactive within INACTIVE_WARNING_DAYS (once per item and
+    lapse; for a daily job)."""
+    outcomes = lapses.send_lapse_warnings(dry_run=dry_run)
+    db.session.commit()
+    for outcome in outcomes:
+        values = {"organisation": outcome.organisation, "count": len(outcome.lapses),
+                  "recipients": ", ".join(outcome.recipients)}
+        if not outcome.sent:
+            click.echo(_("skipped: %(organisation)s (%(count)s item(s); no active partner account and no reporting "
+                         "focal point)", **values))
+        elif dry_run:
+            click.echo(_("would warn: %(organisation)s about %(count)s item(s) (%(recipients)s)", **values))
+        else:
+            click.echo(_("warned: %(organisation)s about %(count)s item(s) (%(recipients)s)", **values))
+    sent = [outcome for outcome in outcomes if outcome.sent]
+    counts = {"organisations": len(sent), "items": sum(len(outcome.lapses) for outcome in sent)}
+    if dry_run:
+        click.echo(_("%(organisations)s organisation(s) would be warned about %(items)s item(s) (dry run: nothing "
+                     "sent or recorded).", **counts))
+    else:
+        click.echo(_("%(organisations)s organisation(s) warned about %(items)s item(s).", **counts))
 
 
 def _import(kind: str, path: str, dry_run: bool, create_organisations: bool = True) -> None:
@@ -166,11 +230,13 @@ def _import(kind: str, path: str, dry_run: bool, create_organisations: bool = Tr
     try:
         parsed = importing.read(kind, Path(path).read_bytes(), path)
     except importing.FileRefused as error:
-        raise click.ClickException(f"{path}: {error.message} Nothing was imported.") from None
+        message = _("%(file)s: %(error)s Nothing was imported.", file=path, error=error.message)
+        raise click.ClickException(message) from None
     writer = importing.importer(kind, parsed, None, path, create_organisations=create_organisations)
     report = writer.report
     report.keep = len(parsed.rows) * len(importing.columns(kind))  # the command line shows every error
-    label = f"{'Checking' if dry_run else 'Importing'} {len(parsed.rows)} {kind}"
+    values = {"count": len(parsed.rows), "kind": kind}
+    label = _("Checking %(count)s %(kind)s", **values) if dry_run else _("Importing %(count)s %(kind)s", **values)
     with click.progressbar(length=len(parsed.rows), label=label) as bar:
         for start in range(0, len(parsed.rows), importing.CHUNK_ROWS):
             importing.run_rows(writer, parsed.rows[start : start + importing.CHUNK_ROWS], dry_run=dry_run,
@@ -180,9 +246,16 @@ def _import(kind: str, path: str, dry_run: bool, create_organisations: bool = Tr
         writer.finish()
         db.session.commit()
     for error in report.errors:
-        column = f" {error.column}:" if error.column else ""
-        click.echo(f"{path}: {report.unit} {error.row}:{column} {error.message}", err=True)
-    click.echo(f"{'Dry run, nothing written: ' if dry_run else ''}{report.summary()}.")
+        where = {"file": path, "unit": report.unit_word, "row": error.row, "column": error.column,
+                 "error": error.message}
+        if error.column:
+            click.echo(_("%(file)s: %(unit)s %(row)s: %(column)s: %(error)s", **where), err=True)
+        else:
+            click.echo(_("%(file)s: %(unit)s %(row)s: %(error)s", **where), err=True)
+    if dry_run:
+        click.echo(_("Dry run, nothing written: %(summary)s.", summary=report.summary()))
+    else:
+        click.echo(_("%(summary)s.", summary=report.summary()))
     if report.failed:
         raise SystemExit(1)
 
@@ -210,10 +283,10 @@ def purge_sessions() -> None:
     """Delete ended login sessions, login failures that no longer count and ended rate-limit windows
     (safe to run from cron)."""
     purged = sessions.purge()
-    counters = ratelimit.purge_expired()
+    ratelimit.purge_expired()
     db.session.commit()
-    click.echo(f"Deleted {purged.sessions} ended sessions and {purged.login_failures} old login failures.")
-    click.echo(f"Deleted {counters} ended rate-limit counters.")
+    click.echo(_("Deleted %(sessions)s ended sessions and %(failures)s old login failures.",
+                 sessions=purged.sessions, failures=purged.login_failures))
 
 
 def register(app: Flask) -> None:
@@ -222,5 +295,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(reporting_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(sessions_cli)

@@ -6,6 +6,8 @@ are parsed as JSON when they can be, so ``PORTAL_HTTPS=true`` is a boolean), the
 passes to ``create_app``.
 """
 
+from flask_babel import lazy_gettext as _l
+
 # Database: SQLite under instance/ unless DATABASE_URL names another (PostgreSQL in production).
 DATABASE_URL = None
 # hide_parameters: a database error in the logs never shows the values (a password hash, a token).
@@ -34,6 +36,15 @@ INACTIVE_WARNING_DAYS = 60
 SEARCH_BACKEND = "whoosh"
 # Where the Whoosh index and uploaded files live (default: under instance/).
 SEARCH_INDEX_DIR = None
+# Whoosh on several hosts sharing one database (portal.search.cursor): this host's name for its
+# cursor (None: the machine's name and the index folder), how long queued changes are kept for a host
+# that has not applied them (then it rebuilds), how often each serving process looks at the queue
+# (0: never; only writes and the command line apply it), and the processes a full rebuild indexes
+# with (0: two from 5,000 items on when there are two cores).
+SEARCH_HOST_ID = None
+SEARCH_QUEUE_RETENTION_HOURS = 168
+SEARCH_SYNC_SECONDS = 1.0
+SEARCH_REBUILD_PROCS = 0
 UPLOAD_DIR = None
 MAX_UPLOAD_MB = 20
 # Largest file /admin/import accepts (the command line takes any size).
@@ -87,11 +98,11 @@ MAIL_SENDER = "One Planet Catalogue <no-reply@oneplanet.example.org>"
 MAIL_TIMEOUT = 10
 
 # The desk's due-diligence checklist for admission to a portfolio as "Affiliated".
-DUE_DILIGENCE_CHECKS = [
-    ("organisation_verified", "Organisation verified"),
-    ("aligned_with_objectives", "Aligned with the programme's objectives"),
-    ("information_complete", "Information complete and accurate"),
-    ("no_conflict_of_interest", "No conflict of interest"),
+DUE_DILIGENCE_CHECKS = [  # labels read in the interface language (set from the environment: as given)
+    ("organisation_verified", _l("Organisation verified")),
+    ("aligned_with_objectives", _l("Aligned with the programme's objectives")),
+    ("information_complete", _l("Information complete and accurate")),
+    ("no_conflict_of_interest", _l("No conflict of interest")),
 ]
 
 # Reporting.

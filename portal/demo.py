@@ -134,6 +134,12 @@ ACTORS = [
     "farmers and retailers",
     "schools and universities",
 ]
+DEMO_FIGURES = [
+    lambda rng: {"value": rng.randrange(50, 5000, 50), "unit": "people", "measure": "trained"},
+    lambda rng: {"value": rng.randrange(100, 90000, 100), "unit": "tonnes CO2e", "measure": "of emissions avoided"},
+    lambda rng: {"value": rng.randrange(5, 60), "unit": "%", "measure": "less waste in participating sites"},
+    lambda rng: {"value": rng.randrange(2, 40), "unit": "countries", "measure": "took the approach up"},
+]
 LANGUAGES = ["en"] * 6 + ["fr", "es", "pt", "ar", "zh", "ru"]
 STATE_WEIGHTS = {"published": 72, "submitted": 9, "draft": 6, "changes_requested": 4, "rejected": 4, "withdrawn": 3}
 PORTFOLIO_WEIGHTS = {"none": 60, "affiliated": 28, "core": 12}
@@ -164,7 +170,7 @@ def seed_accounts() -> dict[str, tuple[str, str]]:
 def _extra_organisations(rng: random.Random, count: int, programmes: list[Programme]) -> None:
     """Generated partner organisations, so that big catalogues have many partners."""
     existing = set(db.session.scalars(select(Organisation.name)))
-    country_codes = [code for code, _ in vocab.countries()]
+    country_codes = list(vocab.values(vocab.countries("en")))
     prefixes = ["Institute for", "Alliance for", "Network on", "Centre for", "Foundation for", "Council on"]
     subjects = [
         "Circular Economy",
@@ -182,7 +188,7 @@ def _extra_organisations(rng: random.Random, count: int, programmes: list[Progra
     next_id = (db.session.scalar(select(func.max(Organisation.id))) or 0) + 1
     while len(organisation_rows) < count:
         country = rng.choice(country_codes)
-        name = f"{rng.choice(prefixes)} {rng.choice(subjects)} {vocab.country_name(country)} {next_id}"
+        name = f"{rng.choice(prefixes)} {rng.choice(subjects)} {vocab.country_name(country, 'en')} {next_id}"
         if name in existing:
             continue
         existing.add(name)
@@ -234,7 +240,7 @@ def seed_items(
             organisations.append(organisation_id)
             cumulative.append((cumulative[-1] if cumulative else 0) + activity[organisation_id])
     partner_user = db.session.scalar(select(User.id).where(User.email == "partner@example.org"))
-    country_codes = [code for code, _ in vocab.countries()]
+    country_codes = list(vocab.values(vocab.countries("en")))
     first_id = (db.session.scalar(select(func.max(Item.id))) or 0) + 1
     batch = 2000
     for start in range(0, count, batch):
@@ -308,6 +314,7 @@ def _generate_item(rng, item_id, now, programmes, by_programme, country_codes, p
         "contact": "info@example.org",
         "language": rng.choice(LANGUAGES),
         "is_global": rng.random() < 0.15,
+        "is_offer": rng.random() < 0.08,
         "state": state,
         "hidden": state == "published" and rng.random() < 0.02,
         "hidden_reason": None,
@@ -323,6 +330,8 @@ def _generate_item(rng, item_id, now, programmes, by_programme, country_codes, p
         "start_date": None,
         "end_date": None,
         "initiative_status": None,
+        "results_on_ground": None,
+        "key_figures": None,
         "resource_type": None,
         "authors": None,
         "publication_year": None,
@@ -342,6 +351,9 @@ def _generate_item(rng, item_id, now, programmes, by_programme, country_codes, p
             end_date=start + timedelta(days=rng.randrange(180, 1500)) if rng.random() < 0.7 else None,
             initiative_status=rng.choice(vocab.INITIATIVE_STATUSES)[0],
         )
+        if rng.random() < 0.2:
+            row["results_on_ground"] = _text(rng, topic, 2)
+            row["key_figures"] = [rng.choice(DEMO_FIGURES)(rng) for _ in range(rng.randint(1, 3))]
     else:
         row.update(
             resource_type=rng.choice(vocab.RESOURCE_TYPES)[0],

@@ -6,6 +6,9 @@ ignored, never an error. Strings are marked with Flask-Babel's ``gettext`` (``_`
 ``{{ _("...") }}`` in templates; catalogues live in ``portal/translations/``.
 """
 
+from datetime import date, datetime
+
+from babel import Locale, dates, numbers
 from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import get_locale
 
@@ -23,6 +26,8 @@ LANGUAGES = {
 DEFAULT = "en"
 RIGHT_TO_LEFT = frozenset({"ar"})
 COOKIE = "lang"
+# Dates and numbers follow each language's CLDR conventions; the portal's English is British ("9 May 2025").
+FORMATTING_LOCALES = {"en": "en_GB"}
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
@@ -33,7 +38,7 @@ def _asked() -> str | None:
 
 
 def select_locale() -> str:
-    """The language of this request (English outside a request: command-line jobs)."""
+    """The language of this request (English outside a request: command-line jobs, mails they send)."""
     if not has_request_context():
         return DEFAULT
     if (asked := _asked()) is not None:
@@ -50,6 +55,61 @@ def current_language() -> str:
 
 def text_direction() -> str:
     return "rtl" if current_language() in RIGHT_TO_LEFT else "ltr"
+
+
+def formatting_locale() -> str:
+    language = current_language()
+    return FORMATTING_LOCALES.get(language, language)
+
+
+def _moment(value) -> date | datetime | None:
+    """A date, a datetime, or an ISO 8601 text from the search index (naive: UTC)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value) if value else None
+    return value
+
+
+def format_date(value) -> str:
+    """A day as the interface language writes it: "9 May 2025", "9 mai 2025", "2025年5月9日"."""
+    moment = _moment(value)
+    return dates.format_skeleton("yMMMd", moment, locale=formatting_locale()) if moment else ""
+
+
+def format_day_and_month(value) -> str:
+    """A day of the year without the year: "1 April", "1 avril", "4月1日"."""
+    moment = _moment(value)
+    return dates.format_skeleton("MMMMd", moment, locale=formatting_locale()) if moment else ""
+
+
+def format_datetime(value) -> str:
+    """A moment in UTC: "9 May 2025, 14:30 UTC" in that language's order."""
+    moment = _moment(value)
+    if not moment:
+        return ""
+    locale = formatting_locale()
+    day = dates.format_skeleton("yMMMd", moment, locale=locale)
+    time = dates.format_skeleton("Hm", moment, locale=locale)
+    return Locale.parse(locale).datetime_formats["medium"].format(time, day) + " UTC"
+
+
+def format_number(value) -> str:
+    """An integer or decimal with the language's grouping: 12,345 / 12 345 / 12.345."""
+    return numbers.format_decimal(value, locale=formatting_locale()) if value is not None else ""
+
+
+class LazyNumber:
+    """A number that reads in the interface language when shown: for lazy texts made at import time."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self) -> str:
+        return format_number(self.value)
+
+
+def format_percent(value) -> str:
+    """A share from 0 to 1 as a whole percentage: 42% / 42 %."""
+    return numbers.format_percent(value, locale=formatting_locale()) if value is not None else "—"
 
 
 def _remember(response: Response) -> Response:
@@ -70,4 +130,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember)
     app.jinja_env.globals.update(
         languages=LANGUAGES, current_language=current_language, text_direction=text_direction
+    )
+    app.jinja_env.filters.update(
+        date=format_date, datetime=format_datetime, isodate=format_date, number=format_number, percent=format_percent,
+        day_and_month=format_day_and_month,
     )

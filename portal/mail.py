@@ -1,22 +1,25 @@
 """The mail service.
 
-Every message is written to the outbox table in the same transaction as the change that caused it,
-so a rolled-back change sends nothing. After the commit, when ``MAIL_SERVER`` is configured, the new
-messages are handed to SMTP; a message the server refuses stays unsent in the outbox with its error
-until ``flask --app portal mail retry`` sends it. Without SMTP the outbox is the mailbox: admins read it
-at ``/admin/outbox``.
+Every message is written in its recipient's language (``queue_in_languages``) to the outbox table in
+the same transaction as the change that caused it, so a rolled-back change sends nothing. After the
+commit, when ``MAIL_SERVER`` is configured, the new messages are handed to SMTP; a message the server
+refuses stays unsent in the outbox with its error until ``flask --app portal mail retry`` sends it.
+Without SMTP the outbox is the mailbox: admins read it at ``/admin/outbox``.
 """
 
 import logging
 import smtplib
+from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import Flask, current_app
+from flask_babel import force_locale
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
+from portal.i18n import DEFAULT, LANGUAGES
 from portal.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -25,10 +28,30 @@ MAX_ATTEMPTS = 10
 _PENDING = "portal.mail.pending"
 
 
-def queue(recipient: str, subject: str, body: str, topic: str = "general") -> OutboxMessage:
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body, topic=topic)
+def queue(recipient: str, subject: str, body: str, topic: str = "general", cc: Iterable[str] = ()) -> OutboxMessage:
+    """Add a message to ``recipient`` (with ``cc`` in copy) to the outbox of the current transaction."""
+    message = OutboxMessage(recipient=recipient, cc=", ".join(cc), subject=subject, body=body, topic=topic)
     db.session.add(message)
     return message
+
+
+# (address, language): who gets a mail, and the language it is written in.
+Recipient = tuple[str, str]
+
+
+def queue_in_languages(
+    recipients: Iterable[Recipient], compose: Callable[[], tuple[str, str]], topic: str = "general"
+) -> None:
+    """One mail per recipient, in the recipient's language: ``compose()`` gives (subject, body) and runs
+    once per language, with that language as the interface's (``flask_babel.force_locale``)."""
+    by_language: dict[str, list[str]] = {}
+    for address, language in recipients:
+        by_language.setdefault(language if language in LANGUAGES else DEFAULT, []).append(address)
+    for language, addresses in by_language.items():
+        with force_locale(language):
+            subject, body = compose()
+        for address in addresses:
+            queue(address, subject, body, topic=topic)
 
 
 def outbox_query() -> Select:
@@ -45,6 +68,8 @@ def _send(smtp: smtplib.SMTP, message: OutboxMessage) -> None:
     email = EmailMessage()
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.recipient
+    if message.cc:
+        email["Cc"] = message.cc
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="oneplanet.catalogue")
     email.set_content(message.body)

@@ -8,6 +8,7 @@ downloaded files run sandboxed should a browser render them (``DOWNLOAD_POLICY``
 """
 
 from flask import Flask, Response, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from portal import logs
@@ -52,7 +53,8 @@ def init_app(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = https
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.localize_callback = str  # flashed in the visitor's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side session already binds the cookie
     login_manager.user_loader(_load_user)

@@ -5,6 +5,7 @@
 
 import os
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -30,6 +31,7 @@ def app_config(tmp_path) -> dict:
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://portal.test",
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper
+        "SEARCH_SYNC_SECONDS": 0,  # no follower thread: tests that want one start it
     }
 
 
@@ -55,3 +57,19 @@ def contribute(item: Item, action: str, at: datetime) -> None:
 def this_year(minutes: int = 1) -> datetime:
     """A moment of the current reporting year that is already past."""
     return reporting.reporting_period(reporting.current_year()).start + timedelta(minutes=minutes)
+
+
+def child_processes(pid: int) -> list[int]:
+    """The PIDs of ``pid``'s children (Linux: read from /proc)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def process_alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting to be reaped has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (FileNotFoundError, IndexError):
+        return False

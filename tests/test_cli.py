@@ -47,3 +47,46 @@ def test_seed_demo_prints_the_accounts_and_generates_items_of_every_kind_and_sta
     assert "already has items" in again.output
     assert db.session.scalar(db.select(db.func.count(Item.id))) == 300
     assert db.session.scalar(db.select(db.func.count(Organisation.id))) >= 12
+
+
+def test_reminders_lapse_warns_once_and_a_dry_run_sends_nothing(runner, make_organisation, make_user, make_item):
+    from portal.models import OutboxMessage
+
+    organisation = make_organisation("Green Buyers", focal_point_email="focal@green.org")
+    make_user(organisation=organisation, email="account@green.org")
+    make_item(organisation=organisation, updated_days_ago=700)
+
+    dry = runner.invoke(args=["reminders", "lapse", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would warn: Green Buyers about 1 item(s) (focal@green.org, account@green.org)" in dry.output
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
+
+    first = runner.invoke(args=["reminders", "lapse"])
+    second = runner.invoke(args=["reminders", "lapse"])
+    assert "warned: Green Buyers about 1 item(s)" in first.output
+    assert second.output.strip() == "0 organisation(s) warned about 0 item(s)."
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 2
+
+
+def test_mail_digests_dry_run_then_twice_mails_each_digest_once(runner, make_user, make_item):
+    from datetime import timedelta
+
+    from portal.catalogue import saved_searches
+    from portal.models import OutboxMessage, SavedSearch, utcnow
+
+    search = saved_searches.save(make_user("admin"), "q=solar", "Solar", "daily")
+    search.created_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    make_item(title="Solar cookers", published_at=utcnow())
+
+    dry = runner.invoke(args=["mail", "digests", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1 saved search(es) due: 1 digest(s) would be mailed with 1 new item(s) in all, 0 with nothing new." in (
+        dry.output
+    )
+    first = runner.invoke(args=["mail", "digests"])
+    second = runner.invoke(args=["mail", "digests"])
+    assert "1 digest(s) mailed" in first.output
+    assert "0 saved search(es) due" in second.output
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1
+    assert db.session.scalar(db.select(SavedSearch.last_digest_at)) is not None

@@ -8,7 +8,7 @@ Create Date: 2026-11-24 20:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from portal.vocab import PROGRAMMES, SDGS
+from portal.vocab import PROGRAMMES, SDGS, english, programme_description
 
 revision = "5e1d0c1a7b2f"
 down_revision = "b31a8fb0f484"
@@ -29,11 +29,12 @@ def upgrade():
     op.bulk_insert(
         programmes,
         [
-            {"slug": slug, "name": name, "description": description, "position": position}
-            for position, (slug, name, description) in enumerate(PROGRAMMES)
+            {"slug": slug, "name": english(PROGRAMMES, slug), "description": programme_description(slug, language="en"),
+             "position": position}
+            for position, (slug, _name, _description) in enumerate(PROGRAMMES)
         ],
     )
-    op.bulk_insert(sdgs, [{"number": number, "title": title} for number, title in SDGS])
+    op.bulk_insert(sdgs, [{"number": number, "title": english(SDGS, number)} for number, _title in SDGS])
 
 
 def downgrade():

@@ -10,7 +10,7 @@ configurations that strip accents first (``unaccent``) and then stem (``portal_e
 may create them. Run ``flask --app portal search reindex`` once to fill the rows of existing items.
 
 Revision ID: 9c2d5e7f1a34
-Revises: 4b7e9c1d2a60
+Revises: a3e5c7b9d1f2
 Create Date: 2026-12-03 00:00:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "9c2d5e7f1a34"
-down_revision = "4b7e9c1d2a60"
+down_revision = "a3e5c7b9d1f2"
 branch_labels = None
 depends_on = None
 

@@ -27,3 +27,16 @@ class RuleViolation(ValueError):
     def errors(self) -> dict[str | None, list[str]]:
         """Messages by the field they concern (None: the form as a whole)."""
         return {self.field: [self.message]}
+
+
+class RulesViolated(RuleViolation):
+    """Several rules refused the change at once; ``errors`` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        first_field, messages = next(iter(errors.items()))
+        super().__init__(messages[0], first_field)
+        self._errors = errors
+
+    @property
+    def errors(self) -> dict[str | None, list[str]]:
+        return self._errors

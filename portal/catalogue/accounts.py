@@ -15,11 +15,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation, audit, notifications
+from portal.catalogue.organisations import add_partnership
 from portal.catalogue.permissions import can_manage_account, is_admin
 from portal.catalogue.sessions import end_all_sessions
 from portal.extensions import db
+from portal.i18n import DEFAULT as DEFAULT_LANGUAGE
+from portal.i18n import LANGUAGES, current_language, format_number
 from portal.models import Organisation, Partnership, Programme, User
-from portal.vocab import ORGANISATION_TYPES, PROGRAMMES
+from portal.vocab import ORGANISATION_TYPES, PROGRAMMES, labels
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
@@ -57,7 +60,7 @@ def _letters(text: str) -> str:
 def site_words() -> list[str]:
     """Names anyone guesses first for this site: the site's, the network's and the programmes' names."""
     names = [current_app.config["SITE_NAME"], "One Planet", "One Planet network"]
-    names += [name for _, name, _ in PROGRAMMES]
+    names += list(labels(PROGRAMMES, "en").values())
     return [form for name in names for form in (name.lower(), _letters(name))]
 
 
@@ -66,7 +69,7 @@ def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | 
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return _("Use at most %(count)s characters.", count=f"{MAX_PASSWORD_LENGTH:,}")
+        return _("Use at most %(count)s characters.", count=format_number(MAX_PASSWORD_LENGTH))
     if _letters(password) in set(site_words()):
         return _("Do not use the name of the portal, the network or a programme as your password.")
     # zxcvbn refuses more than 72 characters (and is slow on long input): the first 72 are judged.
@@ -111,14 +114,16 @@ def create_user(
     active: bool = True,
     actor: User | None = None,
     check_password: bool = True,
+    language: str = DEFAULT_LANGUAGE,
 ) -> User:
+    """An account; its mails are written in ``language`` (English for accounts made on the command line)."""
     email = normalise_email(email)
     if find_user_by_email(email):
-        raise RuleViolation("An account with this email already exists.", field="email")
+        raise RuleViolation(_("An account with this email already exists."), field="email")
     if check_password:
         check_new_password(password, email, name)
     if role == "partner" and organisation is None:
-        raise RuleViolation("A partner belongs to an organisation.", field="organisation")
+        raise RuleViolation(_("A partner belongs to an organisation."), field="organisation")
     user = User(
         email=email,
         name=name,
@@ -126,6 +131,7 @@ def create_user(
         role=role,
         organisation=organisation if role == "partner" else None,
         active=active,
+        language=language if language in LANGUAGES else DEFAULT_LANGUAGE,
     )
     if role == "moderator":
         user.moderated_programmes = list(programmes or [])
@@ -147,11 +153,11 @@ def get_or_create_organisation(
     """The organisation of that name (case-insensitive), created with the partnerships if new."""
     name = " ".join((name or "").split())
     if not name:
-        raise RuleViolation("Name the organisation.", field="organisation_name")
+        raise RuleViolation(_("Name the organisation."), field="organisation_name")
     organisation = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
     if organisation is None:
         if type not in dict(ORGANISATION_TYPES):
-            raise RuleViolation("Choose a type of organisation.", field="organisation_type")
+            raise RuleViolation(_("Choose a type of organisation."), field="organisation_type")
         organisation = Organisation(name=name, type=type, country=country or None, website=website or None)
         db.session.add(organisation)
         db.session.flush()
@@ -159,14 +165,6 @@ def get_or_create_organisation(
     for programme in programmes or []:
         add_partnership(organisation, programme, actor=actor)
     return organisation
-
-
-def add_partnership(organisation: Organisation, programme: Programme, *, actor: User | None = None) -> None:
-    if programme in organisation.programmes:
-        return
-    organisation.partnerships.append(Partnership(programme=programme))
-    db.session.flush()
-    audit.record("organisation.partnership_added", actor, organisation=organisation, programme=programme)
 
 
 def register(
@@ -180,30 +178,44 @@ def register(
     new_organisation_country: str | None = None,
     programmes: list[Programme] | None = None,
 ) -> User:
-    """An applicant asks for a partner account. It stays inactive until someone activates it."""
+    """An applicant asks for a partner account. It stays inactive until someone activates it.
+
+    Its mails are written in the language the applicant registered in (that of the request).
+    """
     email = normalise_email(email)
     if find_user_by_email(email):
-        raise RuleViolation("An account with this email already exists. Log in, or ask the secretariat.", "email")
+        raise RuleViolation(_("An account with this email already exists. Log in, or ask the secretariat."), "email")
     check_new_password(password, email, name)
     if organisation is None:
         if not programmes:
-            raise RuleViolation("Choose at least one programme your organisation works with.", "programmes")
+            raise RuleViolation(_("Choose at least one programme your organisation works with."), "programmes")
         organisation = get_or_create_organisation(
             new_organisation_name,
             type=new_organisation_type,
             country=new_organisation_country,
             programmes=programmes,
         )
-    user = create_user(email, name, password, "partner", organisation, active=False, check_password=False)
+    user = create_user(email, name, password, "partner", organisation, active=False, check_password=False,
+                       language=current_language())
     audit.record("user.registered", user, user=user, organisation=organisation)
     notifications.account_requested(user)
     return user
 
 
+def set_language(user: User, language: str) -> None:
+    """The language of ``user``'s mails: one of the interface's languages."""
+    if language not in LANGUAGES:
+        raise RuleViolation(_("Choose one of the languages listed."), field="language")
+    if language != user.language:
+        before, user.language = user.language, language
+        db.session.flush()
+        audit.record("user.language_changed", user, user=user, before=before, after=language)
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change the password and end every session of the user (the caller starts a new one)."""
     if not check_password_hash(user.password_hash, current_password):
-        raise RuleViolation("The current password is not right.", field="current_password")
+        raise RuleViolation(_("The current password is not right."), field="current_password")
     check_new_password(new_password, user.email, user.name)
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
@@ -216,9 +228,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def set_active(actor: User, user: User, active: bool) -> None:
     if not can_manage_account(actor, user):
-        raise PermissionDenied("You cannot manage this account.")
+        raise PermissionDenied(_("You cannot manage this account."))
     if user.id == actor.id and not active:
-        raise RuleViolation("You cannot deactivate your own account.")
+        raise RuleViolation(_("You cannot deactivate your own account."))
     if user.active == active:
         return
     user.active = active
@@ -240,11 +252,11 @@ def update_user(
 ) -> None:
     """Change role, organisation and moderated programmes; each change is an audit event."""
     if not is_admin(actor):
-        raise PermissionDenied("Only admins change roles.")
+        raise PermissionDenied(_("Only admins change roles."))
     if user.id == actor.id and role != "admin":
-        raise RuleViolation("You cannot take the admin role away from yourself.", field="role")
+        raise RuleViolation(_("You cannot take the admin role away from yourself."), field="role")
     if role == "partner" and organisation is None:
-        raise RuleViolation("A partner belongs to an organisation.", field="organisation")
+        raise RuleViolation(_("A partner belongs to an organisation."), field="organisation")
     if role != user.role:
         audit.record("user.role_changed", actor, user=user, before=user.role, after=role)
         user.role = role

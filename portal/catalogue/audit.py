@@ -5,13 +5,16 @@ Each event is also a line of the security log (``portal.logs``), with the same r
 
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, insert, select
 
 from portal import logs
 from portal.extensions import db
+from portal.i18n import LANGUAGES, format_date, format_number
 from portal.models import AuditEvent, Item, Organisation, Programme, User
 from portal.requestinfo import client_address, request_id
-from portal.vocab import PORTFOLIO_STATUSES, label
+from portal.vocab import PORTFOLIO_STATUSES, ROLES, label
 
 
 def record(
@@ -72,57 +75,106 @@ def record_many(events: list[dict[str, Any]]) -> None:
     logs.event("audit.many", count=len(rows), actions=actions, actor_id=rows[0]["actor_id"])
 
 
-# How an action reads in a history ("<actor> <description>").
+# How an action reads in a history: a sentence whose subject is the actor.
 DESCRIPTIONS = {
-    "item.created": "created the item",
-    "item.edited": "edited the item",
-    "item.submitted": "submitted it for review",
-    "item.approved": "approved it",
-    "item.rejected": "rejected it",
-    "item.changes_requested": "asked for changes",
-    "item.withdrawn": "withdrew it",
-    "item.confirmed": "confirmed it is still active",
-    "item.deleted": "deleted the draft",
-    "item.hidden": "hid it from public view",
-    "item.unhidden": "made it visible again",
-    "item.portfolio_changed": "changed its portfolio status",
-    "user.created": "created the account",
-    "user.registered": "asked for an account",
-    "user.activated": "activated the account",
-    "user.deactivated": "deactivated the account",
-    "user.role_changed": "changed the role",
-    "user.organisation_changed": "changed the organisation",
-    "user.programmes_changed": "changed the moderated programmes",
-    "user.password_changed": "changed the password",
-    "user.password_reset": "reset the password by mail",
-    "organisation.created": "created the organisation",
-    "organisation.partnership_added": "added a programme partnership",
-    "organisation.imported": "updated the organisation from an import",
-    "item.imported": "imported the record",
-    "import.items": "imported initiatives and resources",
-    "import.organisations": "imported organisations",
+    "item.created": _l("%(actor)s created the item"),
+    "item.edited": _l("%(actor)s edited the item"),
+    "item.submitted": _l("%(actor)s submitted it for review"),
+    "item.approved": _l("%(actor)s approved it"),
+    "item.rejected": _l("%(actor)s rejected it"),
+    "item.changes_requested": _l("%(actor)s asked for changes"),
+    "item.withdrawn": _l("%(actor)s withdrew it"),
+    "item.confirmed": _l("%(actor)s confirmed it is still active"),
+    "item.deleted": _l("%(actor)s deleted the draft"),
+    "item.hidden": _l("%(actor)s hid it from public view"),
+    "item.unhidden": _l("%(actor)s made it visible again"),
+    "item.portfolio_changed": _l("%(actor)s changed its portfolio status for %(programme)s"),
+    "item.link_added": _l("%(actor)s linked it to another item"),
+    "item.link_removed": _l("%(actor)s removed a link to another item"),
+    "programme.highlight_added": _l("%(actor)s made it a highlight of its programme"),
+    "programme.highlight_removed": _l("%(actor)s removed it from its programme's highlights"),
+    "programme.key_messages_changed": _l("%(actor)s changed the programme's key messages"),
+    "need.created": _l("%(actor)s recorded a country need"),
+    "need.edited": _l("%(actor)s edited a country need"),
+    "need.closed": _l("%(actor)s closed a country need"),
+    "need.reopened": _l("%(actor)s reopened a country need"),
+    "need.interest_expressed": _l("%(actor)s expressed interest in a country need"),
+    "user.created": _l("%(actor)s created the account"),
+    "user.registered": _l("%(actor)s asked for an account"),
+    "user.activated": _l("%(actor)s activated the account"),
+    "user.deactivated": _l("%(actor)s deactivated the account"),
+    "user.role_changed": _l("%(actor)s changed the role"),
+    "user.organisation_changed": _l("%(actor)s changed the organisation"),
+    "user.programmes_changed": _l("%(actor)s changed the moderated programmes"),
+    "user.password_changed": _l("%(actor)s changed the password"),
+    "user.password_reset": _l("%(actor)s reset the password by mail"),
+    "user.language_changed": _l("%(actor)s changed the language of mails"),
+    "organisation.created": _l("%(actor)s created the organisation"),
+    "organisation.partnership_added": _l("%(actor)s added a programme partnership"),
+    "organisation.partnership_ended": _l("%(actor)s ended a programme partnership"),
+    "organisation.edited": _l("%(actor)s edited the organisation"),
+    "organisation.contacts_changed": _l("%(actor)s changed the reporting contacts"),
+    "organisation.merged": _l("%(actor)s merged a duplicate organisation into it: %(merged)s"),
+    "organisation.imported": _l("%(actor)s updated the organisation from an import"),
+    "item.imported": _l("%(actor)s imported the record"),
+    "import.items": _l("%(actor)s imported initiatives and resources from %(file)s (%(origin)s): %(created)s created, "
+                       "%(updated)s updated, %(unchanged)s unchanged, %(failed)s failed"),
+    "import.organisations": _l("%(actor)s imported organisations from %(file)s (%(origin)s): %(created)s created, "
+                               "%(updated)s updated, %(unchanged)s unchanged, %(failed)s failed"),
 }
+# A partnership's event that names its programme (and end) reads with them.
+WITH_PROGRAMME = {
+    "organisation.partnership_added": _l("%(actor)s added a partnership with %(programme)s"),
+    "organisation.partnership_ended": _l("%(actor)s ended the partnership with %(programme)s on %(ended_on)s"),
+}
+# Before and after values that are vocabulary values, shown by their labels.
+LANGUAGE_NAMES = tuple(LANGUAGES.items())
+VALUE_LABELS = {"item.portfolio_changed": PORTFOLIO_STATUSES, "user.role_changed": ROLES,
+                "user.language_changed": LANGUAGE_NAMES}
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, vocabulary: tuple | None = None) -> str:
     """A before or after value in words: a list as its items joined by commas, nothing as a dash."""
+    if vocabulary is not None and value is not None:
+        value = label(vocabulary, value)
     if isinstance(value, list | tuple):
         value = ", ".join(str(part) for part in value)
     return str(value) if value not in (None, "") else "—"
 
 
-def describe(event: AuditEvent) -> str:
-    text = DESCRIPTIONS.get(event.action, event.action)
-    before, after = event.details.get("before"), event.details.get("after")
-    if event.action == "item.portfolio_changed":
-        text += f" for {event.details.get('for_programme') or 'a programme'}"
-        before, after = label(PORTFOLIO_STATUSES, before), label(PORTFOLIO_STATUSES, after)
-    if event.action.startswith("import."):
-        counts = ", ".join(f"{event.details.get(name, 0)} {name}" for name in ("created", "updated", "unchanged",
-                                                                             "failed"))
-        text += f" from {event.details.get('file')} ({event.details.get('origin')}): {counts}"
+def _programme_name(event: AuditEvent) -> str | None:
+    """The event's programme in the interface language (the name recorded at the time if it is gone)."""
+    programme = db.session.get(Programme, event.programme_id) if event.programme_id else None
+    return programme.name if programme is not None else event.details.get("for_programme")
+
+
+def describe(event: AuditEvent, nobody: str | None = None) -> str:
+    """The event as a sentence: "Ana Lima approved it", "… changed the role from Partner to Admin".
+
+    ``nobody`` names the actor of events without one (default: the system).
+    """
+    details = event.details or {}
+    actor = event.actor.name if event.actor is not None else (nobody or gettext("The system"))
+    template = DESCRIPTIONS.get(event.action)
+    if event.action in WITH_PROGRAMME and details.get("programme_name"):
+        template = WITH_PROGRAMME[event.action]
+    if template is None:
+        return f"{actor}: {event.action}"
+    counts = {name: format_number(details.get(name, 0)) for name in ("created", "updated", "unchanged", "failed")}
+    text = str(template) % {
+        "actor": actor,
+        "programme": details.get("programme_name") or _programme_name(event) or gettext("a programme"),
+        "file": details.get("file"),
+        "origin": details.get("origin"),
+        "merged": details.get("merged"),
+        "ended_on": format_date(details.get("ended_on")),
+        **counts,
+    }
+    before, after = details.get("before"), details.get("after")
     if before is not None or after is not None:
-        text += f" from {_shown(before)} to {_shown(after)}"
+        vocabulary = VALUE_LABELS.get(event.action)
+        text = gettext("%(change)s from %(before)s to %(after)s", change=text, before=_shown(before, vocabulary),
+                       after=_shown(after, vocabulary))
     return text
 
 
@@ -143,5 +195,17 @@ def history(item: Item) -> list[AuditEvent]:
     return list(
         db.session.scalars(
             select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.created_at, AuditEvent.id)
+        )
+    )
+
+
+def organisation_history(organisation: Organisation, limit: int = 100) -> list[AuditEvent]:
+    """What happened to ``organisation`` and its partnerships, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent)
+            .where(AuditEvent.organisation_id == organisation.id, AuditEvent.action.startswith("organisation."))
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
         )
     )

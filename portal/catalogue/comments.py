@@ -1,5 +1,6 @@
 """The review thread of an item, between its organisation and the desk."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.catalogue import PermissionDenied, RuleViolation, notifications
@@ -13,12 +14,12 @@ MAX_COMMENT_LENGTH = 5000
 def add_comment(item: Item, author: User, body: str) -> Comment:
     """Write in the item's thread; the other side (the organisation, or the item's desks) is told by mail."""
     if not can_comment(author, item):
-        raise PermissionDenied("Only the item's organisation and its programmes' desks take part in its thread.")
+        raise PermissionDenied(_("Only the item's organisation and its programmes' desks take part in its thread."))
     body = (body or "").strip()
     if not body:
-        raise RuleViolation("Write a message.", field="body")
+        raise RuleViolation(_("Write a message."), field="body")
     if len(body) > MAX_COMMENT_LENGTH:
-        raise RuleViolation(f"Keep a message under {MAX_COMMENT_LENGTH} characters.", field="body")
+        raise RuleViolation(_("Keep a message under %(count)s characters.", count=MAX_COMMENT_LENGTH), field="body")
     comment = Comment(item_id=item.id, author_id=author.id, body=body)
     db.session.add(comment)
     db.session.flush()

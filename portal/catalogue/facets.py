@@ -10,7 +10,7 @@ as ``none``). ``statuses_anywhere`` is that second reading.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -28,28 +28,29 @@ def _sdg(raw: str) -> int | None:
 def _country(raw: str) -> str | None:
     if raw.lower() == vocab.GLOBAL:
         return vocab.GLOBAL
-    return raw.upper() if raw.upper() in vocab.country_names() else None
+    return raw.upper() if raw.upper() in vocab.country_codes() else None
 
 
 @dataclass(frozen=True, eq=False)
 class Facet:
-    """A filter with a vocabulary: its parameter name, its legend, its (value, label) choices."""
+    """A filter with a vocabulary: its parameter name, its legend, its values and how each reads.
+
+    ``label_of`` gives a value's label in the interface language (``vocab``'s labels, kept per language).
+    """
 
     name: str
     legend: str
-    choices: tuple[tuple[Any, str], ...]
+    values: tuple
+    label_of: Callable[[Any], str]
     read: Callable[[str], Any] | None = None  # a parameter's text to a value (None: unknown); default: exact
-    _labels: dict = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
-        object.__setattr__(self, "_labels", dict(self.choices))
-
-    @property
-    def values(self) -> tuple:
-        return tuple(value for value, _ in self.choices)
+    @classmethod
+    def of(cls, name: str, legend: str, vocabulary: tuple, read: Callable[[str], Any] | None = None) -> "Facet":
+        """A facet whose values and labels are those of a ``vocab`` vocabulary."""
+        return cls(name, legend, vocab.values(vocabulary), lambda value: vocab.label(vocabulary, value), read)
 
     def label(self, value) -> str:
-        return self._labels.get(value, str(value))
+        return self.label_of(value)
 
     def parse(self, raw: str) -> Any:
         """The value a query parameter names, or None when it names none."""
@@ -59,18 +60,19 @@ class Facet:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("kind", _l("Kind"), vocab.KINDS),
-    Facet("programme", _l("Programme"), tuple((slug, name) for slug, name, _ in vocab.PROGRAMMES)),
-    Facet("sdg", _l("SDG"), tuple((number, vocab.sdg_label(number)) for number, _ in vocab.SDGS), _sdg),
-    Facet("status", _l("Portfolio status"), vocab.PORTFOLIO_STATUSES),
-    Facet("country", _l("Country"), ((vocab.GLOBAL, vocab.country_name(vocab.GLOBAL)), *vocab.countries()), _country),
-    Facet("region", _l("Region"), vocab.REGIONS),
-    Facet("category", _l("Activity category"), vocab.ACTIVITY_CATEGORIES),
-    Facet("resource_type", _l("Resource type"), vocab.RESOURCE_TYPES),
-    Facet("theme", _l("Theme"), vocab.THEMES),
+    Facet.of("kind", _l("Kind"), vocab.KINDS),
+    Facet.of("programme", _l("Programme"), vocab.PROGRAMMES),
+    Facet("sdg", _l("SDG"), vocab.values(vocab.SDGS), vocab.sdg_label, _sdg),
+    Facet.of("status", _l("Portfolio status"), vocab.PORTFOLIO_STATUSES),
+    Facet("country", _l("Country"), (vocab.GLOBAL, *vocab.values(vocab.countries("en"))), vocab.country_name, _country),
+    Facet.of("region", _l("Region"), vocab.REGIONS),
+    Facet.of("category", _l("Activity category"), vocab.ACTIVITY_CATEGORIES),
+    Facet.of("resource_type", _l("Resource type"), vocab.RESOURCE_TYPES),
+    Facet.of("theme", _l("Theme"), vocab.THEMES),
+    Facet.of("offer", _l("Offers"), vocab.OFFER),  # ``offer=yes``: items offered to other countries
 )
 # The desk's filter by workflow state (monitoring): parsed like a facet, never counted in public.
-STATE = Facet("state", _l("State"), vocab.STATES)
+STATE = Facet.of("state", _l("State"), vocab.STATES)
 FACET_NAMES: tuple[str, ...] = tuple(facet.name for facet in FACETS)
 BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
 

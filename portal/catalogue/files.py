@@ -24,6 +24,8 @@ from typing import BinaryIO
 
 import olefile
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
@@ -55,7 +57,7 @@ ODT = FileType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument t
 ODS = FileType("ods", "application/vnd.oasis.opendocument.spreadsheet", "OpenDocument spreadsheet")
 ODP = FileType("odp", "application/vnd.oasis.opendocument.presentation", "OpenDocument presentation")
 
-ALLOWED_TYPES_TEXT = "PDF, Word, Excel, PowerPoint, OpenDocument, PNG or JPEG"
+ALLOWED_TYPES_TEXT = _l("PDF, Word, Excel, PowerPoint, OpenDocument, PNG or JPEG")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -146,15 +148,16 @@ def check(stream: BinaryIO) -> FileType:
     size = stream.tell()
     stream.seek(0)
     if size == 0:
-        raise RuleViolation("The file is empty. Choose the file again.", field="file")
+        raise RuleViolation(_("The file is empty. Choose the file again."), field="file")
     if size > max_bytes():
         limit = current_app.config["MAX_UPLOAD_MB"]
-        raise RuleViolation(f"The file is larger than {limit} MB. Choose a smaller file, or give a link.", "file")
+        raise RuleViolation(_("The file is larger than %(limit)s MB. Choose a smaller file, or give a link.",
+                              limit=limit), "file")
     file_type = detect(stream)
     if file_type is None:
         raise RuleViolation(
-            f"This file's content is not an allowed type, whatever its name says. Upload a {ALLOWED_TYPES_TEXT} "
-            "file.",
+            _("This file's content is not an allowed type, whatever its name says. Upload a file of one of "
+              "these types: %(types)s.", types=ALLOWED_TYPES_TEXT),
             field="file",
         )
     return file_type

@@ -9,6 +9,7 @@ naming the parameter, which views turn into a 400 with that message.
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from portal.catalogue import RuleViolation
@@ -34,6 +35,7 @@ class CatalogueFilters:
     category: tuple[str, ...] = ()
     resource_type: tuple[str, ...] = ()
     theme: tuple[str, ...] = ()
+    offer: tuple[str, ...] = ()
     # Desk only (monitoring): workflow states and the inactive switch.
     state: tuple[str, ...] = ()
     inactive: bool = False
@@ -97,7 +99,7 @@ def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
     values: dict[str, object] = {}
     q = " ".join(args.get("q", "").split())
     if len(q) > MAX_QUERY_LENGTH:
-        raise RuleViolation(f"Search for at most {MAX_QUERY_LENGTH} characters.", field="q")
+        raise RuleViolation(_("Search for at most %(count)s characters.", count=MAX_QUERY_LENGTH), field="q")
     values["q"] = q
     for name, parse in PARSERS.items():
         if name == "state" and not desk:
@@ -107,7 +109,8 @@ def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
         for raw in raw_values:
             value = parse(raw.strip())
             if value is None:
-                raise RuleViolation(f"Unknown {name.replace('_', ' ')} '{raw[:50]}'.", field=name)
+                raise RuleViolation(_("Unknown %(name)s '%(value)s'.", name=name.replace("_", " "), value=raw[:50]),
+                                    field=name)
             if value not in parsed:
                 parsed.append(value)
         values[name] = tuple(parsed)
@@ -115,7 +118,7 @@ def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
         values["inactive"] = args.get("inactive", "") in ("1", "true", "yes", "on")
     sort = args.get("sort", "").strip() or default_sort(q)
     if sort not in SORTS:
-        raise RuleViolation(f"Sort by one of: {', '.join(SORTS)}.", field="sort")
+        raise RuleViolation(_("Sort by one of: %(sorts)s.", sorts=", ".join(SORTS)), field="sort")
     values["sort"] = sort
     values["page"] = page_number(args)
     values["per_page"] = required_positive_int(args.get("per_page"), "per_page", MAX_PER_PAGE, DEFAULT_PER_PAGE)

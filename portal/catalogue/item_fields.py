@@ -12,12 +12,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlsplit
 
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import vocab
-from portal.catalogue import RuleViolation
+from portal.catalogue import RulesViolated, RuleViolation
+from portal.catalogue.figures import FigureText, figures_of, read_figures
 from portal.catalogue.parsing import without_control_characters
 from portal.extensions import db
+from portal.i18n import format_number
 from portal.models import Item, ItemCountry, ItemProgramme, ItemTheme, Programme, Sdg, utcnow
 
 MAX_TITLE = 200
@@ -26,6 +30,7 @@ MAX_DESCRIPTION = 20_000
 MAX_URL = 500
 MAX_CONTACT = 300
 MAX_AUTHORS = 500
+MAX_RESULTS = 5000
 FIRST_PUBLICATION_YEAR = 1900
 
 @dataclass
@@ -46,11 +51,15 @@ class ItemData:
     website_url: str = ""
     contact: str = ""
     language: str = "en"
+    # "Offer to other countries" (match-making).
+    is_offer: bool = False
     # Initiatives only.
     activity_category: str = ""
     initiative_status: str = ""
     start_date: date | None = None
     end_date: date | None = None
+    results_on_ground: str = ""
+    key_figures: list[FigureText] = field(default_factory=list)  # the form's rows, blank ones included
     # Resources only (the file comes as an ``Upload``).
     resource_type: str = ""
     authors: str = ""
@@ -70,10 +79,13 @@ class ItemData:
             website_url=item.website_url or "",
             contact=item.contact or "",
             language=item.language or "en",
+            is_offer=item.is_offer,
             activity_category=item.activity_category or "",
             initiative_status=item.initiative_status or "",
             start_date=item.start_date,
             end_date=item.end_date,
+            results_on_ground=item.results_on_ground or "",
+            key_figures=[FigureText.of(figure) for figure in figures_of(item.key_figures)],
             resource_type=item.resource_type or "",
             authors=item.authors or "",
             publication_year=item.publication_year,
@@ -81,17 +93,8 @@ class ItemData:
         )
 
 
-class ItemInvalid(RuleViolation):
+class ItemInvalid(RulesViolated):
     """The item breaks one or more rules; ``errors`` maps each field to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        first_field, messages = next(iter(errors.items()))
-        super().__init__(messages[0], first_field)
-        self._errors = errors
-
-    @property
-    def errors(self) -> dict[str | None, list[str]]:
-        return self._errors
 
 
 # --- Rules -----------------------------------------------------------------------------------------
@@ -102,8 +105,14 @@ def _lines(value: str | None) -> str:
     return without_control_characters((value or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _text(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
+    """Plain text as the catalogue keeps it: \\n line ends, no control characters, trimmed."""
     return _lines(value).strip()
+
+
+def clean_markdown(value: str | None) -> str:
+    """Markdown as the catalogue keeps it: like ``clean_text``, but leading spaces stay (they mean code)."""
+    return _lines(value).lstrip("\n").rstrip()
 
 
 def unique(values) -> list:
@@ -114,19 +123,20 @@ def unique(values) -> list:
 def normalised(data: ItemData) -> ItemData:
     """``data`` with text trimmed, lists without repeats, SDG 12 left implicit, country codes upper-case."""
     texts = {
-        name: _text(getattr(data, name))
+        name: clean_text(getattr(data, name))
         for name in ("title", "summary", "description", "website_url", "contact", "language", "activity_category",
-                     "initiative_status", "resource_type", "authors", "link_url")
+                     "initiative_status", "resource_type", "authors", "link_url", "results_on_ground")
     }
-    texts["description"] = _lines(data.description).lstrip("\n").rstrip()  # leading spaces mean code in Markdown
+    texts["description"] = clean_markdown(data.description)
     return replace(
         data,
         **texts,
-        programmes=unique(_text(slug) for slug in data.programmes if _text(slug)),
+        programmes=unique(clean_text(slug) for slug in data.programmes if clean_text(slug)),
         sdgs=unique(number for number in data.sdgs if number != vocab.HOME_SDG),
         countries=unique("global" if code.strip().lower() == "global" else code.strip().upper()
                           for code in data.countries if code.strip()),
-        themes=unique(_text(theme) for theme in data.themes if _text(theme)),
+        themes=unique(clean_text(theme) for theme in data.themes if clean_text(theme)),
+        key_figures=[row.stripped() for row in data.key_figures],
     )
 
 
@@ -152,68 +162,97 @@ class Reference:
                    {sdg.number: sdg for sdg in db.session.scalars(select(Sdg))})
 
 
+# Messages for the fields with a length limit, and for the web addresses.
+TOO_LONG = {
+    "title": _l("The title may be at most %(maximum)s characters long; it has %(length)s."),
+    "summary": _l("The summary may be at most %(maximum)s characters long; it has %(length)s."),
+    "description": _l("The description may be at most %(maximum)s characters long; it has %(length)s."),
+    "website_url": _l("The website may be at most %(maximum)s characters long; it has %(length)s."),
+    "link_url": _l("The link may be at most %(maximum)s characters long; it has %(length)s."),
+    "contact": _l("The contact may be at most %(maximum)s characters long; it has %(length)s."),
+    "authors": _l("The authors may be at most %(maximum)s characters long; it has %(length)s."),
+    "results_on_ground": _l("The results on the ground may be at most %(maximum)s characters long; it has "
+                            "%(length)s."),
+}
+NOT_A_WEB_ADDRESS = {
+    "website_url": _l("The website must be a web address starting with http:// or https://."),
+    "link_url": _l("The link must be a web address starting with http:// or https://."),
+}
+
+
+def _listed(values) -> str:
+    return gettext(", ").join(str(value) for value in values)
+
+
 def check(kind: str, data: ItemData, reference: Reference | None = None) -> dict[str, list[str]]:
     """Every rule that the (normalised) ``data`` of an item of ``kind`` breaks, by field name."""
     errors: dict[str, list[str]] = {}
 
     def fail(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
+        errors.setdefault(name, []).append(str(message))
 
-    def limit(name: str, what: str, maximum: int) -> None:
+    def limit(name: str, maximum: int) -> None:
         length = len(getattr(data, name))
         if length > maximum:
-            fail(name, f"{what} may be at most {maximum:,} characters long; it has {length:,}.")
+            fail(name, str(TOO_LONG[name]) % {"maximum": format_number(maximum), "length": format_number(length)})
 
     if not data.title:
-        fail("title", "Give the item a title.")
-    limit("title", "The title", MAX_TITLE)
+        fail("title", gettext("Give the item a title."))
+    limit("title", MAX_TITLE)
     if not data.summary:
-        fail("summary", "Give a short summary: it shows in search results.")
-    limit("summary", "The summary", MAX_SUMMARY)
-    limit("description", "The description", MAX_DESCRIPTION)
+        fail("summary", gettext("Give a short summary: it shows in search results."))
+    limit("summary", MAX_SUMMARY)
+    limit("description", MAX_DESCRIPTION)
 
     known_programmes = (reference or Reference.load()).programmes
     if not data.programmes:
-        fail("programmes", "Choose the lead programme: every item belongs to at least one programme.")
+        fail("programmes", gettext("Choose the lead programme: every item belongs to at least one programme."))
     elif unknown := [slug for slug in data.programmes if slug not in known_programmes]:
-        fail("programmes", f"Choose programmes from the list; unknown: {', '.join(unknown)}.")
+        fail("programmes", gettext("Choose programmes from the list; unknown: %(values)s.", values=_listed(unknown)))
 
     if unknown := [str(number) for number in data.sdgs if number not in dict(vocab.SDGS)]:
-        fail("sdgs", f"Choose SDGs from the list (1 to 17); unknown: {', '.join(unknown)}.")
+        fail("sdgs", gettext("Choose SDGs from the list (1 to 17); unknown: %(values)s.", values=_listed(unknown)))
     elif len(data.sdgs) > vocab.MAX_OTHER_SDGS:
-        fail("sdgs", f"Choose at most {vocab.MAX_OTHER_SDGS} SDGs besides SDG 12: you chose {len(data.sdgs)}.")
+        fail("sdgs", ngettext("Choose at most %(maximum)s SDGs besides SDG 12: you chose %(num)s.",
+                              "Choose at most %(maximum)s SDGs besides SDG 12: you chose %(num)s.",
+                              len(data.sdgs), maximum=vocab.MAX_OTHER_SDGS))
 
-    unknown = [code for code in data.countries if code != "global" and code not in vocab.country_names()]
+    unknown = [code for code in data.countries if code != "global" and code not in vocab.country_codes()]
     if unknown:
-        fail("countries", f"Choose countries from the list (ISO 3166) or “Global”; unknown: {', '.join(unknown)}.")
+        fail("countries", gettext("Choose countries from the list (ISO 3166) or “Global”; unknown: %(values)s.",
+                                  values=_listed(unknown)))
     if unknown := [theme for theme in data.themes if theme not in dict(vocab.THEMES)]:
-        fail("themes", f"Choose themes from the list; unknown: {', '.join(unknown)}.")
-    if data.language not in dict(vocab.languages()):
-        fail("language", "Choose a language from the list (ISO 639-1, e.g. en, fr).")
+        fail("themes", gettext("Choose themes from the list; unknown: %(values)s.", values=_listed(unknown)))
+    if data.language not in vocab.language_codes():
+        fail("language", gettext("Choose a language from the list (ISO 639-1, e.g. en, fr)."))
 
-    for name, what in (("website_url", "The website"), ("link_url", "The link")):
+    for name in ("website_url", "link_url"):
         url = getattr(data, name)
         if url and not is_web_address(url):
-            fail(name, f"{what} must be a web address starting with http:// or https://.")
-        limit(name, what, MAX_URL)
-    limit("contact", "The contact", MAX_CONTACT)
+            fail(name, NOT_A_WEB_ADDRESS[name])
+        limit(name, MAX_URL)
+    limit("contact", MAX_CONTACT)
 
     if kind == "initiative":
         if data.activity_category not in dict(vocab.ACTIVITY_CATEGORIES):
-            fail("activity_category", "Choose the activity category.")
+            fail("activity_category", gettext("Choose the activity category."))
         if data.initiative_status not in dict(vocab.INITIATIVE_STATUSES):
-            fail("initiative_status", "Choose whether the initiative is planned, ongoing or completed.")
+            fail("initiative_status", gettext("Choose whether the initiative is planned, ongoing or completed."))
         if data.start_date and data.end_date and data.end_date < data.start_date:
-            fail("end_date", "The end date cannot be before the start date.")
+            fail("end_date", gettext("The end date cannot be before the start date."))
+        limit("results_on_ground", MAX_RESULTS)
+        for name, messages in read_figures(data.key_figures)[1].items():
+            errors.setdefault(name, []).extend(messages)
     elif kind == "resource":
         if data.resource_type not in dict(vocab.RESOURCE_TYPES):
-            fail("resource_type", "Choose the resource type.")
-        limit("authors", "The authors", MAX_AUTHORS)
+            fail("resource_type", gettext("Choose the resource type."))
+        limit("authors", MAX_AUTHORS)
         latest = utcnow().year + 1
         if data.publication_year is not None and not FIRST_PUBLICATION_YEAR <= data.publication_year <= latest:
-            fail("publication_year", f"Give a year between {FIRST_PUBLICATION_YEAR} and {latest}.")
+            fail("publication_year", gettext("Give a year between %(first)s and %(latest)s.",
+                                             first=FIRST_PUBLICATION_YEAR, latest=latest))
     else:
-        raise RuleViolation(f"Unknown kind of item: {kind}.", field="kind")
+        raise RuleViolation(gettext("Unknown kind of item: %(kind)s.", kind=kind), field="kind")
     return errors
 
 
@@ -236,6 +275,7 @@ def apply(item: Item, kind: str, data: ItemData, reference: Reference | None = N
     item.website_url = data.website_url or None
     item.contact = data.contact or None
     item.language = data.language
+    item.is_offer = data.is_offer
 
     programmes = reference.programmes
     current = {link.programme.slug: link for link in item.programme_links}
@@ -257,6 +297,9 @@ def apply(item: Item, kind: str, data: ItemData, reference: Reference | None = N
     item.initiative_status = data.initiative_status if initiative else None
     item.start_date = data.start_date if initiative else None
     item.end_date = data.end_date if initiative else None
+    item.results_on_ground = (data.results_on_ground or None) if initiative else None
+    figures = read_figures(data.key_figures)[0] if initiative else []
+    item.key_figures = [figure.as_json() for figure in figures] or None
     item.resource_type = data.resource_type if resource else None
     item.authors = (data.authors or None) if resource else None
     item.publication_year = data.publication_year if resource else None

@@ -11,6 +11,8 @@ refuses NUL in a string: ``without_control_characters`` removes them (request pa
 
 import re
 
+from flask_babel import gettext as _
+
 from portal.catalogue import RuleViolation
 
 CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # for a regular expression's character class
@@ -35,7 +37,8 @@ def required_positive_int(value: object, name: str, maximum: int, default: int |
         return default
     number = positive_int(value, maximum)
     if number is None:
-        raise RuleViolation(f"'{name}' must be a whole number from 1 to {maximum}.", field=name)
+        raise RuleViolation(_("'%(name)s' must be a whole number from 1 to %(maximum)s.", name=name, maximum=maximum),
+                            field=name)
     return number
 
 

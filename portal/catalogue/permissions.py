@@ -9,7 +9,7 @@ from collections.abc import Callable
 from portal.catalogue import NotFound
 from portal.catalogue.visibility import is_public
 from portal.extensions import db
-from portal.models import Item, Programme, User
+from portal.models import CountryNeed, Item, Organisation, Programme, User
 
 
 def is_admin(user: User) -> bool:
@@ -69,6 +69,13 @@ def can_comment(user: User, item: Item) -> bool:
     return can_see_unpublished(user, item)
 
 
+def can_edit_organisation(user: User, organisation: Organisation) -> bool:
+    """Admins edit every organisation; a partner edits its own organisation's reporting contacts."""
+    return is_admin(user) or bool(
+        user.is_authenticated and user.is_partner and user.organisation_id == organisation.id
+    )
+
+
 def can_manage_account(actor: User, user: User) -> bool:
     """Admins manage every account; a moderator may (de)activate partners of their programmes."""
     if is_admin(actor):
@@ -76,6 +83,26 @@ def can_manage_account(actor: User, user: User) -> bool:
     if not (actor.is_authenticated and actor.is_moderator and user.is_partner and user.organisation):
         return False
     return moderates_any(actor, user.organisation.programmes)
+
+
+def sits_on_a_desk(user: User) -> bool:
+    """A desk moderator or an admin (who may record country needs)."""
+    return bool(user.is_authenticated and (user.is_admin or user.is_moderator))
+
+
+def can_edit_need(user: User, need: CountryNeed) -> bool:
+    """Desks edit the needs of their programmes; admins every need. They also read its expressions of interest."""
+    return is_admin(user) or moderates_any(user, list(need.programmes))
+
+
+def can_express_interest(user: User) -> bool:
+    """A partner of an organisation may tell a need's desks that it could help."""
+    return bool(user.is_authenticated and user.is_partner and user.organisation_id is not None)
+
+
+def can_link_item(user: User, item: Item) -> bool:
+    """Links from an item ("Related items") are set by its organisation and the desks of its programmes."""
+    return belongs_to_item_organisation(user, item) or moderates_item(user, item)
 
 
 def item_for(user: User, item_id: int, allowed: Callable[[User, Item], bool]) -> Item:

@@ -8,6 +8,7 @@ the programme's own collaboration.
 """
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from portal import vocab
 from portal.catalogue import PermissionDenied, RuleViolation, audit, notifications
@@ -44,19 +45,19 @@ def set_portfolio_status(
     partner by mail when the status changed (unless ``notify`` is False: the caller tells them).
     """
     if not can_set_portfolio(actor, item, programme):
-        raise PermissionDenied("Only the programme's desk decides its portfolio.")
+        raise PermissionDenied(_("Only the programme's desk decides its portfolio."))
     if item.state != "published":
-        raise RuleViolation("The portfolio status can be set once the item is approved.", field="status")
+        raise RuleViolation(_("The portfolio status can be set once the item is approved."), field="status")
     if status not in vocab.values(vocab.PORTFOLIO_STATUSES):
-        raise RuleViolation("Choose a portfolio status.", field="status")
+        raise RuleViolation(_("Choose a portfolio status."), field="status")
     known = [key for key, _ in checklist()]
     checks = list(dict.fromkeys(checks or []))
     unknown = [check for check in checks if check not in known]
     if unknown:
-        raise RuleViolation(f"Unknown due-diligence check: {', '.join(unknown)}.", field="checks")
+        raise RuleViolation(_("Unknown due-diligence check: %(checks)s.", checks=", ".join(unknown)), field="checks")
     if status == "affiliated" and set(checks) != set(known):
         raise RuleViolation(
-            "An affiliated item needs the whole due-diligence checklist: tick every check first.", field="checks"
+            _("An affiliated item needs the whole due-diligence checklist: tick every check first."), field="checks"
         )
     notes = (notes or "").strip()
     checks = [key for key in known if key in checks]  # the checklist's order
@@ -81,7 +82,7 @@ def set_portfolio_status(
         programme=programme,
         message=notes,
         before=before,
-        for_programme=programme.name,
+        for_programme=programme.stored_name,
         after=status,
         checks=checks,
     )

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
@@ -209,27 +212,27 @@ class Change:
 
 
 FIELD_LABELS = {
-    "kind": "Kind",
-    "title": "Title",
-    "summary": "Summary",
-    "description": "Description",
-    "website_url": "Website",
-    "contact": "Contact",
-    "language": "Language",
-    "is_global": "Global",
-    "activity_category": "Activity category",
-    "start_date": "Start date",
-    "end_date": "End date",
-    "initiative_status": "Status",
-    "resource_type": "Resource type",
-    "authors": "Authors",
-    "publication_year": "Publication year",
-    "link_url": "Link",
-    "file_original_name": "File",
-    "programmes": "Programmes",
-    "sdgs": "SDGs",
-    "countries": "Countries",
-    "themes": "Themes",
+    "kind": _l("Kind"),
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "website_url": _l("Website"),
+    "contact": _l("Contact"),
+    "language": _l("Language"),
+    "is_global": _l("Global"),
+    "activity_category": _l("Activity category"),
+    "start_date": _l("Start date"),
+    "end_date": _l("End date"),
+    "initiative_status": _l("Status"),
+    "resource_type": _l("Resource type"),
+    "authors": _l("Authors"),
+    "publication_year": _l("Publication year"),
+    "link_url": _l("Link"),
+    "file_original_name": _l("File"),
+    "programmes": _l("Programmes"),
+    "sdgs": _l("SDGs"),
+    "countries": _l("Countries"),
+    "themes": _l("Themes"),
 }
 
 
@@ -237,9 +240,9 @@ def _shown(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return _(", ").join(str(v) for v in value)
     return str(value)
 
 
@@ -315,7 +318,7 @@ def decide(
         workflow.request_changes(item, actor, message)
         notifications.item_decided(item, "item.changes_requested", message=message)
     else:
-        raise RuleViolation("Choose Approve, Request changes or Reject.", field="decision")
+        raise RuleViolation(_("Choose Approve, Request changes or Reject."), field="decision")
 
 
 BULK_LIMIT = 100  # items approved by one click of "Approve selected"
@@ -335,9 +338,9 @@ def approve_selected(item_ids: list[int], actor: User) -> BulkApproval:
     counted without a title, so that nothing leaks.
     """
     if not item_ids:
-        raise RuleViolation("Tick the submissions to approve.", field="item")
+        raise RuleViolation(_("Tick the submissions to approve."), field="item")
     if len(item_ids) > BULK_LIMIT:
-        raise RuleViolation(f"Approve at most {BULK_LIMIT} submissions at once.", field="item")
+        raise RuleViolation(_("Approve at most %(count)s submissions at once.", count=BULK_LIMIT), field="item")
     approved, skipped, unknown = [], [], 0
     for item_id in dict.fromkeys(item_ids):
         try:
@@ -346,14 +349,16 @@ def approve_selected(item_ids: list[int], actor: User) -> BulkApproval:
             unknown += 1
             continue
         if item.state != "submitted":
-            skipped.append(f"“{item.title}” is no longer waiting for a decision")
+            skipped.append(_("“%(title)s” is no longer waiting for a decision", title=item.title))
         elif not can_decide(actor, item):
-            skipped.append(f"“{item.title}” is decided by the desk of {item.lead_programme.name}")
+            skipped.append(_("“%(title)s” is decided by the desk of %(programme)s", title=item.title,
+                             programme=item.lead_programme.name))
         else:
             decide(item, actor, "approve")
             approved.append(item)
     if unknown:
-        skipped.append(f"{unknown} selected item{'s were' if unknown > 1 else ' was'} not found")
+        skipped.append(ngettext("%(num)s selected item was not found", "%(num)s selected items were not found",
+                                unknown))
     return BulkApproval(approved, skipped)
 
 

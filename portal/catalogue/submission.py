@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,7 +30,12 @@ __all__ = ["ItemData", "ItemInvalid", "Upload", "create_item", "update_item"]
 DESK_ACTIONS = ("item.changes_requested", "item.rejected", "item.approved", "item.hidden", "item.unhidden")
 
 # Snapshot keys that are named differently in the form (and in ``item.edited`` events).
-_FIELD_NAMES = {"is_global": "countries", "file_original_name": "file"}
+_FIELD_NAMES = {
+    "is_global": "countries",
+    "file_original_name": "file",
+    "offer_to_other_countries": "is_offer",
+    "results_on_the_ground": "results_on_ground",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ def check_file(kind: str, data: ItemData, upload: Upload | None, keeps_file: boo
         except RuleViolation as error:
             errors.setdefault("file", []).append(error.message)
     elif not keeps_file and not data.link_url:
-        errors.setdefault("file", []).append("A resource needs a file or a link: choose a file, or give a link.")
+        errors.setdefault("file", []).append(_("A resource needs a file or a link: choose a file, or give a link."))
 
 
 # --- Writing the item ------------------------------------------------------------------------------
@@ -71,7 +77,7 @@ def _detach(item: Item) -> None:
 
 def _require_editor(actor: User, item: Item) -> None:
     if not can_edit_item(actor, item):
-        raise PermissionDenied("Only the item's organisation can change it.")
+        raise PermissionDenied(_("Only the item's organisation can change it."))
 
 
 def _one_time_token(value: str | None) -> str | None:
@@ -99,7 +105,7 @@ def create_item(actor: User, kind: str, data: ItemData, *, upload: Upload | None
     same form posted again), that item is returned and nothing is created or stored.
     """
     if not (actor.is_authenticated and actor.is_partner and actor.organisation_id is not None):
-        raise PermissionDenied("Only partners of an organisation submit items.")
+        raise PermissionDenied(_("Only partners of an organisation submit items."))
     token = _one_time_token(submission_token)
     if (earlier := _created_with(actor, token)) is not None:
         return earlier
@@ -117,7 +123,7 @@ def create_item(actor: User, kind: str, data: ItemData, *, upload: Upload | None
     except IntegrityError:
         db.session.rollback()
         if (earlier := _created_with(actor, token)) is None:
-            raise RuleViolation("This form was already sent. Open a new form to add another item.") from None
+            raise RuleViolation(_("This form was already sent. Open a new form to add another item.")) from None
         return earlier
     if kind == "resource" and upload is not None:
         _attach(item, upload)  # only once the token is ours: a repeated post stores no file
@@ -170,7 +176,7 @@ def confirm_active(item: Item, actor: User) -> None:
     """"Confirm still active": renews ``updated_at`` so the item stays, or comes back, in public view."""
     _require_editor(actor, item)
     if item.state != "published":
-        raise RuleViolation("Only a published item can be confirmed as still active.")
+        raise RuleViolation(_("Only a published item can be confirmed as still active."))
     item.updated_at = utcnow()
     audit.record("item.confirmed", actor, item=item)
     db.session.flush()
@@ -180,7 +186,7 @@ def delete_draft(item: Item, actor: User) -> None:
     """Delete a draft for good (its file once the deletion commits). Other states are withdrawn instead."""
     _require_editor(actor, item)
     if item.state != "draft":
-        raise RuleViolation("Only a draft can be deleted. Withdraw the item instead to take it out of public view.")
+        raise RuleViolation(_("Only a draft can be deleted. Withdraw the item instead to take it out of public view."))
     audit.record(
         "item.deleted", actor, item=item, organisation=item.organisation, deleted_item_id=item.id,
         title=item.title, kind=item.kind,

@@ -30,8 +30,13 @@ def is_inactive(item: Item, now: datetime | None = None) -> bool:
 
 def inactive_from(item: Item) -> datetime:
     """The first day on which ``item`` counts as inactive unless it is updated before."""
+    return inactive_after_update(item.updated_at)
+
+
+def inactive_after_update(updated_at: datetime) -> datetime:
+    """The first day on which an item last updated at ``updated_at`` counts as inactive."""
     days = current_app.config["INACTIVE_AFTER_DAYS"]
-    return datetime.combine(item.updated_at.date() + timedelta(days=days + 1), time.min)
+    return datetime.combine(updated_at.date() + timedelta(days=days + 1), time.min)
 
 
 def has_aged_out(item: Item, now: datetime | None = None) -> bool:
@@ -39,11 +44,24 @@ def has_aged_out(item: Item, now: datetime | None = None) -> bool:
     return item.state == PUBLIC_STATE and is_inactive(item, now)
 
 
+def _warning_horizon(now: datetime) -> datetime:
+    return now + timedelta(days=current_app.config["INACTIVE_WARNING_DAYS"])
+
+
 def becomes_inactive_soon(item: Item, now: datetime | None = None) -> bool:
     """True when published ``item`` is still active but will age out within INACTIVE_WARNING_DAYS."""
     now = now or utcnow()
-    warning = timedelta(days=current_app.config["INACTIVE_WARNING_DAYS"])
-    return item.state == PUBLIC_STATE and not is_inactive(item, now) and inactive_from(item) - now <= warning
+    return item.state == PUBLIC_STATE and not is_inactive(item, now) and inactive_from(item) <= _warning_horizon(now)
+
+
+def becomes_inactive_soon_clause(now: datetime | None = None, item=Item) -> ColumnElement[bool]:
+    """``becomes_inactive_soon`` as a SQL condition: published, active now, inactive within the warning days."""
+    now = now or utcnow()
+    return and_(
+        item.state == PUBLIC_STATE,
+        item.updated_at >= inactive_cutoff(now),
+        item.updated_at < inactive_cutoff(_warning_horizon(now)),
+    )
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,14 @@ event and flushes. Callers commit.
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from portal.catalogue import PermissionDenied, RuleViolation, audit
+from portal.catalogue.figures import figures_of
 from portal.catalogue.permissions import belongs_to_item_organisation, can_decide, is_admin
 from portal.extensions import db
 from portal.models import Item, User, utcnow
+from portal.vocab import STATES, label
 
 # action → (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -57,31 +61,40 @@ def snapshot(item: Item) -> dict[str, Any]:
     data["sdgs"] = item.sdg_numbers
     data["countries"] = sorted(item.countries)
     data["themes"] = sorted(item.themes)
+    # Added with match-making: present only when set, so items approved before show no change.
+    if item.is_offer:
+        data["offer_to_other_countries"] = True
+    if item.results_on_ground:
+        data["results_on_the_ground"] = item.results_on_ground
+    if item.key_figures:
+        data["key_figures"] = [str(figure) for figure in figures_of(item.key_figures)]
     return data
 
 
 def _transition(item: Item, action: str) -> str:
     sources, target = TRANSITIONS[action]
     if item.state not in sources:
-        raise RuleViolation(f"An item that is {item.state.replace('_', ' ')} cannot be {action.replace('_', ' ')}ed.")
+        raise RuleViolation(_("This cannot be done to an item in the state “%(state)s”.",
+                              state=label(STATES, item.state)))
     previous, item.state = item.state, target
     return previous
 
 
 def _require_partner(item: Item, actor: User) -> None:
     if not (belongs_to_item_organisation(actor, item) or is_admin(actor)):
-        raise PermissionDenied("Only the item's organisation can do this.")
+        raise PermissionDenied(_("Only the item's organisation can do this."))
 
 
 def _require_desk(item: Item, actor: User) -> None:
     if not can_decide(actor, item):
-        raise PermissionDenied("Only the desk of the item's lead programme can decide on it.")
+        raise PermissionDenied(_("Only the desk of the item's lead programme can decide on it."))
 
 
-def _required(text: str, what: str) -> str:
+def _required(text: str, missing: str) -> str:
+    """``text`` trimmed; ``missing`` is the message when there is none."""
     text = (text or "").strip()
     if not text:
-        raise RuleViolation(f"{what} is required.", field="message")
+        raise RuleViolation(missing, field="message")
     return text
 
 
@@ -105,7 +118,7 @@ def approve(item: Item, actor: User, message: str = "") -> None:
 
 def reject(item: Item, actor: User, reason: str) -> None:
     _require_desk(item, actor)
-    reason = _required(reason, "A reason")
+    reason = _required(reason, _("A reason is required."))
     _transition(item, "reject")
     audit.record("item.rejected", actor, item=item, programme=item.lead_programme, message=reason)
     db.session.flush()
@@ -113,7 +126,7 @@ def reject(item: Item, actor: User, reason: str) -> None:
 
 def request_changes(item: Item, actor: User, message: str) -> None:
     _require_desk(item, actor)
-    message = _required(message, "A message to the partner")
+    message = _required(message, _("A message to the partner is required."))
     _transition(item, "request_changes")
     audit.record("item.changes_requested", actor, item=item, programme=item.lead_programme, message=message)
     db.session.flush()
@@ -130,9 +143,9 @@ def withdraw(item: Item, actor: User, reason: str = "") -> None:
 def hide(item: Item, actor: User, reason: str) -> None:
     """The desk hides a published item from public view, for example for broken content."""
     _require_desk(item, actor)
-    reason = _required(reason, "A reason")
+    reason = _required(reason, _("A reason is required."))
     if item.state != "published" or item.hidden:
-        raise RuleViolation("Only a published item that is not hidden can be hidden.")
+        raise RuleViolation(_("Only a published item that is not hidden can be hidden."))
     item.hidden, item.hidden_reason = True, reason
     audit.record("item.hidden", actor, item=item, message=reason)
     db.session.flush()
@@ -141,7 +154,7 @@ def hide(item: Item, actor: User, reason: str) -> None:
 def unhide(item: Item, actor: User, message: str = "") -> None:
     _require_desk(item, actor)
     if not item.hidden:
-        raise RuleViolation("The item is not hidden.")
+        raise RuleViolation(_("The item is not hidden."))
     item.hidden, item.hidden_reason = False, None
     audit.record("item.unhidden", actor, item=item, message=message)
     db.session.flush()

@@ -1,13 +1,16 @@
 """WTForms classes. Forms validate and never persist: views hand their data to a service."""
 
+import re
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.catalogue import RuleViolation
+from portal.catalogue.parsing import positive_int
 from portal.extensions import db
 from portal.models import Organisation, Programme
 
@@ -22,6 +25,28 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class ItemReferenceField(StringField):
+    """An item named by its number or by the address of its page (``…/items/123``); ``data`` is the
+    number, or None when nothing usable was typed (the service then says what is wrong)."""
+
+    PATTERN = re.compile(r"^#?([0-9]+)$|/items/([0-9]+)(?:[/?#]|$)")
+
+    @classmethod
+    def parse(cls, text: str | None) -> int | None:
+        found = cls.PATTERN.search((text or "").strip())
+        return positive_int(found.group(1) or found.group(2)) if found else None  # an id no column holds: None
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = self.parse(self.raw)
+
+    def _value(self):
+        return getattr(self, "raw", None) or (str(self.data) if self.data else "")
+
+
+ITEM_REFERENCE_HELP = _l("The item's number or the address of its page, e.g. https://…/items/123.")
 
 
 def programme_choices() -> list[SelectChoice]:

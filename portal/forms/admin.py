@@ -1,5 +1,6 @@
 """Forms of the admin area."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -17,23 +18,23 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search users", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=choices([("", "Any role"), *vocab.ROLES]), validators=[Optional()])
+    q = StringField(_l("Search users"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=choices([("", _l("Any role")), *vocab.ROLES]), validators=[Optional()])
     active = SelectField(
-        "Status",
-        choices=choices([("", "Any status"), ("yes", "Active"), ("no", "Waiting for activation")]),
+        _l("Status"),
+        choices=choices([("", _l("Any status")), ("yes", _l("Active")), ("no", _l("Waiting for activation"))]),
         validators=[Optional()],
     )
 
 
 class UserEditForm(FlaskForm):
-    role = SelectField("Role", choices=choices(vocab.ROLES))
-    organisation = SelectField("Organisation", description="Partners belong to one organisation.")
-    programmes = MultiCheckboxField("Moderated programmes", description="For desk moderators.")
+    role = SelectField(_l("Role"), choices=choices(vocab.ROLES))
+    organisation = SelectField(_l("Organisation"), description=_l("Partners belong to one organisation."))
+    programmes = MultiCheckboxField(_l("Moderated programmes"), description=_l("For desk moderators."))
 
     def __init__(self, *args, organisations: list[SelectChoice], programmes: list[SelectChoice], **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = [SelectChoice("", "None"), *organisations]
+        self.organisation.choices = [SelectChoice("", _("None")), *organisations]
         self.programmes.choices = programmes
 
 

@@ -5,6 +5,7 @@ page holds several of them, each with a prefix (one portfolio form per programme
 """
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -25,11 +26,12 @@ class PortfolioFields(_DeskForm):
     """The due-diligence checklist and the portfolio status of one programme."""
 
     checks = MultiCheckboxField(
-        "Due diligence", description="Every check is needed to admit the item as affiliated.", validators=[Optional()]
+        _l("Due diligence"), description=_l("Every check is needed to admit the item as affiliated."),
+        validators=[Optional()],
     )
-    status = SelectField("Portfolio status", choices=choices(vocab.PORTFOLIO_STATUSES), default="none")
+    status = SelectField(_l("Portfolio status"), choices=choices(vocab.PORTFOLIO_STATUSES), default="none")
     notes = TextAreaField(
-        "Due-diligence notes", validators=[Optional(), Length(max=MAX_MESSAGE)], render_kw={"rows": 2}
+        _l("Due-diligence notes"), validators=[Optional(), Length(max=MAX_MESSAGE)], render_kw={"rows": 2}
     )
 
     def __init__(self, *args, **kwargs):
@@ -41,23 +43,23 @@ class DecisionForm(PortfolioFields):
     """Approve (with the lead programme's portfolio status), request changes or reject."""
 
     message = TextAreaField(
-        "Message to the partner",
-        description="Required to request changes (say what to change) and to reject (the reason).",
+        _l("Message to the partner"),
+        description=_l("Required to request changes (say what to change) and to reject (the reason)."),
         validators=[Optional(), Length(max=MAX_MESSAGE)],
         render_kw={"rows": 4},
     )
     # Sent by the button pressed: <button name="decision" value="approve">Approve</button>.
-    decision = SelectField("Decision", choices=choices((value, value) for value in DECISIONS))
+    decision = SelectField(_l("Decision"), choices=choices((value, value) for value in DECISIONS))
 
 
 class HideForm(_DeskForm):
     reason = TextAreaField(
-        "Reason for hiding",
-        description="The partner reads it, for example: broken link, outdated content.",
-        validators=[DataRequired("Give a reason: the partner reads it."), Length(max=MAX_MESSAGE)],
+        _l("Reason for hiding"),
+        description=_l("The partner reads it, for example: broken link, outdated content."),
+        validators=[DataRequired(_l("Give a reason: the partner reads it.")), Length(max=MAX_MESSAGE)],
         render_kw={"rows": 2},
     )
 
 
 class UnhideForm(_DeskForm):
-    message = TextAreaField("Message to the partner", validators=[Optional(), Length(max=MAX_MESSAGE)])
+    message = TextAreaField(_l("Message to the partner"), validators=[Optional(), Length(max=MAX_MESSAGE)])

@@ -1,9 +1,10 @@
-"""What happened: audit events, review comments, outgoing mail and reporting reminders."""
+"""What happened: audit events, review comments, outgoing mail, reporting reminders, lapse warnings,
+and the search queue with how far each host has applied it."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -66,6 +67,8 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(320), index=True)
+    # Addresses in copy, separated by ", " (empty: none).
+    cc: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     topic: Mapped[str] = mapped_column(String(40), default="general")
@@ -89,13 +92,30 @@ class Reminder(db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class SearchQueueEntry(db.Model):
-    """An item id whose index document must be refreshed.
+class LapseWarning(db.Model):
+    """An organisation was warned that ``item`` becomes inactive on ``lapses_on``: one warning per item
+    and lapse (confirming the item moves its lapse, which a later run warns about again)."""
 
-    Written in the same transaction as the change (so a rollback leaves nothing to index) and
-    removed once the index holds the change (so a worker dying after commit loses nothing).
-    Ids are never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL): a drainer removes
-    the entries it indexed by id, which must not remove a newer change that got the same id.
+    __tablename__ = "lapse_warnings"
+    __table_args__ = (UniqueConstraint("item_id", "lapses_on", name="uq_lapse_warnings_item_id_lapses_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    lapses_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchQueueEntry(db.Model):
+    """An item id whose index document must be refreshed, on every host's Whoosh index.
+
+    Written in the same transaction as the change (so a rollback leaves nothing to index). After
+    commit the first drainer gives it a ``position``: positions are handed out one transaction at a
+    time (``SearchSequence``), so they follow commit order, unlike ids, which a sequence hands out
+    at insert time and which may commit out of order. Each host applies the queue in position order
+    and records how far it got (``SearchHost``); an entry is removed once every known host has
+    applied it, or after the retention period (a host left behind then rebuilds its index).
+    Ids are never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL).
     """
 
     __tablename__ = "search_queue"
@@ -104,3 +124,24 @@ class SearchQueueEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(index=True)
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    position: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class SearchHost(db.Model):
+    """A host with its own Whoosh index (``SEARCH_HOST_ID``): the queue position it has applied."""
+
+    __tablename__ = "search_hosts"
+
+    host_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    applied_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchSequence(db.Model):
+    """One row: the last queue position handed out, and the highest position removed from the queue."""
+
+    __tablename__ = "search_sequence"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_position: Mapped[int] = mapped_column(BigInteger, default=0)
+    pruned_through: Mapped[int] = mapped_column(BigInteger, default=0)

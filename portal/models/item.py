@@ -4,7 +4,7 @@ countries, themes and per-programme portfolio entries."""
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,7 +25,13 @@ item_sdgs = Table(
 
 class Item(db.Model):
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_state_updated_at", "state", "updated_at"),)
+    __table_args__ = (
+        Index("ix_items_state_updated_at", "state", "updated_at"),
+        # Match-making reads the public offers and what it matches on (portal.catalogue.matching) from
+        # this index alone: the visibility rule's columns, then the category, type and "Global".
+        Index("ix_items_offers", "is_offer", "state", "hidden", "updated_at", "activity_category", "resource_type",
+              "is_global"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -38,12 +44,18 @@ class Item(db.Model):
     contact: Mapped[str | None] = mapped_column(String(300))
     language: Mapped[str] = mapped_column(String(8), default="en")
     is_global: Mapped[bool] = mapped_column(default=False)
+    # "Offer to other countries": the organisation offers the item to other countries (match-making).
+    is_offer: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # Initiatives only.
     activity_category: Mapped[str | None] = mapped_column(String(40))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     initiative_status: Mapped[str | None] = mapped_column(String(20))
+    # "Results on the ground" (plain text) and up to 3 key figures, each {"value", "unit", "measure"}
+    # (portal.catalogue.highlights.KeyFigure).
+    results_on_ground: Mapped[str | None] = mapped_column(Text)
+    key_figures: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     # Resources only: a file, stored under a generated name, or an external link.
     resource_type: Mapped[str | None] = mapped_column(String(40))

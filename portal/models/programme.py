@@ -1,6 +1,7 @@
 """Programmes of the network and the Sustainable Development Goals."""
 
 from sqlalchemy import String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import vocab
@@ -8,13 +9,50 @@ from portal.extensions import db
 
 
 class Programme(db.Model):
+    """A programme of the network.
+
+    ``name`` and ``description`` read in the interface language: the network's own wording from
+    ``vocab.PROGRAMMES`` while the stored text is its English original, else the stored text as edited.
+    In SQL they are the stored columns.
+    """
+
     __tablename__ = "programmes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(20), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
+    stored_name: Mapped[str] = mapped_column("name", String(120))
+    stored_description: Mapped[str] = mapped_column("description", Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+
+    @hybrid_property
+    def name(self) -> str:
+        if self.stored_name != vocab.programme_name(self.slug, language="en"):
+            return self.stored_name
+        return vocab.programme_name(self.slug, default=self.stored_name)
+
+    @name.inplace.setter
+    def _name_setter(self, value: str) -> None:
+        self.stored_name = str(value)
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return cls.stored_name
+
+    @hybrid_property
+    def description(self) -> str:
+        if self.stored_description != vocab.programme_description(self.slug, language="en"):
+            return self.stored_description
+        return vocab.programme_description(self.slug, default=self.stored_description)
+
+    @description.inplace.setter
+    def _description_setter(self, value: str) -> None:
+        self.stored_description = str(value)
+
+    @description.inplace.expression
+    @classmethod
+    def _description_expression(cls):
+        return cls.stored_description
 
     def __repr__(self) -> str:
         return f"<Programme {self.slug}>"
@@ -26,7 +64,7 @@ class Sdg(db.Model):
     __tablename__ = "sdgs"
 
     number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    title: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(80))  # the English title; pages show ``label``
 
     @property
     def label(self) -> str:

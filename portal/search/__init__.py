@@ -48,7 +48,6 @@ __all__ = [
     "init_app",
     "item_count",
     "ping",
-    "queues_changes",
     "rebuild",
     "record_changes",
     "search",
@@ -84,7 +83,7 @@ def _create_backend(app: Flask) -> SearchBackend:
             )
         return PostgresSearch()
     sync.install()
-    return SearchService(app.config["SEARCH_INDEX_DIR"])
+    return SearchService.for_app(app)
 
 
 def service() -> SearchBackend:
@@ -94,12 +93,6 @@ def service() -> SearchBackend:
 
 def backend_name() -> str:
     return service().name
-
-
-def queues_changes() -> bool:
-    """True when committed changes wait in a queue before search sees them (Whoosh); False when each
-    transaction updates search itself (PostgreSQL)."""
-    return service().queues_changes
 
 
 def search(filters: CatalogueFilters, scope: SearchScope = PUBLIC, **options) -> SearchResult:
@@ -159,9 +152,9 @@ def ping() -> None:
     service().ping()
 
 
-def drain() -> int | None:
-    """Apply the changes still waiting, repairing a missing index first (CLI, tests); None when the
-    backend never queues changes."""
+def drain() -> int:
+    """Apply the changes still waiting, repairing a missing index first (CLI, tests): how many (always
+    none with PostgreSQL, whose transactions write their own search rows)."""
     return service().catch_up()
 
 

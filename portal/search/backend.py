@@ -26,7 +26,7 @@ Drift = dict[str, list[int]]
 @runtime_checkable
 class SearchBackend(Protocol):
     name: str  # "whoosh" or "postgresql", for messages
-    queues_changes: bool  # committed changes wait in a queue (``catch_up``) before search sees them
+    host_id: str | None  # this host among those keeping an index of the database (None: no local index)
 
     def search(
         self,
@@ -56,15 +56,19 @@ class SearchBackend(Protocol):
         """Items changed by statements that bypass the ORM's events (bulk inserts): take them into
         account in ``session``'s transaction."""
 
-    def catch_up(self) -> int | None:
+    def catch_up(self) -> int:
         """Apply the changes still waiting (how many), repairing what is missing first (``search
-        drain``); None when this backend never queues any."""
+        drain``); 0 when this backend never queues any."""
 
     def rebuild(self, progress: Callable[[int], object] | None = None) -> None:
         """Rebuild everything search holds from the database (``search reindex``)."""
 
     def check(self) -> Drift:
         """Ids ``missing`` from, ``stale`` in or ``extra`` in what search holds, compared with the database."""
+
+    def hosts(self) -> list:
+        """Every host keeping an index of this database, with how far it has applied the queue
+        (``portal.search.cursor.HostState``); none when search keeps no local index."""
 
     def warm(self) -> bool:
         """Get ready to answer (a worker at boot); False when search cannot answer yet."""

@@ -33,7 +33,7 @@ from portal.models import (
 WORD = re.compile(r"[^\W\d_]{3,}")
 BATCH = 2000
 
-_THEME_LABELS = dict(vocab.THEMES)
+_THEME_LABELS = vocab.labels(vocab.THEMES, "en")  # search reads English words (both backends)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -130,6 +130,7 @@ def card(row: dict[str, Any]) -> dict[str, Any]:
         "category": row["activity_category"],
         "resource_type": row["resource_type"],
         "themes": sorted(row["themes"]),
+        "offer": bool(row["is_offer"]),
         "initiative_status": row["initiative_status"],
         "publication_year": row["publication_year"],
         "language": row["language"],
@@ -150,6 +151,7 @@ def facet_values(card: dict[str, Any], regions: dict[str, str] | None = None) ->
         "category": (card["category"],) if card["category"] else (),
         "resource_type": (card["resource_type"],) if card["resource_type"] else (),
         "theme": card["themes"],
+        "offer": ("yes",) if card.get("offer") else (),
     }
 
 
@@ -160,7 +162,7 @@ def text_fields(row: dict[str, Any]) -> dict[str, str]:
         row["organisation_name"],
         row["authors"] or "",
         " ".join(_THEME_LABELS.get(theme, theme) for theme in row["themes"]),
-        " ".join(vocab.country_name(code) for code in row["countries"]),
+        " ".join(vocab.country_name(code, "en") for code in row["countries"]),
     ]
     return {
         "title": row["title"],

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.reading import TermNotFound
 
 from portal.search.documents import TEXT_FIELDS
+from portal.search.internals import read_postings
 from portal.search.query import Clause, ParsedQuery
 
 B, K1 = 0.75, 1.2
@@ -57,7 +57,7 @@ class PostingsCache:
             if entry is not None:
                 self._entries.move_to_end(key)
                 return entry
-        entry = _read_postings(segment.reader, field, term)
+        entry = read_postings(segment.reader, field, term)
         with self._lock:
             if key not in self._entries:
                 self._entries[key] = entry
@@ -89,36 +89,6 @@ class PostingsCache:
             del self.lengths[key]
 
 
-def _read_postings(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """All postings of a term in one segment, block by block (deletions are the caller's business)."""
-    try:
-        matcher = reader.postings(field, term)
-    except TermNotFound:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    while hasattr(matcher, "child") and not hasattr(matcher, "_read_ids"):
-        matcher = matcher.child  # the deletion filter of a segment reader: deletions are masked elsewhere
-    ids, weights = [], []
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        # Whoosh 2.7's on-disk matcher: decode whole blocks instead of stepping one posting at a time.
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int32))
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-    else:
-        pairs = []
-        while matcher.is_active():
-            pairs.append((matcher.id(), matcher.weight()))
-            matcher.next()
-        if pairs:
-            ids.append(np.array([p[0] for p in pairs], dtype=np.int32))
-            weights.append(np.array([p[1] for p in pairs], dtype=np.float32))
-    if not ids:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
-
-
 class Evaluator:
     """Evaluates one parsed query over one index generation."""
 
@@ -132,11 +102,11 @@ class Evaluator:
         self.total_docs = max(searcher.doc_count_all(), 1)
         self._avg = {field: searcher.avg_field_length(field) or 1.0 for field in TEXT_FIELDS}
 
-    def term(self, token: str) -> tuple[np.ndarray, np.ndarray]:
-        """Mask of documents with ``token`` in any field, and its BM25F score."""
+    def term(self, token: str, fields=tuple(TEXT_FIELDS)) -> tuple[np.ndarray, np.ndarray]:
+        """Mask of documents with ``token`` in any of ``fields``, and its BM25F score there."""
         mask = np.zeros(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
-        for field, boost in TEXT_FIELDS.items():
+        for field in fields:
             frequency = self.searcher.doc_frequency(field, token)
             if not frequency:
                 continue
@@ -149,7 +119,21 @@ class Evaluator:
                 norm = K1 * ((1 - B) + B * lengths / self._avg[field])
                 at = ids + segment.offset
                 mask[at] = True
-                score[at] += boost * idf * (tf * (K1 + 1)) / (tf + norm)
+                score[at] += TEXT_FIELDS[field] * idf * (tf * (K1 + 1)) / (tf + norm)
+        return mask, score
+
+    def phrase(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
+        """Like Whoosh's ``Phrase``, field by field: where the phrase occurs in a field, the score of its
+        words in that field (a phrase in the summary does not score its words' hits in the title)."""
+        mask = np.zeros(self.n, dtype=bool)
+        score = np.zeros(self.n, dtype=np.float32)
+        for phrase in clause.query.subqueries:  # one Phrase per field (portal.search.query)
+            where = self.phrase_docs(phrase)
+            if not where.any():
+                continue
+            for token in clause.tokens:
+                score += np.where(where, self.term(token, (phrase.fieldname,))[1], 0)
+            mask |= where
         return mask, score
 
     def prefix(self, text: str) -> np.ndarray:
@@ -169,14 +153,14 @@ class Evaluator:
         if clause.kind == "prefix":
             mask = self.prefix(clause.tokens[0])
             return mask, mask.astype(np.float32)  # a constant score, as Whoosh's Prefix query gives
+        if clause.kind == "phrase":
+            return self.phrase(clause)
         mask = np.ones(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
         for token in clause.tokens:
             token_mask, token_score = self.term(token)
             mask &= token_mask
             score += token_score
-        if clause.kind == "phrase":
-            mask &= self.phrase_docs(clause.query)
         return mask, np.where(mask, score, 0)
 
     def evaluate(self, parsed: ParsedQuery, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:

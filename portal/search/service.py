@@ -1,20 +1,33 @@
 """The Whoosh backend of one app (one index folder): ``portal.search.backend.SearchBackend`` on Whoosh.
 
 Reading (``search``, ``export``, ``among``, ``similar``, ``warm``) only ever reads the index;
-writing (``drain``, ``catch_up``, ``rebuild``) runs after a commit, from the command line or in a
-rebuild, never for a visitor's GET. ``check`` compares the index with the database.
+writing (``drain``, ``catch_up``, ``rebuild``) runs after a commit outside GET requests, from the
+command line, or in this process's follower thread, never inside a visitor's GET. ``check`` compares
+the index with the database.
+
+Several hosts: each host (``SEARCH_HOST_ID``, by default this machine's name and the index folder)
+applies the shared queue to its own index by a cursor of its own (``portal.search.cursor``). A host
+whose own workers write nothing still follows the others: every ``SEARCH_SYNC_SECONDS`` a thread
+of each serving process compares the queue's last position with the host's cursor (one cheap query)
+and, when behind, applies what is new and opens the new generation, outside any request.
 """
 
 import logging
+import os
+import socket
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
+from flask import Flask, has_request_context
 from sqlalchemy.orm import Session
 
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import public_rule
-from portal.search import matching, query, suggest, sync
+from portal.extensions import db
+from portal.search import cursor, matching, query, suggest, sync
 from portal.search.results import PUBLIC, SearchResult, SearchScope, SearchUnavailable
 from portal.search.snapshot import Snapshot, SnapshotReader
 from portal.search.store import Store
@@ -22,20 +35,43 @@ from portal.search.store import Store
 log = logging.getLogger(__name__)
 
 
+def default_host_id(index_dir: str) -> str:
+    """This machine's name and the index folder: two hosts, or two folders on one machine, differ."""
+    return f"{socket.gethostname()}:{os.path.abspath(index_dir)}"[-200:]
+
+
 class SearchService:
     """Everything search does for one app, on a Whoosh index."""
 
     name = "whoosh"
-    queues_changes = True
 
-    def __init__(self, index_dir: str):
+    def __init__(self, index_dir: str, *, host_id: str | None = None, retention_hours: float = 168,
+                 sync_seconds: float = 1.0, rebuild_procs: int = 0, app: Flask | None = None):
         self.store = Store(index_dir)
         self.reader = SnapshotReader(self.store)
+        self.host_id = host_id or default_host_id(index_dir)
+        self.retention = timedelta(hours=retention_hours)
+        self.rebuild_procs = rebuild_procs
+        self.follower = Follower(app, self, sync_seconds) if app is not None and sync_seconds > 0 else None
+
+    @classmethod
+    def for_app(cls, app: Flask) -> "SearchService":
+        config = app.config
+        return cls(
+            config["SEARCH_INDEX_DIR"],
+            host_id=config.get("SEARCH_HOST_ID"),
+            retention_hours=config.get("SEARCH_QUEUE_RETENTION_HOURS", 168),
+            sync_seconds=config.get("SEARCH_SYNC_SECONDS", 1.0),
+            rebuild_procs=config.get("SEARCH_REBUILD_PROCS", 0),
+            app=app,
+        )
 
     # -- reading -----------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
         """The index's current generation; ``SearchUnavailable`` when it is missing or unreadable."""
+        if self.follower is not None and has_request_context():
+            self.follower.ensure_running()  # a serving process follows the queue (wsgi.py starts it at boot)
         return self.reader.current()
 
     def search(
@@ -90,11 +126,14 @@ class SearchService:
         return snap.remembered(key, lambda: suggest.suggestion(snap, parsed, public))
 
     def warm(self) -> bool:
-        """Read the current index now rather than on the first search (a gunicorn worker at boot).
+        """Read the current index now rather than on the first search (a gunicorn worker at boot), and
+        start following the queue.
 
-        False when there is no readable index: building one is left to ``search reindex`` (or the next
-        write), since a worker that takes minutes to boot would be killed.
+        False when there is no readable index: building one is left to ``search reindex`` (or to the
+        follower thread), since a worker that takes minutes to boot would be killed.
         """
+        if self.follower is not None:
+            self.follower.ensure_running()
         try:
             self.snapshot()
         except SearchUnavailable:
@@ -107,7 +146,9 @@ class SearchService:
         self.snapshot()
 
     def close(self) -> None:
-        """Close every open reader (tests call this when they drop an app)."""
+        """Stop following and close every open reader (tests call this when they drop an app)."""
+        if self.follower is not None:
+            self.follower.stop()
         self.reader.close()
 
     # -- writing -----------------------------------------------------------------------------
@@ -116,34 +157,112 @@ class SearchService:
         """Queue ``ids`` in ``session``'s transaction (changes made by bulk statements)."""
         sync.enqueue(ids, session)
 
-    def drain(self) -> int:
-        """Index the queued changes; ``SearchUnavailable`` (the queue kept) when there is no index."""
-        return sync.drain(self.store)
+    def drain(self, *, wait: bool = True) -> int:
+        """Apply the queued changes this host has not applied; ``SearchUnavailable`` (the queue kept)
+        when there is no index, ``sync.Behind`` when it missed changes that were pruned."""
+        return sync.drain(self.store, self.host_id, self.retention, wait=wait)
 
-    def catch_up(self, *, rebuild: bool = True) -> int:
-        """Index the queued changes; when the index is missing or unreadable, rebuild it if ``rebuild``
-        (never for a visitor's GET: the caller says)."""
+    def catch_up(self, *, rebuild: bool = True, wait: bool = True) -> int:
+        """Apply the queued changes; when the index is missing, unreadable or left behind, rebuild it
+        if ``rebuild`` (never inside a request: the caller says)."""
         broken = self.store.current_name()
         try:
-            return self.drain()
+            return self.drain(wait=wait)
         except SearchUnavailable:
             if not rebuild:
                 raise
-        log.warning("Rebuilding the missing or unreadable search index after a write")
+        where = "in a request" if has_request_context() else "outside any request"
+        log.warning("Rebuilding the missing, unreadable or outdated search index of %s (%s)", self.host_id, where)
         self.rebuild(expected=broken)
-        return self.drain()  # what was committed while another process rebuilt
+        return self.drain()
+
+    def nudge(self) -> None:
+        """Tell the follower thread to look at the queue now (a GET committed a change it must not index)."""
+        if self.follower is not None:
+            self.follower.wake()
 
     def rebuild(self, progress: Callable[[int], object] | None = None, *, expected: str | None = "") -> None:
-        """Rebuild the whole index from the database into a new folder and swap it in.
+        """Rebuild the whole index from the database into a new folder, swap it in, apply what was
+        committed meanwhile.
 
         ``expected``: the index folder found broken; when another process has replaced it meanwhile,
-        that one is kept (see ``Store.rebuild``).
+        that one is kept (see ``Store.rebuild``). This host's cursor starts at the queue position
+        reached before the database was read, so nothing committed during the build is missed.
         """
-        with self.reader.lock:
-            self.store.rebuild(expected=expected, progress=progress, after_swap=self.drain)
-            self.reader.forget()
+        self.store.rebuild(
+            expected=expected,
+            progress=progress,
+            procs=self.rebuild_procs,
+            start=lambda: cursor.sequence(db.engine),
+            on_swap=lambda position: cursor.record(db.engine, self.host_id, position),
+        )
+        self.drain()
 
     def check(self) -> dict[str, list[int]]:
         """Compare the index with the database: ids missing from, stale in, or extra in the index."""
         self.drain()
         return sync.drift(self.snapshot())
+
+    def hosts(self) -> list[cursor.HostState]:
+        """Every host that keeps an index of this database, with how far it has applied the queue."""
+        cursor.sequence(db.engine)
+        with db.engine.connect() as connection:
+            return cursor.hosts(connection)
+
+
+class Follower:
+    """One thread per process that keeps this host's index following the queue, outside any request.
+
+    Every ``interval`` seconds (or at once when woken): apply what other processes and hosts queued
+    (skipped when another process of this host is already at it), rebuild the index when it is
+    missing or left behind, and open its newest generation so that the next search finds it ready.
+    Restarted after a fork (a gunicorn worker forked from a preloading master).
+    """
+
+    def __init__(self, app: Flask, service: SearchService, interval: float):
+        self.app = app
+        self.service = service
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def ensure_running(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+                return
+            self._stopping.clear()
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="search-follower", daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+            thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            with self.app.app_context():
+                try:
+                    self.step()
+                except Exception:  # logged; the next tick tries again
+                    log.exception("The search follower could not bring the index up to date")
+                finally:
+                    db.session.remove()
+
+    def step(self) -> None:
+        """One look at the queue and the index (what each tick does)."""
+        self.service.catch_up(rebuild=True, wait=False)
+        self.service.reader.latest()

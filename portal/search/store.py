@@ -3,15 +3,16 @@
 ``SEARCH_INDEX_DIR`` holds one or more index folders and a ``CURRENT`` file naming the one in use.
 A rebuild writes a new folder and then replaces ``CURRENT`` atomically (``os.replace``), so readers
 see either the old index or the new one, never half of one. Opening never builds: an index that is
-missing or cannot be opened is ``SearchUnavailable`` until ``search reindex`` (or the drain after the
-next write, outside any visitor's request) rebuilds it.
+missing or cannot be opened is ``SearchUnavailable`` until ``search reindex`` (or a drain outside any
+request) rebuilds it. Each folder records in ``APPLIED`` the queue position its index holds.
+Locks (``portal.search.locks``): ``rebuild.lock`` while a rebuild builds and swaps, ``drain.lock``
+while a process of this host applies the queue.
 
 Writers follow SEARCH-NOTES.md: ``ix.writer(timeout=..., delay=...)`` so that several gunicorn
 workers wait for the lock instead of crashing on it, and one writer per process at a time.
 """
 
 import contextlib
-import fcntl
 import gc
 import logging
 import os
@@ -26,16 +27,18 @@ from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR, IndexWriter
 
 from portal.extensions import db
-from portal.search import cards, documents
+from portal.search import cards, documents, internals, locks
 from portal.search.results import SearchUnavailable
 
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-REBUILDING = "REBUILDING"
+REBUILD_LOCK = "rebuild.lock"
+DRAIN_LOCK = "drain.lock"
+APPLIED = "APPLIED"  # in an index folder: the queue position its index holds
 WRITER_TIMEOUT = 60.0
 WRITER_DELAY = 0.02
-KEEP_OLD_FOLDERS = 1
+OPEN_ATTEMPTS = 20
 # Separate files per segment: a reader of a compound segment copies the whole file into memory
 # (Whoosh's CompoundStorage), which would put the entire index in every worker's resident memory.
 COMPOUND = False
@@ -74,20 +77,35 @@ class Store:
         name = self.current_name()
         return self.root / name if name else None
 
+    def generation(self, name: str | None) -> int:
+        """The latest generation of folder ``name`` (-1: none); ``OSError`` when the folder is gone."""
+        if name is None:
+            raise FileNotFoundError("no current index")
+        return internals.latest_generation(str(self.root / name))
+
     def open(self, name: str | None = None) -> whoosh_index.Index:
         """The index folder ``name`` (default: the current one); ``SearchUnavailable`` when there is none.
 
-        A folder Whoosh cannot open is unavailable too (logged).
+        Opening reads the latest table of contents, which a commit in another process may remove at
+        that moment: then it opens the newer one. A folder Whoosh cannot open is unavailable (logged).
         """
         name = name or self.current_name()
         if name is None or not (self.root / name).is_dir():
             raise SearchUnavailable("There is no search index yet.")
+        path = str(self.root / name)
         with quiet_leaks():
-            try:
-                return whoosh_index.open_dir(str(self.root / name))
-            except Exception as error:
-                # Only the message: a logged traceback would keep the files Whoosh leaked open.
-                log.error("The search index in %s cannot be opened (%s)", name, repr(error))
+            for _ in range(OPEN_ATTEMPTS):
+                generation = None
+                try:
+                    generation = self.generation(name)
+                    return whoosh_index.open_dir(path)
+                except Exception as error:
+                    with contextlib.suppress(OSError):
+                        if self.generation(name) != generation:
+                            continue  # a commit replaced the generation being read
+                    # Only the message: a logged traceback would keep the files Whoosh leaked open.
+                    log.error("The search index in %s cannot be opened (%s)", name, repr(error))
+                    break
             gc.collect()
         raise SearchUnavailable("The search index cannot be opened.")
 
@@ -105,72 +123,80 @@ class Store:
                 raise
             writer.commit()
 
+    @contextlib.contextmanager
+    def draining(self, *, wait: bool = True) -> Iterator[bool]:
+        """Hold this host's drain lock (one drainer per host at a time); False when ``wait`` is False
+        and another process drains."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with locks.file_lock(self.root / DRAIN_LOCK, blocking=wait) as held:
+            yield held
+
+    def applied(self, name: str | None) -> int | None:
+        """The queue position folder ``name`` has applied (None: not recorded there)."""
+        try:
+            return int((self.root / str(name) / APPLIED).read_text())
+        except (FileNotFoundError, NotADirectoryError, ValueError):
+            return None
+
+    def set_applied(self, name: str, position: int) -> None:
+        """Record in folder ``name`` that its index holds every queued change up to ``position``."""
+        folder = self.root / name
+        temporary = folder / f".{APPLIED}.{os.getpid()}.{threading.get_ident()}"
+        temporary.write_text(str(position))
+        os.replace(temporary, folder / APPLIED)
+
     def rebuilding(self) -> bool:
-        """True while a rebuild that is still alive writes a new folder."""
-        try:
-            pid = int((self.root / REBUILDING).read_text().strip() or 0)
-        except (FileNotFoundError, ValueError):
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        """True while a rebuild holds the rebuild lock (a process that died holds nothing)."""
+        return locks.is_locked(self.root / REBUILD_LOCK)
 
     def rebuild(
         self,
         *,
         expected: str | None = "",
         progress: Callable[[int], object] | None = None,
-        procs: int | None = None,
-        after_swap: Callable[[], object] | None = None,
-    ) -> whoosh_index.Index:
-        """Build a fresh index from the database in a new folder and make it current.
+        procs: int = 0,
+        start: Callable[[], int] = lambda: 0,
+        on_swap: Callable[[int], object] = lambda position: None,
+    ) -> bool:
+        """Build a fresh index from the database in a new folder and make it current; True if built.
 
         ``expected`` is the CURRENT name the caller saw as broken or missing: when another process
-        has replaced it meanwhile, that index is used instead of building again. Pass ``""`` (the
-        default) to always build. ``after_swap`` runs once the new folder is current (the queue
-        drain, so that changes committed during the build reach the new index).
+        has replaced it meanwhile, that index is kept and nothing is built. Pass ``""`` (the default)
+        to always build. ``start()`` runs under the lock before the database is read and returns the
+        queue position the new index will hold (recorded in the folder); ``on_swap(position)`` runs
+        once the folder is current, still under the lock (``rebuilding()`` is true until then).
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        with self._rebuild_lock():
-            if expected != "" and self.current_name() != expected:
-                path = self.current_path()
-                if path is not None:
-                    with contextlib.suppress(Exception):
-                        return whoosh_index.open_dir(str(path))
-            marker = self.root / REBUILDING
-            marker.write_text(str(os.getpid()))
-            try:
-                name = f"index-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-                path = self.root / name
-                path.mkdir()
-                ix = whoosh_index.create_in(str(path), documents.make_schema())
-                self._fill(ix, progress, procs)
-                self._swap(name)
-            finally:
-                # A drain that wrote to the old folder sees that it is no longer current and keeps
-                # its queue entries, so the marker can go as soon as the new folder is current.
-                marker.unlink(missing_ok=True)
-            if after_swap is not None:
-                after_swap()
-            self._remove_old_folders(keep=name)
-            return whoosh_index.open_dir(str(path))
+        with locks.file_lock(self.root / REBUILD_LOCK):
+            previous = self.current_name()
+            if expected != "" and previous != expected and previous is not None:
+                return False
+            position = start()
+            name = f"index-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+            path = self.root / name
+            path.mkdir()
+            ix = whoosh_index.create_in(str(path), documents.make_schema())
+            self._fill(ix, progress, procs)
+            self.set_applied(name, position)
+            self._swap(name)
+            on_swap(position)
+            self._remove_old_folders(keep={name, previous})
+        return True
 
-    def _fill(self, ix: whoosh_index.Index, progress, procs: int | None) -> None:
+    def _fill(self, ix: whoosh_index.Index, progress, procs: int) -> None:
         # Its own connection: what is committed, even when called after a commit (the session is done).
         with db.engine.connect() as connection:
-            self._write_all(ix, connection, progress, procs)
+            total = cards.item_count(connection)
+            procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
+            if procs > 1:
+                # Whoosh's MpWriter forks sub-writers: they hold none of this process's locks and die with it.
+                with locks.children_die_with_me():
+                    writer = ix.writer(procs=procs, limitmb=128, multisegment=True, batchsize=250, compound=COMPOUND)
+                    self._write_all(writer, connection, progress, total)
+            else:
+                self._write_all(ix.writer(limitmb=128, compound=COMPOUND), connection, progress, total)
 
-    def _write_all(self, ix: whoosh_index.Index, connection, progress, procs: int | None) -> None:
-        total = cards.item_count(connection)
-        procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
-        if procs > 1:
-            writer = ix.writer(procs=procs, limitmb=128, multisegment=True, batchsize=250, compound=COMPOUND)
-        else:
-            writer = ix.writer(limitmb=128, compound=COMPOUND)
+    def _write_all(self, writer: IndexWriter, connection, progress, total: int) -> None:
         try:
             for count, doc in enumerate(documents.all_documents(connection), start=1):
                 writer.add_document(**doc)
@@ -188,21 +214,9 @@ class Store:
         temporary.write_text(name)
         os.replace(temporary, self.root / CURRENT)
 
-    def _remove_old_folders(self, keep: str) -> None:
-        """Remove superseded folders, keeping the newest few (a reader may still read one)."""
-        folders = sorted(
-            (path for path in self.root.glob("index-*") if path.is_dir() and path.name != keep),
-            key=lambda path: path.stat().st_mtime,
-            reverse=True,
-        )
-        for path in folders[KEEP_OLD_FOLDERS:]:
-            shutil.rmtree(path, ignore_errors=True)
-
-    @contextlib.contextmanager
-    def _rebuild_lock(self) -> Iterator[None]:
-        with _process_lock, open(self.root / "rebuild.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _remove_old_folders(self, keep: set[str | None]) -> None:
+        """Remove every folder but the new one and the one it replaced (a reader may still read that
+        one); half-built folders of rebuilds that were killed go too."""
+        for path in self.root.glob("index-*"):
+            if path.is_dir() and path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)

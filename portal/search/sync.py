@@ -3,13 +3,15 @@
 1. In the transaction: a flush that inserts, updates or deletes an ``Item`` or one of its child
    rows (programmes, countries, themes, SDGs, portfolio entries; ``portal.search.tracked``) writes the item id to
    ``search_queue`` through the same connection. A rollback therefore leaves nothing to index.
-2. After commit: the queue is drained into the index (``drain``). Under the index lock the queue and
-   the item rows are read again from the database, so the index gets the latest committed state even
-   when several workers race; queue rows are deleted only after the index committed, so a worker
-   dying in between loses nothing (the next drain, by any process, picks the ids up again).
-   A visitor's GET never drains what others left: the next write, ``search drain`` or a rebuild does.
-   When the index is missing or unreadable, the drain after a write rebuilds it (``catch_up``),
-   except inside a GET or HEAD request, which only ever reads the index.
+2. After commit: this host's index applies the queue (``drain``) from its cursor on, in the order
+   of the entries' positions (``portal.search.cursor``): the item rows are read after the entries,
+   so the index gets the latest committed state even when several workers race, and the cursor moves
+   only after the index committed, so a worker dying in between loses nothing. The queue is shared
+   by every host; each host applies every entry to its own index.
+   A GET never writes to the index: a change committed during a GET, or left by a worker that died,
+   is applied by the process's follower thread (``SearchService.follower``), the next write, or
+   ``search drain``. When the index is missing, unreadable or left behind, a drain outside any
+   request rebuilds it (``catch_up``).
 
 ``drift`` compares the index with the database, for ``search check``.
 
@@ -20,16 +22,18 @@ Bulk statements (``session.execute(insert(Item), rows)``) bypass the ORM and its
 import json
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 import numpy as np
 from flask import current_app, has_app_context, has_request_context, request
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 from whoosh.writing import IndexWriter
 
 from portal.extensions import db
 from portal.models import SearchQueueEntry, utcnow
-from portal.search import cards, documents, tracked
+from portal.search import cards, cursor, documents, tracked
+from portal.search.results import SearchUnavailable
 from portal.search.snapshot import Snapshot
 from portal.search.store import Store
 
@@ -82,14 +86,13 @@ def _after_commit(session: Session) -> None:
     service = current_app.extensions.get("search")
     if service is None:
         return
+    if has_request_context() and request.method in ("GET", "HEAD"):
+        service.nudge()  # a GET only ever reads the index: the follower thread applies the change
+        return
     try:
-        service.catch_up(rebuild=not _in_a_read_request())
+        service.catch_up(rebuild=not has_request_context())
     except Exception:  # the commit stands; the queue keeps the ids for the next drain
         log.exception("Could not bring the search index up to date; the queue keeps the changes")
-
-
-def _in_a_read_request() -> bool:
-    return has_request_context() and request.method in ("GET", "HEAD")
 
 
 def _after_rollback(session: Session) -> None:
@@ -106,51 +109,69 @@ def enqueue(ids: Iterable[int], session: Session | None = None) -> None:
         session.info[CHANGED] = True
 
 
-def read_queue(connection, limit: int = BATCH) -> list[tuple[int, int]]:
-    """(entry id, item id) of the oldest queued changes."""
-    statement = select(QUEUE.c.id, QUEUE.c.item_id).order_by(QUEUE.c.id).limit(limit)
-    return [(entry_id, item_id) for entry_id, item_id in connection.execute(statement)]
+class Behind(SearchUnavailable):
+    """This host's index misses changes the queue no longer holds (retention passed): rebuild it."""
 
 
-def remove_entries(connection, entry_ids: list[int]) -> None:
-    for start in range(0, len(entry_ids), 500):
-        connection.execute(delete(QUEUE).where(QUEUE.c.id.in_(entry_ids[start : start + 500])))
-
-
-class _Nothing(Exception):
-    """Leave the writer without committing."""
-
-
-def drain(store: Store) -> int:
-    """Index the queued changes into the store's current index; returns how many entries were handled.
-
-    ``SearchUnavailable`` when there is no index to write to: the queue keeps every entry.
-    """
+def pending(store: Store, host_id: str) -> tuple[bool, bool]:
+    """(whether the queue holds changes this host's index has not applied, whether some of them
+    still wait for a position): two cheap reads, what a host checks every second."""
     with db.engine.connect() as connection:
-        if not read_queue(connection, 1):
+        highest, waiting = cursor.latest(connection)
+        return waiting or highest > _applied(store, store.current_name(), host_id, connection), waiting
+
+
+def _applied(store: Store, name: str | None, host_id: str, connection) -> int:
+    """How far the index in folder ``name`` has applied the queue: recorded in the folder; for a folder
+    from before positions existed, the host's cursor, else everything already pruned."""
+    position = store.applied(name)
+    if position is None:
+        position = cursor.applied(connection, host_id)
+    if position is None:
+        position = cursor.pruned_through(connection)
+    return position
+
+
+def drain(store: Store, host_id: str, retention: timedelta, *, wait: bool = True) -> int:
+    """Apply the queued changes this host has not applied to its index; returns how many were applied.
+
+    One drainer per host at a time (``wait=False``: none when another one is at it). The host's cursor
+    in the database moves only while no rebuild runs and the folder written is still current: a rebuild
+    records the position its new index starts from, and what is applied to the old folder meanwhile is
+    applied again to the new one. ``SearchUnavailable`` when there is no index (the queue keeps
+    everything); ``Behind`` when changes it missed were pruned.
+    """
+    behind, waiting = pending(store, host_id)
+    if not behind:
+        return 0
+    if waiting:
+        cursor.sequence(db.engine)
+    with store.draining(wait=wait) as mine:
+        if not mine:
             return 0
-    name = store.current_name()
-    ix = store.open(name)
-    handled = 0
-    while True:
-        entries: list[tuple[int, int]] = []
-        try:
-            # Read after taking the lock: the connection then sees every commit made before it.
-            with store.writer(ix) as writer, db.engine.connect() as connection:
-                entries = read_queue(connection)
+        name = store.current_name()
+        ix = store.open(name)
+        with db.engine.connect() as connection:
+            position = _applied(store, name, host_id, connection)
+            if position < cursor.pruned_through(connection):
+                raise Behind(f"The search index of {host_id} misses changes no longer queued.")
+            recorded = cursor.applied(connection, host_id)
+        handled = 0
+        while True:
+            with db.engine.connect() as connection:
+                entries = cursor.entries_after(connection, position, BATCH)
                 if not entries:
-                    raise _Nothing
-                _apply(writer, {item_id for _, item_id in entries}, connection)
-        except _Nothing:
-            return handled
-        handled += len(entries)
-        # Keep the queue while a rebuild runs or when the index written is no longer current.
-        if store.current_name() != name or store.rebuilding():
-            return handled
-        with db.engine.begin() as connection:
-            remove_entries(connection, [entry for entry, _ in entries])
-        if len(entries) < BATCH:
-            return handled
+                    break
+                with store.writer(ix) as writer:
+                    _apply(writer, {item_id for _, item_id in entries}, connection)
+            position = entries[-1][0]
+            store.set_applied(name, position)
+            handled += len(entries)
+            if len(entries) < BATCH:
+                break
+        if (recorded is None or recorded < position) and store.current_name() == name and not store.rebuilding():
+            cursor.advance(db.engine, host_id, position, retention)
+        return handled
 
 
 def _apply(writer: IndexWriter, ids: set[int], connection) -> None:

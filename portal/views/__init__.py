@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal import vocab
 from portal.catalogue import permissions, review
+from portal.catalogue.figures import figures_of
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
 from portal.links import absolute_url
 from portal.markdown import render_markdown
@@ -16,14 +17,18 @@ from portal.views import (
     cors,
     dcat,
     desk,
+    desk_network,
     errors,
     health,
     items,
+    languages,
     machines,
+    network,
     oai,
     partner,
     public,
     routing,
+    saved_searches,
     search,
     transaction,
 )
@@ -33,8 +38,8 @@ from portal.views.input import PortalRequest
 def register(app: Flask) -> None:
     app.request_class = PortalRequest  # parameters without control characters, bodies limited by kind
     routing.install(app)  # before any route is added
-    for module in (public, search, api, auth, partner, items, desk, admin, admin_import, oai, dcat, machines,
-                   health):
+    for module in (public, search, network, api, auth, partner, saved_searches, items, desk, desk_network, admin,
+                   admin_import, oai, dcat, machines, health):
         app.register_blueprint(module.bp)
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)
@@ -42,9 +47,10 @@ def register(app: Flask) -> None:
 
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(vocab.country_name, "country_name")
-    app.add_template_filter(_datetime, "datetime")
-    app.add_template_filter(_date, "date")
+    app.add_template_filter(vocab.language_name, "language_name")
+    languages.install(app)
     app.jinja_env.globals.update(
+        country_list=vocab.country_list,
         vocab=vocab,
         label=vocab.label,
         permissions=permissions,
@@ -54,6 +60,7 @@ def register(app: Flask) -> None:
         has_aged_out=has_aged_out,
         inactive_from=inactive_from,
         absolute_url=absolute_url,
+        key_figures=figures_of,
     )
 
     @app.context_processor
@@ -64,10 +71,3 @@ def register(app: Flask) -> None:
             values["desk_queue_count"] = review.queue_count(current_user)
         return values
 
-
-def _datetime(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
-
-
-def _date(value) -> str:
-    return value.strftime("%d %b %Y") if value else ""

@@ -23,6 +23,11 @@ PUBLIC_ENDPOINTS = frozenset(
         "public.sdg",
         "public.about_portfolios",
         "public.item",
+        "public.pitch",
+        "network.need_list",
+        "network.need",
+        "network.country",
+        "network.theme",
         "search.results",
         "search.export_csv",
         "search.feed",
@@ -41,6 +46,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.register",
         "auth.forgot_password",
         "auth.reset_password",
+        "searches.unsubscribe",  # the signed token in the digest's link stands for the login
     }
 )
 

@@ -4,6 +4,7 @@ document. The public visibility rule applies; bad parameters get a JSON 400 (por
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from portal import search, vocab
 from portal.catalogue import NotFound, RuleViolation
@@ -52,7 +53,7 @@ NON_EMPTY = (*FACET_NAMES, "sort", "page", "per_page")
 def items():
     for name in NON_EMPTY:
         if any(not value.strip() for value in request.args.getlist(name)):
-            raise RuleViolation(f"'{name}' must not be empty.", field=name)
+            raise RuleViolation(_("'%(name)s' must not be empty.", name=name), field=name)
     filters = parse_filters(request.args)
     result = search.search(filters, suggest=False, highlights=False)
     extras = item_extras([hit.card["id"] for hit in result.hits])

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
@@ -12,10 +13,12 @@ from portal.forms.auth import (
     NEW_ORGANISATION,
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     RegistrationForm,
     ResetPasswordForm,
 )
+from portal.i18n import LANGUAGES
 from portal.requestinfo import client_address
 from portal.security import log_in, log_out
 from portal.views.access import role_required
@@ -42,21 +45,22 @@ def login():
         except logins.LoginThrottled as error:
             minutes = max(1, round(error.retry_after / 60))
             raise TooManyRequests(
-                f"Too many failed logins. For your safety, logging in is paused: try again in {minutes} "
-                f"minute{'s' if minutes > 1 else ''}.",
+                ngettext("Too many failed logins. For your safety, logging in is paused: try again in %(num)s minute.",
+                         "Too many failed logins. For your safety, logging in is paused: try again in %(num)s "
+                         "minutes.", minutes),
                 retry_after=error.retry_after,
             ) from None
         except logins.InvalidCredentials:
             # Answered with 200 so that the failure is committed: it counts towards the throttle.
-            form.form_errors.append("Wrong email or password.")
+            form.form_errors.append(_("Wrong email or password."))
         except logins.AccountInactive:
             form.form_errors.append(
-                "Your account is waiting for activation by the secretariat or a desk moderator. "
-                "You will get an email when it is active."
+                _("Your account is waiting for activation by the secretariat or a desk moderator. "
+                "You will get an email when it is active.")
             )
         else:
             log_in(user)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")) or start_page(user))
     return render_template("auth/login.html", form=form)
 
@@ -66,7 +70,7 @@ def login():
 def logout():
     if request.method == "POST":  # CSRFProtect has checked the token
         log_out()
-        flash("You are logged out.", "success")
+        flash(_("You are logged out."), "success")
         return redirect(url_for("public.home"))
     return render_template("auth/logout.html")
 
@@ -103,13 +107,29 @@ def change_password():
             accounts.change_password(current_user, form.current_password.data, form.password.data)
         if not outcome.failed:
             log_in(current_user._get_current_object())  # every other session has ended; this one starts afresh
-            flash("Your password is changed. Other devices have been logged out.", "success")
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(start_page(current_user))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, language_form=_language_form())
+
+
+def _language_form() -> LanguageForm:
+    return LanguageForm(formdata=None, language=current_user.language)
+
+
+@bp.post("/account/language")
+@role_required()
+def set_language():
+    """The language of the account's mails (the pages follow the chooser)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        accounts.set_language(current_user, form.language.data)
+        flash(_("Your mails are now written in %(language)s.", language=LANGUAGES[form.language.data]), "success")
+        return redirect(url_for("auth.change_password"))
+    return render_template("auth/change_password.html", form=ChangePasswordForm(formdata=None), language_form=form), 400
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config[_("PASSWORD_RESET_RATE_LIMIT")], methods=[_("POST")])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

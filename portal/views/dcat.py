@@ -23,6 +23,7 @@ from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.links import absolute_url
 from portal.models import Item
+from portal.views.languages import in_english
 
 bp = Blueprint("dcat", __name__)
 
@@ -150,10 +151,12 @@ def _answer(fmt: str) -> Response:
 
 
 @bp.get("/catalog.ttl")
+@in_english
 def catalog_ttl():
     return _answer("ttl")
 
 
 @bp.get("/catalog.jsonld")
+@in_english
 def catalog_jsonld():
     return _answer("jsonld")

@@ -1,14 +1,18 @@
 """The coordination desk under /desk/: review queue, review page, monitoring, partner accounts."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
-from portal.catalogue import RuleViolation, accounts, audit, comments, portfolio, reminders, reporting, review
+from portal.catalogue import RuleViolation, accounts, audit, comments, links, portfolio, reminders, reporting, review
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
 from portal.catalogue.parsing import database_id, positive_int
 from portal.extensions import db
 from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
+from portal.forms.matchmaking import LinkForm
 from portal.models import Item
 from portal.views.access import guard_blueprint
 from portal.views.input import paginate
@@ -19,7 +23,11 @@ from portal.vocab import PORTFOLIO_STATUSES, label
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 guard_blueprint(bp, "moderator", "admin")
 
-DECIDED = {"approve": "Approved", "reject": "Rejected", "request_changes": "Asked for changes to"}
+DECIDED = {
+    "approve": _l("Approved “%(title)s”."),
+    "reject": _l("Rejected “%(title)s”."),
+    "request_changes": _l("Asked for changes to “%(title)s”."),
+}
 
 
 @bp.get("/")
@@ -70,6 +78,9 @@ def _review_page(item: Item, status: int = 200, *, decision_form=None, portfolio
         events=audit.history(item),
         describe=audit.describe,
         checklist=dict(portfolio.checklist()),
+        related=links.related_items(item, current_user),
+        link_form=LinkForm(formdata=None),
+        back=url_for("desk.item", item_id=item.id),
     ), status
 
 
@@ -102,7 +113,7 @@ def decide(item_id: int):
         )
     if outcome.failed:
         return _review_page(item, 400, decision_form=form)
-    flash(f"{DECIDED[form.decision.data]} “{item.title}”.", "success")
+    flash(str(DECIDED[form.decision.data]) % {"title": item.title}, "success")
     return _next_page()
 
 
@@ -115,11 +126,13 @@ def approve_selected():
     if refused.failed:
         return redirect(back)
     if outcome.approved:
-        titles = ", ".join(f"“{item.title}”" for item in outcome.approved[:5])
-        more = f" and {len(outcome.approved) - 5} more" if len(outcome.approved) > 5 else ""
-        flash(f"Approved {len(outcome.approved)}: {titles}{more}.", "success")
+        titles = _(", ").join(_("“%(title)s”", title=item.title) for item in outcome.approved[:5])
+        if len(outcome.approved) > 5:
+            titles = ngettext("%(titles)s and %(num)s more", "%(titles)s and %(num)s more", len(outcome.approved) - 5,
+                              titles=titles)
+        flash(_("Approved %(count)s: %(titles)s.", count=len(outcome.approved), titles=titles), "success")
     if outcome.skipped:
-        flash("Not approved: " + "; ".join(outcome.skipped) + ".", "info")
+        flash(_("Not approved: %(reasons)s.", reasons=_("; ").join(outcome.skipped)), "info")
     return redirect(back)
 
 
@@ -137,7 +150,8 @@ def set_portfolio(item_id: int, slug: str):
         )
     if outcome.failed:
         return _review_page(item, 400, portfolio_forms={slug: form})
-    flash(f"Portfolio status for {programme.name}: {label(PORTFOLIO_STATUSES, form.status.data)}.", "success")
+    flash(_("Portfolio status for %(programme)s: %(status)s.", programme=programme.name,
+            status=label(PORTFOLIO_STATUSES, form.status.data)), "success")
     if was_waiting and not review.pending_tasks(current_user, item):
         return _next_page()  # that was the last thing the queue asked of this desk about the item
     return redirect(url_for("desk.item", item_id=item_id))
@@ -150,7 +164,7 @@ def comment(item_id: int):
         comments.add_comment(item, current_user, request.form.get("body", ""))
     if outcome.failed:
         return _review_page(item, 400)
-    flash("Message sent to the partner.", "success")
+    flash(_("Message sent to the partner."), "success")
     return redirect(url_for("desk.item", item_id=item_id, _anchor="thread-title"))
 
 
@@ -164,7 +178,7 @@ def hide(item_id: int):
         review.hide(item, current_user, form.reason.data)
     if outcome.failed:
         return _review_page(item, 400, hide_form=form)
-    flash(f"“{item.title}” is hidden from public view.", "success")
+    flash(_("“%(title)s” is hidden from public view.", title=item.title), "success")
     return redirect(back_to(url_for("desk.item", item_id=item_id)))
 
 
@@ -174,7 +188,7 @@ def unhide(item_id: int):
     form = UnhideForm()
     form.validate()
     review.unhide(item, current_user, form.message.data or "")
-    flash(f"“{item.title}” is public again (when published and active).", "success")
+    flash(_("“%(title)s” is public again (when published and active).", title=item.title), "success")
     return redirect(back_to(url_for("desk.item", item_id=item_id)))
 
 
@@ -207,7 +221,8 @@ def set_account_active(user_id: int):
     with flashed() as outcome:
         accounts.set_active(current_user, user, active)
     if not outcome.failed:
-        flash(f"{user.email} is {'active' if active else 'deactivated'}.", "success")
+        done = _("%(email)s is active.") if active else _("%(email)s is deactivated.")
+        flash(done % {"email": user.email}, "success")
     return redirect(back_to(url_for("desk.accounts")))
 
 
@@ -242,11 +257,11 @@ def _reporting_table(name: str) -> Response:
 def send_reporting_reminders():
     scope = reporting.open_scope(current_user, request.form.get("programme"), request.form.get("year"))
     if scope.programme is None:
-        raise RuleViolation("Choose one programme to send reminders for.", field="programme")
+        raise RuleViolation(_("Choose one programme to send reminders for."), field="programme")
     target = request.form.get("organisation", "")
     organisation_id = positive_int(target)
     if target != "all" and organisation_id is None:
-        raise RuleViolation("Choose a partner to remind, or all of them.", field="organisation")
+        raise RuleViolation(_("Choose a partner to remind, or all of them."), field="organisation")
     outcomes = reminders.send_reminders(
         current_user, scope.programme, scope.period.year, None if target == "all" else [organisation_id]
     )

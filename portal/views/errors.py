@@ -24,20 +24,20 @@ from portal.search import SearchUnavailable
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: "The request could not be understood",
-    403: "You may not see this page",
-    404: "Page not found",
-    405: "Method not allowed",
-    413: "The upload is too large",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: _l("The request could not be understood"),
+    403: _l("You may not see this page"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("The upload is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
     503: _l("Search is unavailable for a moment"),
 }
 SEARCH_RETRY_SECONDS = 300
 
 
 def _render(status: int, description: str, headers=None, title: str | None = None):
-    title = str(title or TITLES.get(status, "Error"))
+    title = str(title or TITLES.get(status, _("Error")))
     if request.path.startswith("/api/"):
         response = jsonify(error={"status": status, "title": title, "detail": description})
     else:
@@ -80,7 +80,8 @@ def handle_untrusted_host(error: SecurityError):
 
 
 def handle_csrf_error(error: CSRFError):
-    return _render(400, "The form had expired or did not come from this site. Go back, reload the page and try again.")
+    return _render(400, _("The form had expired or did not come from this site. Go back, reload the page and try "
+                          "again."))
 
 
 def handle_permission_denied(error: PermissionDenied):
@@ -109,7 +110,7 @@ def handle_search_unavailable(error: SearchUnavailable):
 def handle_unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
-    return handle_http_error(InternalServerError("We have been told. Please try again in a moment."))
+    return handle_http_error(InternalServerError(_("We have been told. Please try again in a moment.")))
 
 
 def register(app: Flask) -> None:

@@ -1,17 +1,21 @@
-"""Item URLs outside the partner area: editing (``/items/<id>/edit``, the organisation and admins)
-and the file download (``/items/<id>/file``, whoever may see the item)."""
+"""Item URLs outside the partner area: editing (``/items/<id>/edit``, the organisation and admins),
+the file download (``/items/<id>/file``, whoever may see the item), and links between items
+(``/items/<id>/links``, the item's organisation and desks)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.catalogue import files, submission, workflow
-from portal.catalogue.permissions import can_edit_item, can_view_item, item_for
+from portal.catalogue import files, links, submission, workflow
+from portal.catalogue.permissions import can_edit_item, can_link_item, can_view_item, item_for
 from portal.catalogue.visibility import is_public
 from portal.extensions import talisman
 from portal.forms.item import FORMS
+from portal.forms.matchmaking import LinkForm
 from portal.security import DOWNLOAD_POLICY
 from portal.views.access import role_required
-from portal.views.transaction import shown_on
+from portal.views.shared import back_to
+from portal.views.transaction import flashed, shown_on
 
 bp = Blueprint("items", __name__)
 
@@ -34,9 +38,9 @@ def edit(item_id: int):
             )
         if not outcome.failed:
             if form.submit_review.data:
-                flash(f"“{item.title}” is submitted for review.", "success")
+                flash(_("“%(title)s” is submitted for review.", title=item.title), "success")
             else:
-                flash(f"“{item.title}” is saved." if changed else "Nothing had changed.", "success")
+                flash(_("“%(title)s” is saved.", title=item.title) if changed else _("Nothing had changed."), "success")
             if current_user.is_partner:
                 return redirect(url_for("partner.item", item_id=item.id))
             return redirect(url_for("public.item", item_id=item.id))
@@ -71,3 +75,29 @@ def download(item_id: int):
     if not is_public(item):
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _back(item_id: int):
+    return redirect(back_to(url_for("public.item", item_id=item_id)))
+
+
+@bp.post("/items/<int:item_id>/links")
+@role_required("partner", "moderator", "admin")
+def add_link(item_id: int):
+    item = item_for(current_user, item_id, can_link_item)
+    form = LinkForm()
+    form.validate()
+    with flashed() as outcome:
+        link = links.add_link(item, current_user, form.target.data, form.relation.data)
+    if not outcome.failed:
+        flash(_("Linked to “%(title)s”.", title=link.target.title), "success")
+    return _back(item_id)
+
+
+@bp.post("/items/<int:item_id>/links/<int:link_id>/remove")
+@role_required("partner", "moderator", "admin")
+def remove_link(item_id: int, link_id: int):
+    link = links.remove_link(link_id, current_user)
+    flash(_("The link between “%(source)s” and “%(target)s” is removed.", source=link.source.title,
+            target=link.target.title), "success")
+    return _back(item_id)

@@ -9,6 +9,7 @@ from portal import vocab
 from portal.links import absolute_url
 from portal.models import Item
 from portal.views.dcat import SDG
+from portal.views.languages import in_english
 from portal.views.search import CSV_HEADER
 
 bp = Blueprint("machines", __name__)
@@ -42,6 +43,7 @@ def robots():
 
 
 @bp.get("/datapackage.json")
+@in_english
 def datapackage():
     name, path = current_app.config["DATA_LICENSE"]
     fields = [{"name": column, **CSV_FIELDS[column]} for column in CSV_HEADER]

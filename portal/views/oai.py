@@ -21,6 +21,7 @@ from portal.catalogue.parsing import MAX_ID
 from portal.extensions import csrf
 from portal.links import absolute_url
 from portal.models import utcnow
+from portal.views.languages import in_english
 
 bp = Blueprint("oai", __name__)
 csrf.exempt(bp)
@@ -292,6 +293,7 @@ HANDLERS = {
 
 
 @bp.route("/oai", methods=["GET", "POST"])
+@in_english
 def endpoint():
     root = Element(f"{{{OAI}}}OAI-PMH", {f"{{{XSI}}}schemaLocation": f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"})
     _add(root, OAI, "responseDate", _stamp(utcnow()))

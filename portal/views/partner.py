@@ -1,11 +1,15 @@
 """The partner area under /my/: the organisation's items, their submission and upkeep, reporting status."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.catalogue import audit, comments, reporting, submission, workflow
+from portal.catalogue import audit, comments, lapses, links, organisations, reporting, submission, usage, workflow
 from portal.catalogue.permissions import belongs_to_item_organisation, item_for
 from portal.forms.item import FORMS
+from portal.forms.matchmaking import LinkForm
+from portal.forms.organisation import ContactsForm
 from portal.models import Item
 from portal.views.access import guard_blueprint
 from portal.views.input import paginate
@@ -29,15 +33,22 @@ def dashboard():
         "partner/dashboard.html",
         organisation=organisation,
         reporting_status=reporting.partner_status(organisation) if organisation else None,
+        lapsing=lapses.lapsing_count(organisation.id) if organisation else 0,
+        usage=usage.organisation_usage(organisation.id) if organisation else [],
     )
 
 
 @bp.get("/items")
 def items():
-    page = paginate(submission.organisation_items(current_user.organisation_id or 0), per_page=ITEMS_PER_PAGE)
+    """The organisation's items; ``?lapsing=1``: only those about to become inactive."""
+    organisation_id = current_user.organisation_id or 0
+    lapsing = request.args.get("lapsing") == "1"
+    query = lapses.lapsing_items(organisation_id) if lapsing else submission.organisation_items(organisation_id)
+    page = paginate(query, per_page=ITEMS_PER_PAGE)
     return render_template(
         "partner/items.html",
         page=page,
+        lapsing=lapsing,
         messages=submission.latest_desk_messages(page.items),
         warning_days=current_app.config["INACTIVE_WARNING_DAYS"],
     )
@@ -54,8 +65,10 @@ def new_item(kind: str):
                 submission_token=form.submission_token.data,
             )
         if not outcome.failed:
-            flash(f"“{item.title}” is {'submitted for review' if item.state == 'submitted' else 'saved as a draft'}.",
-                  "success")
+            if item.state == "submitted":
+                flash(_("“%(title)s” is submitted for review.", title=item.title), "success")
+            else:
+                flash(_("“%(title)s” is saved as a draft.", title=item.title), "success")
             return redirect(url_for("partner.item", item_id=item.id))
     status = 400 if form.errors else 200
     return render_template("partner/item_form.html", form=form, kind=kind, item=None), status
@@ -73,44 +86,49 @@ def item(item_id: int):
         comment_url=url_for("partner.comment", item_id=item.id),
         events=audit.history(item),
         describe=audit.describe,
+        related=links.related_items(item, current_user),
+        link_form=LinkForm(formdata=None),
+        back=url_for("partner.item", item_id=item.id),
     )
 
 
 def _act(item_id: int, action, done: str, *, gone: bool = False):
-    """Run ``action(item, current_user)`` and go back to the page the button was on
-    (to the list when the item is ``gone``)."""
+    """Run ``action(item, current_user)``, say ``done`` (a message with the item's ``%(title)s``) and go back
+    to the page the button was on (to the list when the item is ``gone``)."""
     item = own_item(item_id)
     title = item.title
     with flashed() as outcome:
         action(item, current_user)
     if not outcome.failed:
-        flash(f"“{title}” {done}.", "success")
+        flash(str(done) % {"title": title}, "success")
         if gone:
             return redirect(url_for("partner.items"))
-    if request.form.get("back") == "items":
-        return redirect(url_for("partner.items"))
+    back = request.form.get("back")
+    if back in ("items", "lapsing"):
+        return redirect(url_for("partner.items", **({"lapsing": 1} if back == "lapsing" else {})))
     return redirect(url_for("partner.item", item_id=item_id))
 
 
 @bp.post("/items/<int:item_id>/submit")
 def submit(item_id: int):
-    return _act(item_id, workflow.submit, "is submitted for review")
+    return _act(item_id, workflow.submit, _l("“%(title)s” is submitted for review."))
 
 
 @bp.post("/items/<int:item_id>/confirm")
 def confirm(item_id: int):
-    return _act(item_id, submission.confirm_active, "is confirmed as still active")
+    return _act(item_id, submission.confirm_active, _l("“%(title)s” is confirmed as still active."))
 
 
 @bp.post("/items/<int:item_id>/withdraw")
 def withdraw(item_id: int):
     reason = request.form.get("reason", "").strip()
-    return _act(item_id, lambda item, actor: workflow.withdraw(item, actor, reason), "is withdrawn from public view")
+    return _act(item_id, lambda item, actor: workflow.withdraw(item, actor, reason),
+                _l("“%(title)s” is withdrawn from public view."))
 
 
 @bp.post("/items/<int:item_id>/delete")
 def delete(item_id: int):
-    return _act(item_id, submission.delete_draft, "is deleted", gone=True)
+    return _act(item_id, submission.delete_draft, _l("“%(title)s” is deleted."), gone=True)
 
 
 @bp.post("/items/<int:item_id>/comments")
@@ -119,5 +137,20 @@ def comment(item_id: int):
     with flashed() as outcome:
         comments.add_comment(item, current_user, request.form.get("body", ""))
     if not outcome.failed:
-        flash("Your message is sent to the desk.", "success")
+        flash(_("Your message is sent to the desk."), "success")
     return redirect(url_for("partner.item", item_id=item.id, _anchor="thread-title"))
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+def organisation_settings(organisation_id: int):
+    """The organisation's settings: its reporting focal point and alternates (only its own organisation)."""
+    organisation = organisations.organisation_for(current_user, organisation_id)
+    form = ContactsForm.of(organisation)
+    if form.validate_on_submit():
+        with shown_on(form, "focal_point") as outcome:
+            organisations.update_contacts(current_user, organisation, *form.contacts())
+        if not outcome.failed:
+            flash(_("The reporting contacts of %(name)s are saved.", name=organisation.name), "success")
+            return redirect(url_for("partner.dashboard"))
+    status = 400 if form.errors else 200
+    return render_template("partner/organisation.html", organisation=organisation, form=form), status

@@ -4,8 +4,8 @@ from flask import Blueprint, current_app, render_template, send_from_directory, 
 from flask_login import current_user
 
 from portal import search
+from portal.catalogue import highlights, links
 from portal.catalogue import programmes as programme_service
-from portal.catalogue import reporting
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item, item_for
 from portal.catalogue.visibility import is_public
@@ -16,7 +16,6 @@ from portal.views.shared import listing
 bp = Blueprint("public", __name__)
 
 LATEST_ON_HOME = 6
-PORTFOLIO_LIMIT = 50  # per status on a programme page; the rest is one click away in the search
 
 
 @bp.get("/")
@@ -46,33 +45,31 @@ def programmes():
     )
 
 
-@bp.get("/programmes/<slug>")
-def programme(slug: str):
+def _programme_page(slug: str, template: str):
+    """A programme's overview: its story (messages, highlights, links), achievements and portfolio counts."""
     programme = programme_service.get_programme(slug)
-    filters = listing(programme=(programme.slug,))
-    result = search.search(filters, suggest=False, highlights=False)
+    story = highlights.programme_story(programme)
+    counted = search.search(CatalogueFilters(programme=(programme.slug,), per_page=1), suggest=False,
+                            highlights=False)
     return render_template(
-        "public/programme.html",
+        template,
         programme=programme,
-        result=result,
-        item_count=result.total,
-        portfolio_counts=result.facets.get("status", {}),
-        partner_count=programme_service.partner_counts().get(programme.id, 0),
-        portfolio=_portfolio(programme.slug),
-        achievements=reporting.public_achievements(programme),
+        story=story,
+        achievements=story.achievements,
+        item_count=counted.total,
+        portfolio_counts=counted.facets.get("status", {}),
     )
 
 
-def _portfolio(slug: str) -> dict[str, search.SearchResult]:
-    """The programme's public core and affiliated items by title: the status filter of the search."""
-    return {
-        status: search.search(
-            CatalogueFilters(programme=(slug,), status=(status,), sort="title", per_page=PORTFOLIO_LIMIT),
-            suggest=False,
-            highlights=False,
-        )
-        for status in ("core", "affiliated")
-    }
+@bp.get("/programmes/<slug>")
+def programme(slug: str):
+    return _programme_page(slug, "public/programme.html")
+
+
+@bp.get("/programmes/<slug>/pitch")
+def pitch(slug: str):
+    """The programme on one printable A4 page: key facts, messages, highlights, partners."""
+    return _programme_page(slug, "public/pitch.html")
 
 
 @bp.get("/sdgs/<int:number>")
@@ -93,6 +90,7 @@ def item(item_id: int):
     return render_template(
         "public/item.html",
         item=item,
+        related=links.related_items(item, current_user),
         similar=_similar(item),
         file_url=url_for("items.download", item_id=item.id) if item.file_name else None,
         json_ld=item_json_ld(item) if is_public(item) else None,

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from portal import search
+from portal import search, vocab
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.facets import BY_NAME
 from portal.catalogue.filters import parse_filters
-from portal.catalogue.sitemap import sitemap_page
+from portal.catalogue.sitemap import country_pages, need_pages, sitemap_page
 from portal.links import absolute_url
 from portal.models import utcnow
 from portal.views.shared import chips, csv_download, facet_groups
@@ -20,12 +20,6 @@ FEED_ENTRIES = 50
 CSV_LIMIT = 10000
 CSV_HEADER = ("id", "kind", "title", "summary", "organisation", "programmes", "portfolio", "sdgs", "countries",
               "themes", "updated_at", "url")
-
-
-@bp.app_template_filter("isodate")
-def isodate(value: str | None) -> str:
-    """An ISO timestamp from the index as "9 May 2025"."""
-    return datetime.fromisoformat(value).strftime("%d %b %Y").lstrip("0") if value else ""
 
 
 @bp.app_template_global("vocab_programme_name")
@@ -95,21 +89,24 @@ def _parse(value: str | None) -> datetime | None:
 
 
 def _site_pages() -> list[str]:
-    """The portal's own public pages, listed on the sitemap's first page."""
-    pages = [absolute_url(endpoint)
-             for endpoint in ("public.home", "search.results", "public.programmes", "public.about_portfolios")]
+    """The portal's own public pages, listed on the sitemap's first page (the needs' own pages follow)."""
+    pages = [absolute_url(endpoint) for endpoint in ("public.home", "search.results", "public.programmes",
+                                                      "public.about_portfolios", "network.need_list")]
     pages += [absolute_url("public.programme", slug=p.slug) for p in programme_service.all_programmes()]
     pages += [absolute_url("public.sdg", number=sdg.number) for sdg in programme_service.all_sdgs()]
+    pages += [absolute_url("network.theme", theme=theme) for theme, _label in vocab.THEMES]
+    pages += [absolute_url("network.country", code=code) for code in country_pages()]
     return pages
 
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Public pages and public items only (a sitemap index past 45 000 addresses)."""
+    """Public pages, needs and public items only (a sitemap index past 45 000 items)."""
     found = sitemap_page(request.args.get("page", ""))
     if found.number is None:
         body = render_template("search/sitemap_index.xml", pages=range(1, found.pages + 1))
     else:
-        pages = _site_pages() if found.number == 1 else []
-        body = render_template("search/sitemap.xml", pages=pages, items=found.items)
+        first = found.number == 1
+        body = render_template("search/sitemap.xml", pages=_site_pages() if first else [],
+                               needs=need_pages() if first else [], items=found.items)
     return Response(body, mimetype="application/xml")

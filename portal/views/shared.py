@@ -5,11 +5,13 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from flask import Response, request, url_for
+from flask_babel import gettext as _
 
 from portal.catalogue.facets import BY_NAME, FACETS
 from portal.catalogue.filters import CatalogueFilters, page_number
 from portal.catalogue.spreadsheets import to_csv
 from portal.search import SearchResult
+from portal.vocab import collation_key
 
 LISTING_PER_PAGE = 10
 # Facets with many values show the most frequent first (and every ticked one); the rest sit in a
@@ -44,24 +46,29 @@ def _options(facet, counts: dict, selected: set) -> list[dict]:
 
 def facet_groups(result: SearchResult) -> list[dict]:
     """The facets as the form shows them: options (value, label, count, ticked), the first ones and,
-    for long facets, the ``more`` options after them (by name)."""
+    for long facets, the ``more`` options after them (each part by name, in the interface language)."""
     groups = []
     for facet in FACETS:
         options = _options(facet, result.facets.get(facet.name, {}), set(result.filters.selected(facet.name)))
         more: list[dict] = []
         limit = FACET_LIMITS.get(facet.name)
-        if limit and len(options) > limit:
-            ranked = sorted(options, key=lambda option: (not option["checked"], -option["count"], option["label"]))
-            options, more = ranked[:limit], ranked[limit:]
-            options.sort(key=lambda option: option["label"])
-            more.sort(key=lambda option: option["label"])
+        if limit:
+            for option in options:
+                option["key"] = collation_key(option["label"])
+            if len(options) > limit:
+                ranked = sorted(options, key=lambda option: (not option["checked"], -option["count"], option["key"]))
+                options, more = ranked[:limit], ranked[limit:]
+            options.sort(key=lambda option: option["key"])
+            more.sort(key=lambda option: option["key"])
         groups.append({"name": facet.name, "legend": facet.legend, "options": options, "more": more})
     return groups
 
 
 def _chip_label(name: str, value) -> str:
     facet = BY_NAME[name]
-    return facet.label(value) if name == "sdg" else f"{facet.legend}: {facet.label(value)}"
+    if name == "sdg":
+        return facet.label(value)
+    return _("%(filter)s: %(value)s", filter=facet.legend, value=facet.label(value))
 
 
 def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:

@@ -56,13 +56,13 @@ def test_each_change_of_role_organisation_and_programmes_is_audited_in_words(mak
     accounts.update_user(admin, user, role="moderator", organisation=None,
                          moderated_programmes=[programme("ci"), programme("st")])
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "user.programmes_changed"))
-    assert audit.describe(event) == "changed the moderated programmes from spp to ci, st"
+    assert audit.describe(event) == f"{admin.name} changed the moderated programmes from spp to ci, st"
     organisation = make_organisation(name="Green Builders")
     accounts.update_user(admin, user, role="partner", organisation=organisation, moderated_programmes=[])
     assert [audit.describe(event) for event in audit.about_user(user)][:3] == [
-        "changed the moderated programmes from ci, st to —",
-        "changed the organisation from — to Green Builders",
-        "changed the role from moderator to partner",
+        f"{admin.name} changed the moderated programmes from ci, st to —",
+        f"{admin.name} changed the organisation from — to Green Builders",
+        f"{admin.name} changed the role from Desk moderator to Partner",
     ]
     with pytest.raises(PermissionDenied):
         accounts.update_user(user, admin, role="partner", organisation=organisation, moderated_programmes=[])

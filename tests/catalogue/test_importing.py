@@ -8,7 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
+from portal.catalogue import matching
 from portal.catalogue.importing.items import COLUMNS
+from portal.catalogue.reporting import data_version
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, utcnow
 
@@ -297,3 +299,28 @@ def test_an_excel_csv_with_a_byte_order_mark_and_crlf_line_ends_imports(run, tmp
     result = run(str(path))
     assert "1 created" in result.output and ": line 3: kind: " in result.output
     assert items()[0].source_id == "old-1"
+
+
+def test_a_re_import_keeps_what_only_the_form_sets_and_match_making_sees_the_change(run):
+    assert run([record()]).exit_code == 0
+    (item,) = items()
+    # The organisation then ticks "Offer to other countries" and adds what the import has no column for.
+    item.is_offer, item.contact = True, "canteens@example.org"
+    item.results_on_ground = "120 schools serve local food."
+    item.key_figures = [{"value": 120.0, "unit": "schools", "measure": "serving local food"}]
+    db.session.commit()
+    assert item.id in matching.public_offers()
+    version, stamp = data_version(), item.changed_at
+
+    assert "1 unchanged" in run([record()]).output
+    assert item.changed_at == stamp  # harvesters see nothing new
+    assert data_version() != version  # the import itself is in the audit log
+    assert (item.is_offer, item.contact, item.results_on_ground, item.key_figures) == (
+        True, "canteens@example.org", "120 schools serve local food.",
+        [{"value": 120.0, "unit": "schools", "measure": "serving local food"}])
+
+    version = data_version()
+    assert "1 updated" in run([record(state="draft", portfolio="sfs:none", updated_at=NOW.isoformat())]).output
+    assert data_version() != version
+    assert item.state == "draft" and item.is_offer
+    assert item.id not in matching.public_offers()  # the kept list of offers followed the import

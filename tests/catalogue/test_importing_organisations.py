@@ -32,6 +32,8 @@ def test_organisations_and_their_partnerships_import_and_update_by_name(runner, 
     assert (kenya.type, kenya.country, kenya.website) == ("civil_society", "KE", "https://example.org/k")
     assert {p.programme.slug: p.joined_on for p in kenya.partnerships} == {"sfs": date(2019, 3, 1),
                                                                         "spp": date(2021, 6, 15)}
+    assert (kenya.focal_point_email, kenya.alternate_emails) == ("focal@kfsn.example.org",
+                                                                 ["a@kfsn.example.org", "b@kfsn.example.org"])
     alliance = organisation("Green Procurement Alliance")
     assert (alliance.type, alliance.country) == ("civil_society", "DE")
     assert [(p.programme, p.joined_on) for p in alliance.partnerships] == [(programme("spp"), date(2018, 1, 10))]
@@ -55,11 +57,12 @@ def test_bad_organisation_rows_are_reported_and_skipped(runner, tmp_path):
                  + "Future,other,,,spp:2999-01-01,,\n"
                  + "Bad email,other,,,,not-an-email,\n"
                  + "Two focal points,other,,,,a@example.org;b@example.org,\n"
-                 + "good one,other,,,,,\n")
+                 + "good one,other,,,,,\n"
+                 + "Alternates alone,other,,,,,a@example.org\n")
     assert result.exit_code == 1
-    assert "1 created, 0 updated, 0 unchanged, 9 failed" in result.output
+    assert "1 created, 0 updated, 0 unchanged, 10 failed" in result.output
     for line, column in ((3, "type"), (4, "country"), (5, "website"), (6, "programmes"), (7, "programmes"),
-                         (8, "programmes"), (9, "focal_point"), (10, "focal_point"), (11, "name")):
+                         (8, "programmes"), (9, "focal_point"), (10, "focal_point"), (11, "name"), (12, "focal_point")):
         assert f": line {line}: {column}: " in result.output, result.output
     assert [o.name for o in db.session.scalars(db.select(Organisation))] == ["Good one"]
 

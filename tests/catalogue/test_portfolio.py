@@ -98,7 +98,7 @@ def test_each_change_is_an_audit_event_with_before_after_and_notes_and_the_partn
         ("affiliated", "core", "Now run by the programme."),
     ]  # the repeated, unchanged decision recorded nothing
     assert audit.describe(events[1]) == (
-        "changed its portfolio status for Sustainable Public Procurement from Affiliated to Core"
+        f"{desk.name} changed its portfolio status for Sustainable Public Procurement from Affiliated to Core"
     )
     mails = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(m.recipient, m.subject) for m in mails] == [

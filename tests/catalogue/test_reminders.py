@@ -28,7 +28,7 @@ def test_reminders_go_to_the_active_accounts_of_partners_not_yet_reported_and_ar
 
     assert {o.organisation: (o.recipients, o.skipped) for o in outcomes} == {
         "Silent": (("one@silent.org", "two@silent.org"), None),
-        "X": ((), "no active partner account"),
+        "X": ((), "no active partner account and no reporting focal point"),
     }
     mails = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
     assert [m.recipient for m in mails] == ["one@silent.org", "two@silent.org"]
@@ -74,3 +74,41 @@ def test_reminders_check_the_desk_the_year_and_the_organisation(make_organisatio
         reminders.send_reminders(None, programme("spp"), year=reporting.current_year() - 1)
     with pytest.raises(RuleViolation):
         reminders.send_reminders(None, programme("spp"), organisation_ids=[stranger.id])
+
+
+def test_an_organisation_without_any_account_is_reminded_through_its_focal_point_with_the_alternates_in_copy(
+    make_organisation, make_item
+):
+    make_organisation("No accounts", focal_point_email="focal@noaccounts.org",
+                      alternate_emails=["alt1@noaccounts.org", "alt2@noaccounts.org"])
+
+    outcomes = reminders.send_reminders(None, programme("spp"))
+    db.session.commit()
+
+    assert [(o.recipients, o.sent) for o in outcomes] == [
+        (("focal@noaccounts.org", "alt1@noaccounts.org", "alt2@noaccounts.org"), True)
+    ]
+    (message,) = db.session.scalars(db.select(OutboxMessage)).all()
+    assert (message.recipient, message.cc) == ("focal@noaccounts.org", "alt1@noaccounts.org, alt2@noaccounts.org")
+    assert "condition to remain a partner" in message.body
+    assert "No accounts has not reported anything to Sustainable Public Procurement yet." in message.body
+    assert db.session.scalar(db.select(db.func.count(Reminder.id))) == 1
+
+
+def test_the_accounts_and_the_focal_point_each_get_one_copy_and_the_reminder_says_what_was_reported_last(
+    make_organisation, make_user, make_item
+):
+    silent = make_organisation("Silent", focal_point_email="focal@silent.org", alternate_emails=["alt@silent.org"])
+    make_user(organisation=silent, email="account@silent.org")
+    make_user(organisation=silent, email="alt@silent.org")  # an alternate with an account: in copy only
+    old = make_item(organisation=silent, title="Green tenders guide")
+    contribute(old, "item.submitted", this_year() - timedelta(days=400))
+    contribute(make_item(organisation=silent, title="Rejected", state="rejected"), "item.submitted",
+               this_year() - timedelta(days=30))
+
+    reminders.send_reminders(None, programme("spp"))
+    db.session.commit()
+
+    mails = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
+    assert [(m.recipient, m.cc) for m in mails] == [("account@silent.org", ""), ("focal@silent.org", "alt@silent.org")]
+    assert "What Silent reported last: “Green tenders guide”, submitted on" in mails[0].body

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.catalogue import PermissionDenied, RuleViolation, audit, files, submission, workflow
+from portal.catalogue.figures import FigureText, figures_of
 from portal.catalogue.item_fields import ItemData, ItemInvalid
 from portal.catalogue.submission import Upload
 from portal.catalogue.visibility import is_public
@@ -453,3 +454,32 @@ def test_browser_line_ends_and_the_order_of_other_programmes_are_not_changes(aut
     assert [p.slug for p in item.programmes] == ["sfs", "spp", "ci"]
     assert submission.update_item(item, author, replace(posted, programmes=["spp", "sfs", "ci"])) == ["programmes"]
     assert item.lead_programme.slug == "spp"
+
+
+# --- Offers, results on the ground and key figures ---------------------------------------------------------
+
+
+def test_an_initiative_records_its_results_and_key_figures_and_may_be_an_offer(author):
+    rows = [FigureText("1,200", "tonnes", "of food waste avoided"), FigureText(), FigureText("35", "%", "less waste")]
+    data = replace(INITIATIVE, is_offer=True, results_on_ground="Canteens cut waste.", key_figures=rows)
+    item = submission.create_item(author, "initiative", data)
+    assert item.is_offer and item.results_on_ground == "Canteens cut waste."
+    assert [(f.value, f.unit, f.measure) for f in figures_of(item.key_figures)] == [
+        (1200.0, "tonnes", "of food waste avoided"), (35.0, "%", "less waste")]
+    assert ItemData.from_item(item).key_figures == [FigureText("1200", "tonnes", "of food waste avoided"),
+                                                    FigureText("35", "%", "less waste")]
+
+
+def test_key_figures_are_numbers_with_units_and_what_they_measure(author):
+    rows = [FigureText("lots", "tonnes", "of waste"), FigureText("12", "", "")]
+    assert invalid(author, "initiative", replace(INITIATIVE, key_figures=rows)) == {
+        "figure1_value": ["The value must be a number such as 1200 or 3.5, without its unit."],
+        "figure2_unit": ["Give the unit, for example tonnes, people or %."],
+        "figure2_measure": ["Say what it measures, for example “of food waste avoided”."],
+    }
+
+
+def test_resources_keep_no_key_figures(author):
+    data = replace(RESOURCE, key_figures=[FigureText("5", "x", "y")], results_on_ground="Ignored.", is_offer=True)
+    item = submission.create_item(author, "resource", data)
+    assert (item.key_figures, item.results_on_ground, item.is_offer) == (None, None, True)

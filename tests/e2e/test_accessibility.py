@@ -3,8 +3,8 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-PAGES = ["/", "/login", "/password/forgot", "/register", "/programmes", "/programmes/sfs", "/about/portfolios",
-         "/no-such-page"]
+PAGES = ["/", "/login", "/password/forgot", "/register", "/programmes", "/programmes/sfs", "/programmes/sfs/pitch",
+         "/about/portfolios", "/needs", "/countries/KE", "/themes/circular_economy", "/no-such-page"]
 
 
 @pytest.fixture(scope="module")

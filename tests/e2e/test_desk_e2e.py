@@ -75,8 +75,8 @@ def test_a_submission_approved_as_affiliated_is_public_and_in_the_programme_port
     approve_as_affiliated(page, live_server, live_user, title)
 
     page.goto(f"{live_server}/programmes/spp")
-    affiliated = page.get_by_role("list", name=re.compile(r"^Affiliated"))
-    affiliated.get_by_role("link", name=title).click()
+    page.get_by_role("list", name="Portfolio").get_by_role("link", name=re.compile("affiliated items")).click()
+    page.get_by_role("link", name=title).click()
     expect(page).to_have_url(re.compile(rf"/items/{item_id}$"))
     expect(page.locator(".badge-affiliated")).to_have_text("Affiliated")
 

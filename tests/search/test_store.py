@@ -9,7 +9,6 @@ import pytest
 from portal import search
 from portal.extensions import db
 from portal.models import Item
-from portal.search.store import KEEP_OLD_FOLDERS
 
 pytestmark = pytest.mark.search_backends("whoosh")  # the Whoosh index itself
 
@@ -89,11 +88,12 @@ def test_a_worker_reads_the_index_at_boot_but_never_builds_one(app, make_app, it
         search.service().close()
 
 
-def test_a_rebuild_swaps_in_a_new_folder_and_keeps_only_the_newest_old_ones(app, client, item):
+def test_a_rebuild_swaps_in_a_new_folder_and_keeps_only_the_one_it_replaced(app, client, item):
     first = search.service().store.current_name()
-    for _ in range(KEEP_OLD_FOLDERS + 2):
+    Path(app.config["SEARCH_INDEX_DIR"], "index-half-built-by-a-killed-rebuild").mkdir()
+    for _ in range(3):
+        replaced = search.service().store.current_name()
         search.rebuild()
     current = search.service().store.current_name()
-    assert current != first and current in folders(app)
-    assert len(folders(app)) == 1 + KEEP_OLD_FOLDERS
+    assert current != first and folders(app) == sorted([current, replaced])
     assert found(client, "beekeeping") == 1

@@ -29,7 +29,7 @@ def test_admin_changes_role_and_programmes_and_each_change_is_audited(client, ad
                                                                    AuditEvent.actor_id == admin.id)).all()
     assert {"user.role_changed", "user.organisation_changed", "user.programmes_changed"} <= set(actions)
     history = client.get(f"/admin/users/{user.id}").text
-    assert "changed the role from partner to moderator" in history
+    assert "changed the role from Partner to Desk moderator" in history
     assert "changed the moderated programmes from — to sfs, st" in history and "['" not in history
 
 

@@ -525,3 +525,36 @@ def test_the_desk_downloads_files_of_items_in_review(client, auth, make_item):
     response = client.get(f"/items/{item.id}/file")
     assert response.status_code == 200
     response.close()
+
+
+# --- Engagement on /my/: items about to lapse, how the items are used ----------------------------------
+
+
+def test_the_dashboard_counts_the_items_about_to_lapse_and_links_to_them(client, partner, make_item):
+    soon = make_item(organisation=partner.organisation, title="Lapses soon", updated_days_ago=700)
+    make_item(organisation=partner.organisation, title="Fresh item", updated_days_ago=3)
+    make_item(title="Another organisation's", updated_days_ago=700)
+
+    page = client.get("/my/").text
+    assert "1 item becomes inactive within 60 days." in page
+    assert 'href="/my/items?lapsing=1"' in page
+    listed = client.get("/my/items?lapsing=1").text
+    assert "Lapses soon" in listed and "Fresh item" not in listed and "Another organisation" not in listed
+
+    response = client.submit(f"/my/items/{soon.id}/confirm", {"back": "lapsing"}, page="/my/items?lapsing=1")
+    assert response.headers["Location"] == "/my/items?lapsing=1"
+    assert "No item becomes inactive soon." in client.get("/my/items?lapsing=1").text
+    assert "becomes inactive within" not in client.get("/my/").text
+
+
+def test_the_dashboard_shows_the_portfolio_decisions_on_the_organisations_items(client, partner, make_item):
+    make_item(organisation=partner.organisation, title="Core one", portfolio={"spp": "core"})
+    make_item(organisation=partner.organisation, title="Not admitted", portfolio={"spp": "none"})
+    make_item(title="Someone else's", portfolio={"spp": "affiliated"})
+
+    page = client.get("/my/").text
+
+    assert "How your items are used" in page
+    assert "In programme portfolios (1)" in page
+    assert re.search(r"Core one</a>:\s*<a href=\"/programmes/spp\">Core in Sustainable Public Procurement</a>", page)
+    assert "Not admitted" not in page and "Someone else" not in page

@@ -105,7 +105,7 @@ def test_an_unknown_table_is_404(client, moderator):
 def test_the_dashboard_shows_the_rate_the_definitions_and_who_to_remind(client, auth, world):
     auth.login("moderator", programmes=("spp",))
     page = client.get("/desk/reporting?programme=spp&year=2024").text
-    assert "<strong>75 %</strong> reporting rate" in page
+    assert "<strong>75%</strong> reporting rate" in page
     assert "Target met" in page
     assert "on the last day of the year" in page  # the definitions, in words
     assert "submitted, updated or confirmed as still active" in page
@@ -195,6 +195,53 @@ def test_csv_tables_and_their_defence_against_spreadsheet_formulas(client, auth,
     assert trend[-2] == ["2023", "1", "0", "0.0"]
 
 
+# --- Partnership health and trends ---------------------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_the_health_verdict_with_its_thresholds_and_csv(client, auth, world, make_item):
+    auth.login("moderator", programmes=("spp",))
+    page = client.get("/desk/reporting?programme=spp&year=2024").text
+    health = page[page.index('id="health-heading"'):page.index('id="trend-heading"')]
+    # Partner 3 contributed in 2023, not in the last 12 months of 2024, and no partnership started: 0 new, 1 lapsed.
+    assert '<p class="health-verdict attention"><strong>Needs attention: new and lapsed partners.</strong>' in health
+    for label in ("Partners active in the last 12 months", "New and lapsed partners", "Reporting rate in the year",
+                  "Reporting rate over five years", "Public items about to become inactive"):
+        assert f'<th scope="row">{label}</th>' in health
+    assert re.search(r"<td>60 % or more</td>\s*<td>below 40 %</td>", health)
+    assert "<td>75 % or more (the target)</td>" in health
+    rows = read_csv(client.get("/desk/reporting/health.csv?programme=spp&year=2024"))
+    assert rows[0] == ["Indicator", "Value", "Good when", "Concern when", "Status"]
+    assert rows[3][:2] == ["Reporting rate in the year", "75 %"]
+    assert rows[-1][0] == "Verdict"
+
+
+def test_the_dashboard_names_the_rising_and_emerging_themes_with_charts_tables_and_csv(client, auth, make_item):
+    def made(when, count, theme):
+        for _ in range(count):
+            item = make_item(themes=[theme])
+            item.created_at = when
+        db.session.commit()
+
+    made(datetime(2023, 5, 1), 1, "circular_economy")
+    made(datetime(2024, 5, 1), 4, "circular_economy")
+    made(datetime(2023, 5, 1), 3, "plastics")
+    auth.login("moderator", programmes=("spp",))
+
+    page = client.get("/desk/reporting?programme=spp&year=2024").text
+
+    trends = page[page.index('id="trends-heading"'):page.index('id="gaps-heading"')]
+    assert re.search(r"<dt>Emerging themes</dt>\s*<dd>Circular economy \(1 → 4\)</dd>", trends)
+    rising = r"New items by theme</dt>\s*<dd>Rising: Circular economy \(\+3\)\.\s*Falling: Plastics \(-3\)"
+    assert re.search(rising, trends)
+    assert '<svg class="chart" role="img" aria-labelledby="trend-themes-chart-title trend-themes-chart-desc"' in trends
+    assert "Circular economy: 1 in 2023, 4 in 2024" in trends
+    for name in ("trend-categories", "trend-themes", "trend-sdgs"):
+        assert f'href="/desk/reporting/{name}.csv?programme=spp&amp;year=2024"' in trends
+    rows = read_csv(client.get("/desk/reporting/trend-themes.csv?programme=spp&year=2024"))
+    assert rows[0] == ["Theme", "2020", "2021", "2022", "2023", "2024", "Change on the year before"]
+    assert ["Circular economy", "0", "0", "0", "1", "4", "3"] in rows
+
+
 # --- Reminders --------------------------------------------------------------------------------------------------
 
 
@@ -265,7 +312,7 @@ def test_the_remind_command_prints_who_would_be_and_who_was_reminded(runner, mak
     dry = runner.invoke(args=["reporting", "remind", "--programme", "spp", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "would remind: Silent (contact@silent.org)" in dry.output
-    assert "skipped: Nobody home (no active partner account)" in dry.output
+    assert "skipped: Nobody home (no active partner account and no reporting focal point)" in dry.output
     assert db.session.scalar(db.select(db.func.count(Reminder.id))) == 0
 
     sent = runner.invoke(args=["reporting", "remind", "--programme", "spp", "--year", str(reporting.current_year())])

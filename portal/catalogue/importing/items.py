@@ -41,6 +41,10 @@ MAX_ORGANISATION_NAME = 200
 # ItemData's field → the column that holds it, where the names differ.
 COLUMN_OF = {"website_url": "website", "link_url": "link", "activity_category": "category",
              "initiative_status": "status", "file": "link"}
+# What no column holds: only the item's organisation sets it, on the form. A new item starts without it;
+# a re-import keeps the item's own (the contact, the "Offer to other countries" tick, the results on the
+# ground and the key figures), so importing the old system's records again never undoes a partner's work.
+FORM_ONLY_FIELDS = ("contact", "is_offer", "results_on_ground", "key_figures")
 FIRST_YEAR = 1900
 
 
@@ -187,7 +191,7 @@ def parse(row: Row, first_rows: dict[str, int], now: datetime, reference: Refere
     elif len(organisation) > MAX_ORGANISATION_NAME:
         cells.fail("organisation", _("At most %(count)d characters.", count=MAX_ORGANISATION_NAME))
     country = cells["organisation_country"].upper() or None
-    if country and country not in vocab.country_names():
+    if country and country not in vocab.country_codes():
         cells.fail("organisation_country", _("“%(code)s” is not an ISO 3166 alpha-2 country code.", code=country))
     created_at, updated_at = cells.moment("created_at", now), cells.moment("updated_at", now)
     if created_at and updated_at and updated_at < created_at:
@@ -239,7 +243,7 @@ class ItemImporter:
         self._events: list[dict] = []
 
     def parse(self, row: Row) -> ItemRecord:
-        return parse(row, self.first_rows, self.now, self.reference, self.report.unit)
+        return parse(row, self.first_rows, self.now, self.reference, self.report.unit_word)
 
     def start_chunk(self, rows: list[Row]) -> None:
         """Load the chunk's existing items and organisations in two queries."""
@@ -314,7 +318,7 @@ class ItemImporter:
             return "created"
         before = _comparable(item)
         item.organisation = organisation
-        self._set(item, record)
+        self._set(item, record, keep=FORM_ONLY_FIELDS)
         after = _comparable(item)
         changed = [name for name in after if before.get(name) != after[name]]
         if not changed:
@@ -324,8 +328,12 @@ class ItemImporter:
         self._imported(item, record, fields=changed)
         return "updated"
 
-    def _set(self, item: Item, record: ItemRecord) -> None:
+    def _set(self, item: Item, record: ItemRecord, keep: tuple[str, ...] = ()) -> None:
+        """Write the record onto ``item``; the fields named in ``keep`` stay as they are."""
+        kept = {name: getattr(item, name) for name in keep}
         apply(item, record.kind, record.data, self.reference)
+        for name, value in kept.items():
+            setattr(item, name, value)
         item.state = record.state
         item.created_at, item.updated_at = record.created_at, record.updated_at
         item.submitted_at = record.created_at if record.state != "draft" else None

@@ -32,7 +32,7 @@ def max_bytes() -> int:
 
 def _require_admin(actor: User) -> None:
     if not is_admin(actor):
-        raise PermissionDenied("Only admins import records.")
+        raise PermissionDenied(_("Only admins import records."))
 
 
 def start(actor: User, kind: str, filename: str, content: bytes, *, create_organisations: bool = True) -> ImportJob:

@@ -8,26 +8,22 @@ decision, audited on its own).
 
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal import vocab
-from portal.catalogue import accounts, audit
+from portal.catalogue import RuleViolation, accounts, audit
 from portal.catalogue.importing.items import MAX_ORGANISATION_NAME
 from portal.catalogue.importing.reading import Row, split
 from portal.catalogue.importing.report import ImportReport, RowError, RowFailed
 from portal.catalogue.item_fields import MAX_URL, is_web_address
+from portal.catalogue.organisations import checked_contacts, split_addresses
 from portal.extensions import db
 from portal.models import Organisation, Partnership, Programme, User
 
 COLUMNS = ("name", "type", "country", "website", "programmes", "focal_point", "alternates")
 REQUIRED_COLUMNS = ("name",)
 FIELDS = ("type", "country", "website", "focal_point_email", "alternate_emails")
-
-
-def _email(value: str) -> str:
-    return validate_email(value, check_deliverability=False).normalized
 
 
 def parse(row: Row, first_rows: dict[str, int], unit: str = "line") -> dict:
@@ -54,7 +50,7 @@ def parse(row: Row, first_rows: dict[str, int], unit: str = "line") -> dict:
     if type_ not in dict(vocab.ORGANISATION_TYPES):
         fail("type", _("Give the type: %(types)s.", types=", ".join(value for value, _l in vocab.ORGANISATION_TYPES)))
     country = cell("country").upper() or None
-    if country and country not in vocab.country_names():
+    if country and country not in vocab.country_codes():
         fail("country", _("“%(code)s” is not an ISO 3166 alpha-2 country code.", code=country))
     website = cell("website")
     if website and (not is_web_address(website) or len(website) > MAX_URL):
@@ -75,16 +71,15 @@ def parse(row: Row, first_rows: dict[str, int], unit: str = "line") -> dict:
             fail("programmes", _("%(value)s is in the future.", value=part))
         else:
             partnerships[slug.lower()] = joined_on
-    emails = {}
-    for column in ("focal_point", "alternates"):
-        emails[column] = []
-        for address in split(cell(column).replace(",", ";")):
-            try:
-                emails[column].append(_email(address))
-            except EmailNotValidError as error:
-                fail(column, _("“%(address)s” is not an email address: %(error)s", address=address, error=error))
-    if len(emails["focal_point"]) > 1:
+    focal_points = split_addresses(cell("focal_point"))
+    focal_point, alternates = None, []
+    if len(focal_points) > 1:
         fail("focal_point", _("Give one focal point; the others are alternates."))
+    else:
+        try:
+            focal_point, alternates = checked_contacts("".join(focal_points), split_addresses(cell("alternates")))
+        except RuleViolation as error:
+            fail(error.field, error.message)
     if errors:
         raise RowFailed(errors)
     return {
@@ -93,8 +88,8 @@ def parse(row: Row, first_rows: dict[str, int], unit: str = "line") -> dict:
         "type": type_,
         "country": country,
         "website": website or None,
-        "focal_point_email": emails["focal_point"][0] if emails["focal_point"] else None,
-        "alternate_emails": emails["alternates"],
+        "focal_point_email": focal_point,
+        "alternate_emails": alternates,
         "partnerships": partnerships,
     }
 
@@ -105,11 +100,9 @@ class OrganisationImporter:
         self.actor, self.filename, self.report, self.origin = actor, filename, report, origin
         self.first_rows = first_rows
         self._programmes = {programme.slug: programme for programme in db.session.scalars(select(Programme))}
-        # Focal points come with the partner-engagement work; until the model has them they are only checked.
-        self._fields = [name for name in FIELDS if hasattr(Organisation, name)]
 
     def parse(self, row: Row) -> dict:
-        return parse(row, self.first_rows, self.report.unit)
+        return parse(row, self.first_rows, self.report.unit_word)
 
     def start_chunk(self, rows: list[Row]) -> None:
         pass
@@ -130,7 +123,7 @@ class OrganisationImporter:
                 record["name"], type=record["type"], country=record["country"], website=record["website"],
                 actor=self.actor,
             )
-        changed = [name for name in self._fields if getattr(organisation, name) != record[name]]
+        changed = [name for name in FIELDS if getattr(organisation, name) != record[name]]
         for name in changed:
             setattr(organisation, name, record[name])
         for slug, joined_on in record["partnerships"].items():

@@ -3,6 +3,8 @@
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from flask_babel import gettext, ngettext
+
 OUTCOMES = ("created", "updated", "unchanged", "failed")
 # Errors kept for the report (the CLI prints every one as it goes; the counts are always complete).
 KEPT_ERRORS = 500
@@ -45,10 +47,17 @@ class ImportReport:
         return {outcome: getattr(self, outcome) for outcome in OUTCOMES}
 
     def summary(self) -> str:
-        text = ", ".join(f"{getattr(self, outcome)} {outcome}" for outcome in OUTCOMES)
+        text = gettext("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(failed)s failed",
+                       **self.counts())
         if organisations := len(self.organisations_created):
-            text += f"; {organisations} new organisation" + ("s" if organisations != 1 else "")
+            text = ngettext("%(counts)s; %(num)s new organisation", "%(counts)s; %(num)s new organisations",
+                            organisations, counts=text)
         return text
+
+    @property
+    def unit_word(self) -> str:
+        """"line" (of a CSV) or "record" (of a JSON list), in the interface language."""
+        return gettext("line") if self.unit == "line" else gettext("record")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

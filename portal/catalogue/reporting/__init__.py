@@ -5,7 +5,8 @@ Definitions (also written on the dashboard):
 - The **reporting year** is a calendar year; ``REPORTING_YEAR_START_MONTH`` may move its start, and a
   year is named after the calendar year in which it starts.
 - A programme's **partners** in a year are the organisations in partnership with it on the last day of
-  that year (``Partnership.joined_on`` on or before that day).
+  that year (``Partnership.joined_on`` on or before that day, and not ended by then: an ended
+  partnership leaves the reporting rate from its end date).
 - A partner **reported** for a programme in a year when, in that year, it submitted, updated or
   confirmed as still active at least one item of that programme that is not a draft and not rejected
   (its current state). The evidence is the audit log: ``item.submitted``, ``item.edited`` and
@@ -25,7 +26,8 @@ Every number comes from SQL aggregates (GROUP BY, COUNT DISTINCT); Python only c
 The parts: ``period`` (years and the scope of a report), ``sql`` (the building blocks), ``cache``,
 ``partners`` (the partner table, summary, trend, champions, the network's lines), ``breakdowns`` (counts
 along the vocabularies, and gaps), ``dashboard``, ``tables`` (the CSV downloads), ``partner_status`` (a
-partner's own view) and ``achievements`` (the public programme page).
+partner's own view), ``achievements`` (the public programme page), ``health`` (the partnership's
+health and its verdict) and ``trends`` (new items per category, theme and SDG over five years).
 """
 
 from portal.catalogue.reporting.achievements import Achievements, PublicChampion, public_achievements

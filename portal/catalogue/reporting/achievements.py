@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal import vocab
+from portal.catalogue.organisations import partner_on
 from portal.catalogue.reporting.breakdowns import Count, breakdowns
 from portal.catalogue.reporting.cache import cached
 from portal.catalogue.reporting.sql import programme_items
@@ -49,25 +50,26 @@ def compute_achievements(programme: Programme, now: datetime) -> Achievements:
     public = select(Item.id.label("item_id")).where(Item.id.in_(programme_items(programme.id)), public_clause(now))
     counts = breakdowns(public, programme.id, frozenset({"item", "sdg", "country", "organisation"}))
     kinds = {count.key: count.count for count in counts.kinds}
-    partners = db.session.scalar(select(func.count()).where(Partnership.programme_id == programme.id))
+    partners = set(
+        db.session.scalars(
+            select(Partnership.organisation_id).where(Partnership.programme_id == programme.id, partner_on(now.date()))
+        )
+    )  # ended partnerships left out
     return Achievements(
         initiatives=kinds.get("initiative", 0),
         resources=kinds.get("resource", 0),
-        partners=partners or 0,
+        partners=len(partners),
         countries=sum(1 for count in counts.countries if count.key != vocab.GLOBAL),
         worldwide=sum(count.count for count in counts.countries if count.key == vocab.GLOBAL),
         sdgs=[int(count.key) for count in counts.sdgs if count.count],
         categories=counts.categories,
-        champions=_public_champions(programme, counts.organisations),
+        champions=_public_champions(partners, counts.organisations),
     )
 
 
-def _public_champions(programme: Programme, public_items: dict[int, int]) -> list[PublicChampion]:
-    """The programme's partners with the most public items in it (``public_items``: organisation → items);
+def _public_champions(partners: set[int], public_items: dict[int, int]) -> list[PublicChampion]:
+    """The programme's ``partners`` with the most public items in it (``public_items``: organisation → items);
     ties go to the longest-standing organisation record (lowest id)."""
-    partners = set(
-        db.session.scalars(select(Partnership.organisation_id).where(Partnership.programme_id == programme.id))
-    )
     top = sorted(
         (organisation_id for organisation_id in public_items if organisation_id in partners),
         key=lambda organisation_id: (-public_items[organisation_id], organisation_id),

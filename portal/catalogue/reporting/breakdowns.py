@@ -127,7 +127,7 @@ def breakdowns(items: Select, programme_id: int | None, dimensions: frozenset[st
     country_counts = [Count(code, vocab.country_name(code), number) for code, number in countries]
     worldwide = sum(found.get("global", {}).values())
     if worldwide:
-        country_counts.append(Count(vocab.GLOBAL, "Global", worldwide))
+        country_counts.append(Count(vocab.GLOBAL, vocab.country_name(vocab.GLOBAL), worldwide))
     sdg_counts = found.get("sdg", {})
     return Breakdowns(
         kinds=_complete(vocab.KINDS, found.get("kind", {})),

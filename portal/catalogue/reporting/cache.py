@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.models import AuditEvent, Item, Partnership, Reminder
 
 CACHE_SIZE = 32
@@ -38,7 +39,7 @@ def cached(name: str, key: tuple, compute: Callable[[], T]) -> T:
     months" window move at midnight). The newest ``CACHE_SIZE`` results of each ``name`` are kept.
     """
     cache: OrderedDict = current_app.extensions.setdefault(f"portal.reporting.{name}", OrderedDict())
-    key = (*key, data_version())
+    key = (*key, current_language(), data_version())  # labels read in the interface language
     if key in cache:
         cache.move_to_end(key)
         return cache[key]

@@ -6,6 +6,7 @@ from flask import current_app
 
 from portal.catalogue.reporting.breakdowns import Breakdowns, Gaps, gaps, year_breakdowns
 from portal.catalogue.reporting.cache import cached
+from portal.catalogue.reporting.health import Health, partnership_health
 from portal.catalogue.reporting.partners import (
     Champion,
     PartnerRow,
@@ -20,6 +21,7 @@ from portal.catalogue.reporting.partners import (
     trend,
 )
 from portal.catalogue.reporting.period import ReportScope
+from portal.catalogue.reporting.trends import Trends, trends
 
 TABLE_ROWS = 250
 
@@ -35,6 +37,8 @@ class Dashboard:
     counts: Breakdowns  # the items that counted in the year
     gaps: Gaps
     programmes: list[ProgrammeLine] = field(default_factory=list)  # network view only
+    health: Health | None = None
+    trends: Trends | None = None
     reminder_interval_days: int = 7
     table_rows: int = TABLE_ROWS  # partner tables on the page stop there; the CSV has every row
 
@@ -59,15 +63,18 @@ def _compute_dashboard(scope: ReportScope) -> Dashboard:
     activity = partner_activity(scope)
     partners = partner_rows(scope, activity)
     counts = year_breakdowns(scope)
+    totals, points = summary(partners), trend(scope, activity)
     return Dashboard(
         scope=scope,
-        summary=summary(partners),
-        trend=trend(scope, partners, activity),
+        summary=totals,
+        trend=points,
         partners=partners,
         not_reported=[row for row in partners if not row.reported],
         champions=champions(scope, partners),
         counts=counts,
         gaps=gaps(counts, partners),
         programmes=programme_lines(scope) if scope.programme is None else [],
+        health=partnership_health(scope, totals, points, partners),
+        trends=trends(scope),
         reminder_interval_days=current_app.config["REMINDER_INTERVAL_DAYS"],
     )

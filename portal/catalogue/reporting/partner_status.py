@@ -45,7 +45,7 @@ class PartnerStatus:
 def partner_status(organisation: Organisation, now: datetime | None = None) -> PartnerStatus:
     """Whether ``organisation`` has reported this year for each of its programmes, and what counted."""
     period = reporting_period(current_year(now))
-    programme_ids = [partnership.programme_id for partnership in organisation.partnerships]
+    programme_ids = [partnership.programme_id for partnership in organisation.current_partnerships]
     rows = db.session.execute(
         select(
             ItemProgramme.programme_id,
@@ -76,7 +76,7 @@ def partner_status(organisation: Organisation, now: datetime | None = None) -> P
         entry["actions"].add(action)
         entry["last_at"] = max(entry["last_at"], at)
     statuses = []
-    for partnership in sorted(organisation.partnerships, key=lambda p: p.programme.position):
+    for partnership in sorted(organisation.current_partnerships, key=lambda p: p.programme.position):
         items = sorted(
             (
                 CountedItem(

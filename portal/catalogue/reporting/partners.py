@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from sqlalchemy import and_, case, distinct, func, select
 
+from portal.catalogue.organisations import partner_on
 from portal.catalogue.reporting.period import ReportScope, years_up_to
 from portal.catalogue.reporting.sql import (
     NOT_COUNTED_STATES,
@@ -17,8 +19,10 @@ from portal.catalogue.reporting.sql import (
     grouped,
     in_programme,
     partners_query,
+    year_of,
 )
 from portal.extensions import db
+from portal.i18n import format_number
 from portal.models import AuditEvent, Item, ItemProgramme, Organisation, Partnership, Programme, Reminder
 
 TREND_YEARS = 5
@@ -102,8 +106,15 @@ class Champion:
     @property
     def what(self) -> str:
         """What they did, in words: "3 submissions, 1 update"."""
-        parts = [(self.submitted, "submission"), (self.updated, "update"), (self.confirmed, "confirmation")]
-        return ", ".join(f"{number} {word}{'' if number == 1 else 's'}" for number, word in parts if number)
+        parts = (
+            ngettext("%(count)s submission", "%(count)s submissions", self.submitted,
+                     count=format_number(self.submitted)),
+            ngettext("%(count)s update", "%(count)s updates", self.updated, count=format_number(self.updated)),
+            ngettext("%(count)s confirmation", "%(count)s confirmations", self.confirmed,
+                     count=format_number(self.confirmed)),
+        )
+        return gettext(", ").join(part for number, part in zip(
+            (self.submitted, self.updated, self.confirmed), parts, strict=True) if number)
 
 
 @dataclass(frozen=True)
@@ -136,17 +147,18 @@ def partner_activity(scope: ReportScope, years: int = TREND_YEARS) -> dict[int, 
 
     One pass over the contribution events, aggregated in SQL per (organisation, year); the partner
     table and the trend are both built from it. Two years cover the "active" window of twelve months.
+    Every organisation that was ever a partner is counted: one whose partnership ended this year still
+    counts in the trend's earlier years.
     """
     periods = years_up_to(scope, max(years, 2))
     active_from = active_window_start(scope)
-    partners = partners_query(scope.programme_id, scope.period.last_day).subquery()
+    partners = partners_query(scope.programme_id).subquery()
     events = contributions(scope.programme_id, periods[0].start, periods[-1].end).subquery()
-    # The latest period that started before the event is its year.
-    year_of = case(*((events.c.created_at >= p.start, p.year) for p in reversed(periods)))
+    year = year_of(events.c.created_at, periods)
     rows = db.session.execute(
         select(
             events.c.organisation_id,
-            year_of,
+            year,
             func.count(distinct(events.c.item_id)),
             *(
                 func.sum(case((events.c.action == action, 1), else_=0))
@@ -156,7 +168,7 @@ def partner_activity(scope: ReportScope, years: int = TREND_YEARS) -> dict[int, 
             func.max(case((events.c.created_at >= active_from, events.c.created_at))),
         )
         .where(events.c.organisation_id.in_(select(partners.c.organisation_id)))
-        .group_by(events.c.organisation_id, year_of)
+        .group_by(events.c.organisation_id, year)
     )
     activity: dict[int, dict[int, Activity]] = {}
     for organisation_id, year, items, submitted, updated, confirmed, last, last_recent in rows:
@@ -243,20 +255,21 @@ def summary(partners: list[PartnerRow]) -> Summary:
     )
 
 
-def trend(
-    scope: ReportScope, partners: list[PartnerRow] | None = None, activity: dict[int, dict[int, Activity]] | None = None
-) -> list[TrendPoint]:
+def trend(scope: ReportScope, activity: dict[int, dict[int, Activity]] | None = None) -> list[TrendPoint]:
     """Partners, reported partners and the rate for the scope's year and the four before.
 
-    A partner of an earlier year is one whose partnership began by that year's last day; partnerships
-    do not end, so they are all among the scope year's partners.
+    A partner of an earlier year is one in partnership on that year's last day (joined by then and not
+    ended: ``Partnership.active_on``).
     """
     activity = partner_activity(scope) if activity is None else activity
-    partners = partner_rows(scope, activity) if partners is None else partners
+    query = select(Partnership)
+    if scope.programme_id is not None:
+        query = query.where(Partnership.programme_id == scope.programme_id)
+    partnerships = db.session.scalars(query).all()
     target = current_app.config["REPORTING_TARGET_RATE"]
     points = []
     for period in years_up_to(scope, TREND_YEARS):
-        members = [row.organisation_id for row in partners if row.joined_on <= period.last_day]
+        members = {p.organisation_id for p in partnerships if p.active_on(period.last_day)}
         reported = sum(1 for organisation_id in members if period.year in activity.get(organisation_id, {}))
         points.append(TrendPoint(len(members), reported, target, year=period.year, label=period.label))
     return points
@@ -319,7 +332,7 @@ def programme_lines(scope: ReportScope) -> list[ProgrammeLine]:
     period = scope.period
     partners = grouped(
         select(Partnership.programme_id, func.count())
-        .where(Partnership.joined_on <= period.last_day)
+        .where(partner_on(period.last_day))
         .group_by(Partnership.programme_id)
     )
     reported = grouped(
@@ -332,7 +345,7 @@ def programme_lines(scope: ReportScope) -> list[ProgrammeLine]:
             and_(
                 Partnership.organisation_id == Item.organisation_id,
                 Partnership.programme_id == ItemProgramme.programme_id,
-                Partnership.joined_on <= period.last_day,
+                partner_on(period.last_day),
             ),
         )
         .where(

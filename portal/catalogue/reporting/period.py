@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.catalogue import PermissionDenied, RuleViolation
@@ -64,7 +65,7 @@ class ReportScope:
 
     @property
     def name(self) -> str:
-        return self.programme.name if self.programme is not None else "All programmes (network)"
+        return self.programme.name if self.programme is not None else _("All programmes (network)")
 
     @property
     def is_current(self) -> bool:
@@ -88,7 +89,8 @@ def _parse_year(value: str | int | None, now: datetime) -> int:
         return latest
     year = positive_int(value, latest)
     if year is None or year < FIRST_YEAR:
-        raise RuleViolation(f"The year must be a number from {FIRST_YEAR} to {latest}.", field="year")
+        message = _("The year must be a number from %(first)s to %(latest)s.", first=FIRST_YEAR, latest=latest)
+        raise RuleViolation(message, field="year")
     return year
 
 
@@ -108,17 +110,17 @@ def open_scope(actor: User, programme: str | None, year: str | int | None, now: 
         elif programmes:
             slug = programmes[0].slug
         else:
-            raise PermissionDenied("You do not moderate any programme yet.")
+            raise PermissionDenied(_("You do not moderate any programme yet."))
     period = reporting_period(_parse_year(year, now))
     if slug == NETWORK:
         if not is_admin(actor):
-            raise PermissionDenied("Only the secretariat sees the network-wide report.")
+            raise PermissionDenied(_("Only the secretariat sees the network-wide report."))
         return ReportScope(None, period, now)
     found = db.session.scalar(select(Programme).where(Programme.slug == slug))
     if found is None:
-        raise RuleViolation(f"There is no programme called “{slug[:40]}”.", field="programme")
+        raise RuleViolation(_("There is no programme called “%(slug)s”.", slug=slug[:40]), field="programme")
     if not moderates(actor, found):
-        raise PermissionDenied("You do not moderate this programme.")
+        raise PermissionDenied(_("You do not moderate this programme."))
     return ReportScope(found, period, now)
 
 

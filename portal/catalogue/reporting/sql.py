@@ -8,19 +8,29 @@ and year (partners, trend, champions), one per item (breakdowns). benchmarks/rep
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 
+from portal.catalogue.organisations import partner_on
+from portal.catalogue.reporting.period import Period
 from portal.extensions import db
 from portal.models import AuditEvent, Item, ItemProgramme, Partnership
 
 REPORTING_ACTIONS = ("item.submitted", "item.edited", "item.confirmed")
-ACTION_WORDS = {"item.submitted": "submitted", "item.edited": "updated", "item.confirmed": "confirmed as still active"}
+ACTION_WORDS = {
+    "item.submitted": _l("submitted"), "item.edited": _l("updated"), "item.confirmed": _l("confirmed as still active")
+}
 NOT_COUNTED_STATES = ("draft", "rejected")
 
 
 def programme_items(programme_id: int) -> Select:
     """The programme's item ids, for ``IN``: the query then walks them (use it where they lead the way)."""
     return select(ItemProgramme.item_id).where(ItemProgramme.programme_id == programme_id)
+
+
+def of_programme(programme_id: int | None) -> ColumnElement[bool]:
+    """The item is one of the programme's (any item for the network, ``programme_id`` None)."""
+    return Item.id.in_(programme_items(programme_id)) if programme_id is not None else true()
 
 
 def in_programme(programme_id: int) -> ColumnElement[bool]:
@@ -56,15 +66,22 @@ def contributions(programme_id: int | None, start: datetime | None, end: datetim
 
 
 def partners_query(programme_id: int | None, last_day: date | None = None) -> Select:
-    """Partner organisations (on ``last_day``): (organisation_id, joined_on of the earliest partnership)."""
+    """Partner organisations on ``last_day`` (None: at any time): (organisation_id, joined_on of the earliest
+    partnership)."""
     query = select(
         Partnership.organisation_id.label("organisation_id"), func.min(Partnership.joined_on).label("joined_on")
     )
     if last_day is not None:
-        query = query.where(Partnership.joined_on <= last_day)
+        query = query.where(partner_on(last_day))
     if programme_id is not None:
         query = query.where(Partnership.programme_id == programme_id)
     return query.group_by(Partnership.organisation_id)
+
+
+def year_of(moment: ColumnElement[datetime], periods: list[Period]) -> ColumnElement[int]:
+    """The year of ``periods`` (oldest first) that ``moment`` falls in: the latest that started before it
+    (callers keep ``moment`` within the periods)."""
+    return case(*((moment >= period.start, period.year) for period in reversed(periods)))
 
 
 def as_datetime(value) -> datetime | None:

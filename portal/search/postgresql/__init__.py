@@ -41,7 +41,7 @@ class PostgresSearch:
     """Everything search does for one app, in its PostgreSQL database."""
 
     name = "postgresql"
-    queues_changes = False
+    host_id = None  # no local index: every host reads the same rows
 
     def __init__(self) -> None:
         self._configs: frozenset[str] = frozenset()
@@ -184,15 +184,19 @@ class PostgresSearch:
         connection = session.connection()
         rows.refresh(connection, ids, self.configs(connection), session)
 
-    def catch_up(self) -> None:
+    def catch_up(self) -> int:
         """Nothing ever waits: each transaction writes its own search rows."""
-        return None
+        return 0
 
     def rebuild(self, progress: Callable[[int], object] | None = None) -> None:
         """Rewrite every search row from the items (``search reindex``), a batch per transaction."""
         with db.engine.connect() as connection:
             available = self.configs(connection)
         rows.rebuild(available, progress)
+
+    def hosts(self) -> list:
+        """No host keeps anything of its own."""
+        return []
 
     def check(self) -> dict[str, list[int]]:
         """Ids whose search row is missing, stale or extra, compared with the items."""

@@ -1,0 +1,63 @@
+"""Every use of Whoosh's private internals, in one place (``tests/search/test_internals.py`` checks
+them against the installed Whoosh and fails with a clear message when upstream changes them).
+
+- Postings are decoded a block at a time from the on-disk matcher (``_read_ids``, ``_read_weights``,
+  ``_next_block``, ``_ids``, ``_weights``): stepping through them one posting at a time with the
+  public ``id()``/``next()`` is about 30 times slower for the numpy scorer.
+- The latest generation of an index folder is read from its file names (``TOC._latest_generation``)
+  without reading the table of contents, which another process may be removing at that moment.
+"""
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+from whoosh.reading import TermNotFound
+
+INDEX_NAME = getattr(whoosh_index, "_DEF_INDEX_NAME", "MAIN")  # the name open_dir() gives an index
+# What the block decoder needs of Whoosh 2.7's on-disk matcher (whoosh.codec.whoosh3.W3LeafMatcher).
+BLOCK_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")
+
+
+def latest_generation(path: str) -> int:
+    """The newest generation in an index folder (-1: none); ``OSError`` when the folder is gone."""
+    return TOC._latest_generation(FileStorage(path), INDEX_NAME)
+
+
+def _leaf(matcher):
+    """The on-disk matcher under a segment reader's deletion filter (deletions are masked elsewhere)."""
+    while hasattr(matcher, "child") and not hasattr(matcher, "_read_ids"):
+        matcher = matcher.child
+    return matcher
+
+
+def decodes_blocks(matcher) -> bool:
+    """True when ``matcher`` (an on-disk leaf matcher) has the block API this module uses."""
+    return all(hasattr(matcher, name) for name in BLOCK_MATCHER_API)
+
+
+def read_postings(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, term frequencies) of a term in one segment, deleted documents included."""
+    try:
+        matcher = _leaf(reader.postings(field, term))
+    except TermNotFound:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    ids, weights = [], []
+    if decodes_blocks(matcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int32))
+            weights.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+    else:  # the public, slow way: a Whoosh without the block API still gives the right answers
+        pairs = []
+        while matcher.is_active():
+            pairs.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        if pairs:
+            ids.append(np.array([p[0] for p in pairs], dtype=np.int32))
+            weights.append(np.array([p[1] for p in pairs], dtype=np.float32))
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
