@@ -34,6 +34,27 @@ STEMMERS = (
 ACCENTED = "word, hword, hword_part"
 NARROW = ("config", "state", "title_key", "facet_codes", "pair_codes", "ranked")
 SIMPLE_TOKENS = "asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart"
+# Phrases read as Whoosh reads them: stop words leave no gap ("ministry of the environment" is the phrase
+# "ministry environment"). ``portal_gapless`` numbers a vector's positions without the gaps stop words
+# left; ``portal_phrase`` is a phrase's words in a row (``<->``), analysed the same way.
+FUNCTIONS = {
+    "portal_lexeme(lexeme text) RETURNS text": r"""
+        SELECT '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''''
+    """,
+    "portal_gapless(vector tsvector) RETURNS tsvector": """
+        SELECT coalesce(string_agg(portal_lexeme(lexeme) || ':' || places, ' '), '')::tsvector
+        FROM (
+            SELECT lexeme, string_agg(place::text, ',' ORDER BY place) AS places
+            FROM (SELECT lexeme, dense_rank() OVER (ORDER BY position) AS place
+                  FROM unnest(vector) AS v(lexeme, positions, weights), unnest(positions) AS position) AS numbered
+            GROUP BY lexeme
+        ) AS grouped
+    """,
+    "portal_phrase(config regconfig, phrase text) RETURNS tsquery": """
+        SELECT coalesce(string_agg(portal_lexeme(lexeme), ' <-> ' ORDER BY position), '')::tsquery
+        FROM unnest(to_tsvector(config, phrase)) AS v(lexeme, positions, weights), unnest(positions) AS position
+    """,
+}
 
 
 def _postgresql() -> bool:
@@ -54,6 +75,8 @@ def upgrade():
                        f"ALTER MAPPING FOR {ACCENTED} WITH unaccent, {stemmer}_stem")
     op.execute("CREATE TEXT SEARCH CONFIGURATION portal_simple (COPY = simple)")
     op.execute(f"ALTER TEXT SEARCH CONFIGURATION portal_simple ALTER MAPPING FOR {SIMPLE_TOKENS} WITH unaccent, simple")
+    for signature, body in FUNCTIONS.items():
+        op.execute(f"CREATE FUNCTION {signature} LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ {body} $$")
 
     op.create_table(
         "search_documents",
@@ -105,6 +128,8 @@ def downgrade():
     op.drop_table("search_state")
     op.drop_table("search_words")
     op.drop_table("search_documents")
+    for signature in reversed(FUNCTIONS):
+        op.execute(f"DROP FUNCTION IF EXISTS {signature.split(' RETURNS')[0]}")
     op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS portal_simple")
     for stemmer in STEMMERS:
         op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS portal_{stemmer}")

@@ -96,6 +96,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: the transaction goes on
+        return
     session.info.pop(PENDING, None)
     session.info.pop(CHANGED, None)
 

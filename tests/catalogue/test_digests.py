@@ -8,6 +8,8 @@ from portal.catalogue import NotFound, PermissionDenied, RuleViolation, digests,
 from portal.extensions import db
 from portal.models import Item, OutboxMessage, SavedSearch, SavedSearchDigest, utcnow
 
+pytestmark = pytest.mark.search_backends()
+
 TOMORROW = timedelta(days=1, hours=1)
 
 

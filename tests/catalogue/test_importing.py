@@ -14,6 +14,8 @@ from portal.catalogue.reporting import data_version
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, utcnow
 
+pytestmark = pytest.mark.search_backends()
+
 NOW = utcnow().replace(microsecond=0)
 
 

@@ -8,6 +8,8 @@ from portal.catalogue import matching, needs
 from portal.extensions import db
 from portal.models import NeedNotice, OutboxMessage
 
+pytestmark = pytest.mark.search_backends()
+
 
 @pytest.fixture
 def desk(make_user):

@@ -11,6 +11,8 @@ from portal.extensions import db
 from portal.models import AuditEvent, Item, Organisation, Reminder, User, utcnow
 from tests.helpers import contribute, programme, this_year
 
+pytestmark = pytest.mark.search_backends()
+
 LONG_AGO = datetime(2020, 1, 1)
 
 

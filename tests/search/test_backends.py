@@ -1,15 +1,14 @@
 """What every search backend does alike: the setting that picks one, an item leaving public view by age
 alone on every public surface without any write, and an organisation's new name on its items."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 
 from portal import create_app
-from portal.catalogue import visibility
 from portal.extensions import db
-from portal.models import utcnow
+from portal.models import base
 from portal.search import SearchConfigurationError
 from tests.helpers import app_config
 
@@ -40,20 +39,41 @@ def statements(app):
     event.remove(db.engine, "before_cursor_execute", record)
 
 
+SURFACES = ("search", "api", "facets", "item api", "item page", "feed", "sitemap", "suggestions", "similar",
+            "oai record", "oai list", "dcat")
+
+
 def public_surfaces(client, item_id: int, neighbour_id: int) -> dict[str, bool]:
     """Whether each public surface shows the item (or its word "zqaging")."""
     api = client.get("/api/v1/items?per_page=100").get_json()
+    item_api, item_page = client.get(f"/api/v1/items/{item_id}"), client.get(f"/items/{item_id}")
+    assert item_api.status_code in (200, 404) and item_page.status_code in (200, 404)
+    record = client.get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:portal.test:item/{item_id}").text
+    records = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc").text
     return {
         "search": 'class="result"' in client.get("/search?q=zqaging").text,
         "api": any(card["id"] == item_id for card in api["items"]),
         "facets": api["facets"]["sdg"].get("9", 0) > 0,
-        "item api": client.get(f"/api/v1/items/{item_id}").status_code == 200,
-        "item page": client.get(f"/items/{item_id}").status_code == 200,
+        "item api": item_api.status_code == 200,
+        "item page": item_page.status_code == 200,
         "feed": f"/items/{item_id}<" in client.get("/feeds/latest.atom").text,
         "sitemap": f"/items/{item_id}<" in client.get("/sitemap.xml").text,
         "suggestions": ">zqaging</a>" in client.get("/search?q=zqagingg").text,
         "similar": f'/items/{item_id}"' in client.get(f"/items/{neighbour_id}").text,
+        # A harvester is told the record is deleted, and reads none of its content.
+        "oai record": "Zqaging" in record and 'status="deleted"' not in record,
+        "oai list": "Zqaging" in records,
+        "dcat": f"/items/{item_id}>" in client.get("/catalog.ttl").text and "Zqaging" in client.get(
+            "/catalog.jsonld").text,
     }
+
+
+class TwoDaysLater(datetime):
+    """The clock of the whole app (``portal.models.utcnow``) two days ahead."""
+
+    @classmethod
+    def now(cls, tz=None) -> datetime:
+        return datetime.now(tz) + timedelta(days=2)
 
 
 def test_an_item_731_days_old_leaves_every_public_surface_without_any_write(client, make_item, monkeypatch,
@@ -61,14 +81,13 @@ def test_an_item_731_days_old_leaves_every_public_surface_without_any_write(clie
     item = make_item(title="Zqaging seaweed farming cooperative", summary="Seaweed farming zqaging.",
                      sdgs=(9,), updated_days_ago=729)
     neighbour = make_item(title="Seaweed farming network", summary="Seaweed farming for coastal villages.")
-    assert all(public_surfaces(client, item.id, neighbour.id).values())
+    assert public_surfaces(client, item.id, neighbour.id) == dict.fromkeys(SURFACES, True)
 
-    later = utcnow() + timedelta(days=2)  # the item is now 731 days old
-    monkeypatch.setattr(visibility, "utcnow", lambda: later)
+    monkeypatch.setattr(base, "datetime", TwoDaysLater)  # the item is now 731 days old
     del statements[:]
-    assert public_surfaces(client, item.id, neighbour.id) == dict.fromkeys(
-        ("search", "api", "facets", "item api", "item page", "feed", "sitemap", "suggestions", "similar"), False)
+    assert public_surfaces(client, item.id, neighbour.id) == dict.fromkeys(SURFACES, False)
     assert not [statement for statement in statements if statement in WRITES]
+    assert client.get(f"/items/{item.id}").status_code == 404
     assert public_surfaces(client, neighbour.id, item.id)["item page"]  # the neighbour stays
 
 

@@ -125,7 +125,7 @@ def test_reindex_repairs_rows_changed_behind_its_back(app, client, runner, make_
     check = runner.invoke(args=["search", "check"])
     assert check.exit_code == 1 and f"stale: {item.id}" in check.output
     result = runner.invoke(args=["search", "reindex"])
-    assert result.exit_code == 0 and "Indexed 1 items." in result.output
+    assert result.exit_code == 0 and "Indexed 1 item." in result.output
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert found(client, "moorland") == ["Moorland rewetting"]
     assert ">moorland</a>" in client.get("/search?q=moorlant").text  # the words came back too

@@ -8,6 +8,8 @@ from rdflib.namespace import DCTERMS, FOAF
 
 from portal.extensions import db
 
+pytestmark = pytest.mark.search_backends()
+
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 CATALOGUE = URIRef("http://portal.test/#catalogue")

@@ -7,6 +7,8 @@ from portal.links import absolute_url
 from portal.models import OutboxMessage
 from tests.helpers import PASSWORD
 
+pytestmark = pytest.mark.search_backends()
+
 FORGED = {"Host": "evil.example"}
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from portal.extensions import db
 
+pytestmark = pytest.mark.search_backends()
+
 ORIGIN = {"Origin": "https://elsewhere.example"}
 
 

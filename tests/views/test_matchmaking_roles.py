@@ -15,6 +15,8 @@ from portal.extensions import db
 from portal.models import CountryNeed, Highlight, ItemLink, KeyMessage, NeedInterest
 from tests.views.test_desk_roles import FORBIDDEN, LOGIN, OK, ROLES, log_in_as
 
+pytestmark = pytest.mark.search_backends()
+
 BAD_INPUT = 400
 NEED = needs.NeedData(country="KE", title="Training in green public procurement", programmes=["spp", "sfs"])
 

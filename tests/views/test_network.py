@@ -11,6 +11,8 @@ from portal.extensions import db
 from portal.models import Highlight, Item, ItemLink
 from tests.conftest import programme
 
+pytestmark = pytest.mark.search_backends()
+
 KENYA = needs.NeedData(country="KE", title="Training in green public procurement", programmes=["spp"],
                        themes=["circular_economy"], description="Buyers need <script>alert(1)</script>**training**.")
 

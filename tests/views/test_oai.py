@@ -13,6 +13,8 @@ from portal.catalogue.visibility import inactive_from
 from portal.extensions import db
 from portal.models import Item, utcnow
 
+pytestmark = pytest.mark.search_backends()
+
 NS = {"oai": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/",
       "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/"}
 

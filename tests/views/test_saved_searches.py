@@ -9,6 +9,8 @@ from portal.catalogue import digests, saved_searches
 from portal.extensions import db
 from portal.models import OutboxMessage, SavedSearch, utcnow
 
+pytestmark = pytest.mark.search_backends()
+
 
 @pytest.mark.parametrize("role", ["partner", "moderator", "admin"])
 def test_every_signed_in_role_can_save_a_search_with_or_without_results(client, auth, role):

@@ -33,20 +33,21 @@ PENDING = "postgresql_search_pending"
 NEW_WORDS = "postgresql_search_words"
 CHANGED = "postgresql_search_changed"
 
-# The search rows of items given as JSON (see ``_values``), the text analysed and weighted here.
+# The search rows of items given as JSON (see ``_values``), the text analysed and weighted here, its
+# positions without the gaps of stop words (phrases as Whoosh reads them: the migration's functions).
 _EXPECTED = """
     SELECT r.item_id, r.config, r.state, r.hidden, r.updated_at, r.title_key, r.facet_codes, r.pair_codes,
            t.ranked,
-           t.ranked || setweight(to_tsvector(r.config::regconfig, r.description), 'C')
-           || setweight(to_tsvector(r.config::regconfig, r.other), 'D') AS document,
+           t.ranked || setweight(portal_gapless(to_tsvector(r.config::regconfig, r.description)), 'C')
+           || setweight(portal_gapless(to_tsvector(r.config::regconfig, r.other)), 'D') AS document,
            r.words, r.card
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         item_id integer, config text, state text, hidden boolean, updated_at timestamp, title_key text,
         facet_codes integer[], pair_codes integer[], words text[], card jsonb, title text, summary text,
         description text, other text)
     CROSS JOIN LATERAL (
-        SELECT setweight(to_tsvector(r.config::regconfig, r.title), 'A')
-               || setweight(to_tsvector(r.config::regconfig, r.summary), 'B') AS ranked
+        SELECT setweight(portal_gapless(to_tsvector(r.config::regconfig, r.title)), 'A')
+               || setweight(portal_gapless(to_tsvector(r.config::regconfig, r.summary)), 'B') AS ranked
     ) t
 """
 COLUMNS = ("item_id", "config", "state", "hidden", "updated_at", "title_key", "facet_codes", "pair_codes", "ranked",
@@ -127,6 +128,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint (a search's): the transaction goes on
+        return
     for key in (PENDING, NEW_WORDS, CHANGED):
         session.info.pop(key, None)
 

@@ -2,7 +2,8 @@
 configuration in use, since each item's words were analysed in its own language.
 
 Each clause is analysed by PostgreSQL itself: words with ``plainto_tsquery`` (all required), phrases
-with ``phraseto_tsquery`` (``<->``, stop words kept as gaps), prefixes with ``:*`` on the stemmed and
+with ``portal_phrase`` (its words in a row, ``<->``; stop words leave no gap there nor in the search
+rows, as in Whoosh), prefixes with ``:*`` on the stemmed and
 on the plain word (as Whoosh does); a group ORs its clauses (``||``), groups are ANDed (``&&``).
 A clause whose words are all stop words in a language drops out for that language, as in Whoosh,
 and PostgreSQL's operators drop empty operands the same way.
@@ -82,7 +83,7 @@ def literal(lexeme: str) -> str:
 def _clause(clause: syntax.Clause, name: str, params: dict[str, str]) -> str:
     if clause.kind == syntax.PHRASE:
         params[name] = clause.text
-        return f"phraseto_tsquery(config::regconfig, :{name})"
+        return f"portal_phrase(config::regconfig, :{name})"
     if clause.kind == syntax.PREFIX_OF:  # letters and digits only (syntax.PREFIX): safe in to_tsquery
         params[name] = f"{clause.text}:*"
         return f"(to_tsquery(config::regconfig, :{name}) || to_tsquery('{SIMPLE}', :{name}))"
