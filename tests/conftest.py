@@ -6,7 +6,8 @@ is emptied before each test.
 
 Search backends: a test's app uses ``PORTAL_SEARCH_BACKEND`` (default ``whoosh``). A module marked
 ``pytest.mark.search_backends()`` runs each of its tests on every backend (``postgresql`` only when
-the database is PostgreSQL, skipped otherwise); ``search_backends("whoosh")`` keeps a module on one.
+the database is PostgreSQL, skipped otherwise), or only on the one ``PORTAL_SEARCH_BACKEND`` names;
+``search_backends("whoosh")`` keeps a module on one (the Whoosh index's own tests).
 """
 
 import contextvars
@@ -25,6 +26,7 @@ from portal.extensions import db
 from portal.models import Item, Organisation, Partnership, PortfolioEntry, Sdg, User, utcnow
 from portal.search.postgresql.schema import metadata as postgresql_search_metadata
 from tests.helpers import (
+    ASKED_SEARCH_BACKEND,
     DEFAULT_SEARCH_BACKEND,
     PASSWORD,
     POSTGRES_URL,
@@ -62,13 +64,18 @@ class PortalClient(FlaskClient):
 
 
 def pytest_generate_tests(metafunc):
-    """Run the tests of modules marked ``search_backends`` once per backend named (default: both)."""
+    """Run the tests of modules marked ``search_backends`` once per backend named (default: both), or
+    only on the one ``PORTAL_SEARCH_BACKEND`` asks for."""
     marker = metafunc.definition.get_closest_marker("search_backends")
     if marker is None or "search_backend" not in metafunc.fixturenames:
         return
     needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL search needs PORTAL_TEST_DATABASE_URL")
+    not_asked = pytest.mark.skip(reason=f"PORTAL_SEARCH_BACKEND={ASKED_SEARCH_BACKEND} runs that backend only")
     names = marker.args or search.BACKENDS
-    params = [pytest.param(name, marks=needs_postgres if name == "postgresql" else ()) for name in names]
+    if ASKED_SEARCH_BACKEND in names:
+        names = (ASKED_SEARCH_BACKEND,)
+    params = [pytest.param(name, marks=(not_asked,) if ASKED_SEARCH_BACKEND not in (None, name) else
+                           (needs_postgres,) if name == "postgresql" else ()) for name in names]
     metafunc.parametrize("search_backend", params, indirect=True)
 
 

@@ -17,8 +17,10 @@ pytestmark = pytest.mark.search_backends()
 WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "CREATE", "ALTER", "DROP")
 
 
-def test_the_setting_names_a_backend_the_database_can_carry(tmp_path):
+def test_the_setting_names_a_backend_the_database_can_carry(tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAL_SEARCH_BACKEND", raising=False)
     sqlite = app_config(tmp_path) | {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    del sqlite["SEARCH_BACKEND"]
     with pytest.raises(SearchConfigurationError, match="PostgreSQL database, but DATABASE_URL names a sqlite"):
         create_app(sqlite | {"SEARCH_BACKEND": "postgresql"})
     with pytest.raises(SearchConfigurationError, match="one of whoosh, postgresql"):

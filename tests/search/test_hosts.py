@@ -14,6 +14,8 @@ from portal.catalogue.filters import parse_filters
 from portal.extensions import db
 from portal.models import SearchHost, SearchQueueEntry
 
+pytestmark = pytest.mark.search_backends("whoosh")  # the Whoosh index itself
+
 
 def found(q: str) -> list[int]:
     return [hit.id for hit in search.search(parse_filters(MultiDict({"q": q}))).hits]

@@ -1,12 +1,15 @@
 """The private Whoosh internals ``portal.search.internals`` relies on are still there and still mean
 what they meant: an upgrade of Whoosh that changes them fails here, saying what changed."""
 
+import pytest
 import whoosh
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
 from portal import search
 from portal.search import internals
+
+pytestmark = pytest.mark.search_backends("whoosh")  # the Whoosh index itself
 
 UPGRADE = f"Whoosh {whoosh.versionstring()} changed an internal that portal/search/internals.py uses"
 

@@ -16,6 +16,8 @@ from portal.extensions import db
 from portal.models import Item, SearchQueueEntry
 from tests.helpers import child_processes, process_alive
 
+pytestmark = pytest.mark.search_backends("whoosh")  # the Whoosh index itself
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

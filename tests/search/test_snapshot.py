@@ -12,6 +12,8 @@ from portal import search
 from portal.search import documents
 from portal.search.snapshot import SnapshotReader
 
+pytestmark = pytest.mark.search_backends("whoosh")  # the Whoosh index itself
+
 
 @pytest.fixture
 def segmented(app, make_item):

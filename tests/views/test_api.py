@@ -107,7 +107,7 @@ def test_counts_ignore_the_page(client, items):
 def _schema_app():
     """An app of its own for schemathesis, which loads the schema when the module is collected."""
     folder = Path(tempfile.mkdtemp(prefix="portal-api-schema-"))
-    config = app_config(folder) | {"DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite'}"}
+    config = app_config(folder) | {"DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite'}", "SEARCH_BACKEND": "whoosh"}
     app = create_app(config)
     with app.app_context():
         db.create_all()
