@@ -75,7 +75,7 @@ def test_an_admin_ends_a_partnership_and_the_reporting_rate_changes(client, admi
     assert response.status_code == 302
     assert "<strong>100%</strong> reporting rate" in client.get(dashboard).text
     page = client.get(url).text
-    assert "ended a programme partnership with Sustainable Public Procurement, ending on" in page
+    assert "ended the partnership with Sustainable Public Procurement on" in page
 
 
 def test_an_admin_adds_a_partnership_with_its_date(client, admin, make_organisation):
