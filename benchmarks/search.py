@@ -159,8 +159,6 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 def measure(data: Path, runs: int, backend: str = "whoosh", database_url: str | None = None) -> dict:
     """Runs in a fresh process: the worker whose speed and memory are reported."""
-    from urllib.parse import urlencode
-
     import numpy as np
     from werkzeug.datastructures import MultiDict
 
@@ -175,26 +173,8 @@ def measure(data: Path, runs: int, backend: str = "whoosh", database_url: str | 
     classes = queries(runs)
     with app.app_context():
         if backend == "postgresql" or database_url:
-            return measure_api(app, client, classes, report)
-        start = time.perf_counter()
-        search.warm()  # what wsgi.py does when a gunicorn worker boots
-        report["worker boot (reads the index)"] = time.perf_counter() - start
-        start = time.perf_counter()
-        client.get("/api/v1/items")
-        report["first query after boot"] = time.perf_counter() - start
-        for cold in (True, False):
-            for name, params in classes.items():
-                samples = []
-                for args in params:
-                    if cold:
-                        search.service().snapshot().matches.clear()
-                    start = time.perf_counter()
-                    response = client.get("/api/v1/items?" + urlencode(args))
-                    samples.append(time.perf_counter() - start)
-                    assert response.status_code == 200, response.text
-                report["portal (cold cache)" if cold else "portal"][name] = percentiles(samples)
-
-        report["peak rss mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            return measure_api(client, classes, report)
+        time_portal(client, classes, report)
 
         # Raw Whoosh: the same text query on the same index, top 20 scored, filters as a docnum set.
         snap = search.service().snapshot()
@@ -238,14 +218,15 @@ def measure(data: Path, runs: int, backend: str = "whoosh", database_url: str | 
     return report
 
 
-def measure_api(app, client, classes: dict[str, list[dict]], report: dict) -> dict:
-    """The portal's API per query class, and how soon a change is searchable (any backend, any database)."""
+def time_portal(client, classes: dict[str, list[dict]], report: dict) -> None:
+    """A worker's boot, its first query, then the portal's API per query class, with nothing kept between
+    searches (cold) and with what the backend keeps (warm); the worker's peak memory."""
     from urllib.parse import urlencode
 
     from portal import search
 
     start = time.perf_counter()
-    search.warm()
+    search.warm()  # what wsgi.py does when a gunicorn worker boots
     report["worker boot (reads the index)"] = time.perf_counter() - start
     start = time.perf_counter()
     client.get("/api/v1/items")
@@ -262,6 +243,11 @@ def measure_api(app, client, classes: dict[str, list[dict]], report: dict) -> di
                 assert response.status_code == 200, response.text
             report["portal (cold cache)" if cold else "portal"][name] = percentiles(samples)
     report["peak rss mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_api(client, classes: dict[str, list[dict]], report: dict) -> dict:
+    """The portal's API per query class, and how soon a change is searchable (any backend, any database)."""
+    time_portal(client, classes, report)
     report["change searchable"] = change_latency(client)
     report["documents"] = client.get("/api/v1/items?per_page=1").get_json()["total"]
     return report

@@ -40,7 +40,6 @@ __all__ = [
     "SearchScope",
     "SearchUnavailable",
     "among",
-    "backend_name",
     "card_of",
     "check",
     "drain",
@@ -89,10 +88,6 @@ def _create_backend(app: Flask) -> SearchBackend:
 def service() -> SearchBackend:
     """The app's search backend."""
     return current_app.extensions["search"]
-
-
-def backend_name() -> str:
-    return service().name
 
 
 def search(filters: CatalogueFilters, scope: SearchScope = PUBLIC, **options) -> SearchResult:

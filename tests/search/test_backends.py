@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event
 
-from portal import create_app
+from portal import create_app, search
 from portal.extensions import db
 from portal.models import base
 from portal.search import SearchConfigurationError
@@ -100,3 +100,11 @@ def test_an_organisations_new_name_reaches_its_items(client, make_item, make_org
     db.session.commit()
     found = client.get("/api/v1/items?q=zqrenamed").get_json()
     assert [card["organisation"] for card in found["items"]] == ["Zqrenamed Collective"]
+
+
+def test_did_you_mean_proposes_words_of_public_items_only(app, make_item):
+    make_item(title="Zqmangrove nurseries", summary="Coastal planting.")
+    make_item(title="Zqmangrave secrets", summary="Not public.", state="draft")
+    assert search.suggest("zqmangrive nurseris") == "zqmangrove nurseries"
+    assert search.suggest("zqmangrave") == "zqmangrove"  # the draft's own word is not proposed
+    assert search.suggest("nurseries") is None  # nothing to correct

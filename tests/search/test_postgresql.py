@@ -218,3 +218,16 @@ def test_highlights_never_let_markup_through(marked_text):
     html = str(matching.marked(marked_text))
     assert "<" not in html.replace("<mark>", "").replace("</mark>", "")
     assert html.count("<mark>") == html.count("</mark>")
+
+
+def test_browsing_finds_the_public_rows_by_month_even_those_dated_ahead_of_the_clock(client, make_item):
+    """Without words the public rows are looked up by the months of the window (codes.listed_month)."""
+    titles = {"Oldest still public": 729, "Last week": 7, "Dated 40 days ahead": -40, "Dated 400 days ahead": -400}
+    for title, days in titles.items():
+        make_item(title=title, updated_days_ago=days)
+    make_item(title="Aged out", updated_days_ago=731)
+    make_item(title="Hidden", hidden=True)
+    make_item(title="Draft", state="draft")
+    browsed = client.get("/api/v1/items", query_string={"per_page": 100, "sort": "title"}).get_json()
+    assert sorted(card["title"] for card in browsed["items"]) == sorted(titles)
+    assert browsed["total"] == browsed["facets"]["kind"]["initiative"] == len(titles)

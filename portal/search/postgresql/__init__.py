@@ -101,7 +101,7 @@ class PostgresSearch:
             words = self._words(connection, version, filters.q)
             # What a search's rows depend on besides the filters (the rule moves at midnight).
             context = (rule.updated_since, scope, filters.q, filters.state, filters.inactive)
-            base = and_(matching.scope_clause(scope, filters, rule), words.condition())
+            base = matching.base(scope, filters, rule, words)
             chosen = matching.selections(filters)
             condition = and_(base, *chosen.values())
             refinements = tuple(sorted(filters.refinements().items()))
@@ -139,8 +139,7 @@ class PostgresSearch:
     def _condition(self, connection: Connection, version: int | None, filters: CatalogueFilters,
                    scope: SearchScope):
         words = self._words(connection, version, filters.q)
-        condition = and_(matching.scope_clause(scope, filters, public_rule()), words.condition(),
-                         *matching.selections(filters).values())
+        condition = and_(matching.base(scope, filters, public_rule(), words), *matching.selections(filters).values())
         return condition, words
 
     def similar(self, item_id: int, limit: int = 5) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ The same meaning as the Whoosh backend (``portal.search.matching``), condition b
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
@@ -27,6 +28,7 @@ from sqlalchemy import (
     false,
     func,
     literal_column,
+    or_,
     select,
     text,
     true,
@@ -36,6 +38,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY
 from portal.catalogue.facets import FACET_NAMES, FACETS
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import PublicRule
+from portal.models import utcnow
 from portal.search.postgresql import codes
 from portal.search.postgresql.schema import documents
 from portal.search.postgresql.tsquery import TextQuery
@@ -62,11 +65,22 @@ def has_any(column, values: list[int]) -> ColumnElement[bool]:
     return column.overlap(code_array(values)) if values else false()
 
 
-def scope_clause(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule) -> ColumnElement[bool]:
+def base(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule, words: "Words") -> ColumnElement[bool]:
+    """The rows a search looks among before its facet selections: those ``scope`` may see that hold
+    its words."""
+    if not words.active:
+        return scope_clause(scope, filters, rule, browsing=True)
+    return and_(scope_clause(scope, filters, rule), words.condition())
+
+
+def scope_clause(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule, browsing: bool = False
+                 ) -> ColumnElement[bool]:
     """The rows ``scope`` may see: the visibility rule for the public; for staff, their programmes in
-    the states asked for, only the inactive ones with ``inactive``."""
+    the states asked for, only the inactive ones with ``inactive``. ``browsing`` (no words): the public
+    rows are found by the months of the window (``public_rows``); with words, the document index finds
+    the rows and the rule is checked on each."""
     if scope.public:
-        return rule.clause(D)
+        return public_rows(rule) if browsing else rule.clause(D)
     conditions = []
     if filters.state:
         conditions.append(D.state.in_(filters.state))
@@ -75,6 +89,19 @@ def scope_clause(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule
     if scope.programmes is not None:
         conditions.append(has_any(D.facet_codes, codes.values_of("programme", scope.programmes)))
     return and_(true(), *conditions)
+
+
+def public_rows(rule: PublicRule) -> ColumnElement[bool]:
+    """The visibility rule on the search rows, with the months of its window (``codes.listed_month``):
+    the facet index then finds the public rows without reading the others (about half of them). A row
+    updated after next month (a clock ahead) is found by its date instead."""
+    next_month = _month_after(utcnow())
+    months = codes.listed_months(rule.updated_since, next_month)
+    return and_(rule.clause(D), or_(has_any(D.facet_codes, months), D.updated_at >= _month_after(next_month)))
+
+
+def _month_after(moment: datetime) -> datetime:
+    return datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1)
 
 
 def selections(filters: CatalogueFilters) -> dict[str, ColumnElement[bool]]:
