@@ -136,7 +136,8 @@ def test_seed_demo_fills_the_search_rows(app, runner):
 
     result = runner.invoke(args=["seed-demo", "--items", "60"])
     assert result.exit_code == 0, result.output
-    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 0, check.output
     public = db.session.scalar(select(func.count(Item.id)).where(public_clause()))
     assert search.search(parse_filters(MultiDict())).total == public > 0
 
