@@ -82,6 +82,7 @@ class SegmentColumns:
                 "resource_type": (card["resource_type"],),
                 "theme": card["themes"],
                 "offer": ("yes",) if card.get("offer") else (),
+                "language": (card["language"],),
             }
             for facet, facet_values in values.items():
                 positions = index[facet]
@@ -135,6 +136,7 @@ class Columns:
     _orders: dict[str, np.ndarray] = field(default_factory=dict)
     _public: dict[PublicRule, np.ndarray] = field(default_factory=dict)
     _by_id: dict[int, int] | None = None
+    _languages: tuple[str, ...] | None = None
 
     @classmethod
     def build(cls, segments: list[tuple[SegmentColumns, int, set[int]]]) -> "Columns":
@@ -257,6 +259,13 @@ class Columns:
         """The documents of ``mask`` in ``key`` order."""
         order = self.order(key)
         return order[unpack(mask, self.n)[order]]
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the documents in this generation (queries are read in each of them)."""
+        if self._languages is None:
+            present = self.counts("language", pack(self.alive)).tolist()
+            self._languages = tuple(value for value, n in zip(FACET_VALUES["language"], present, strict=True) if n)
+        return self._languages
 
     def docnum_of(self, item_id: int) -> int | None:
         if self._by_id is None:

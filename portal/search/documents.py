@@ -4,6 +4,9 @@ Every item is indexed, whatever its state: the public scope is applied at query 
 rule of ``portal.catalogue.visibility`` changes daily without any reindex), and staff need the other
 states. A document has three analysed text fields and one stored ``card``: a compact JSON record with
 everything search needs to filter, count facets and show a result without touching the database.
+``title`` and ``text`` hold their terms already analysed in the item's language
+(``portal.search.analysis``), separated by spaces: Whoosh only splits them, so positions (phrases),
+frequencies and field lengths are those of the analysed words.
 Rows are read with a few Core queries per batch, so a full rebuild does not go through the ORM.
 """
 
@@ -15,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from portal import vocab
@@ -30,9 +33,13 @@ from portal.models import (
     Programme,
     item_sdgs,
 )
+from portal.search import analysis
 
-# Words are letters and digits (the library default also keeps "*", which is query syntax here).
-ANALYZER = StemmingAnalyzer(expression=r"\w+(\.?\w+)*")
+# What an index folder's ``FORMAT`` file must say for this code to read it: a different (or missing)
+# one was built by an older analysis and is rebuilt (``search reindex``, or the follower thread).
+INDEX_FORMAT = "2: terms analysed per item language, folded before stemming"
+# The analysed fields hold terms separated by spaces (``portal.search.analysis`` made them).
+PRE_ANALYSED = RegexTokenizer(r"[^ ]+")
 # Searched fields and their weights: the title counts three times as much as the rest.
 TEXT_FIELDS = {"title": 3.0, "text": 1.0}
 # Unstemmed words of titles and summaries, for spelling suggestions (they must be real words).
@@ -44,8 +51,8 @@ def make_schema() -> Schema:
     """Two analysed fields with positions (phrases), the word list for suggestions, the card."""
     return Schema(
         id=ID(unique=True, stored=True),
-        title=TEXT(analyzer=ANALYZER, field_boost=TEXT_FIELDS["title"]),
-        text=TEXT(analyzer=ANALYZER),
+        title=TEXT(analyzer=PRE_ANALYSED, field_boost=TEXT_FIELDS["title"]),
+        text=TEXT(analyzer=PRE_ANALYSED),
         words=KEYWORD(lowercase=True),
         card=STORED,
     )
@@ -142,10 +149,11 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
         " ".join(vocab.country_name(code, "en") for code in row["countries"]),
     ]
     words = {word.lower() for word in WORD.findall(f"{row['title']} {row['summary']}")} - STOP_WORDS
+    name = analysis.analyser(row["language"])
     return {
         "id": str(row["id"]),
-        "title": row["title"],
-        "text": "\n".join(text),
+        "title": " ".join(analysis.analyse(row["title"], name)),
+        "text": " ".join(analysis.analyse("\n".join(text), name)),
         "words": " ".join(sorted(words)),
         "card": json.dumps(card(row), separators=(",", ":")),
     }

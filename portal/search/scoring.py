@@ -122,31 +122,43 @@ class Evaluator:
                 score[at] += TEXT_FIELDS[field] * idf * (tf * (K1 + 1)) / (tf + norm)
         return mask, score
 
+    def word(self, variants: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """A word in any of its variants (its terms in several languages), scored by the best one, as
+        Whoosh's ``DisjunctionMax`` does."""
+        mask, score = self.term(variants[0])
+        for variant in variants[1:]:
+            variant_mask, variant_score = self.term(variant)
+            mask |= variant_mask
+            np.maximum(score, variant_score, out=score)
+        return mask, score
+
     def phrase(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
-        """Like Whoosh's ``Phrase``, field by field: where the phrase occurs in a field, the score of its
-        words in that field (a phrase in the summary does not score its words' hits in the title)."""
+        """Like Whoosh's ``Phrase``, field by field and reading by reading: where the phrase occurs in a
+        field, the score of its words in that field (a phrase in the summary does not score its words'
+        hits in the title)."""
         mask = np.zeros(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
-        for phrase in clause.query.subqueries:  # one Phrase per field (portal.search.query)
+        for phrase in clause.query.subqueries:  # one Phrase per reading and field (portal.search.query)
             where = self.phrase_docs(phrase)
             if not where.any():
                 continue
-            for token in clause.tokens:
+            for token in phrase.words:
                 score += np.where(where, self.term(token, (phrase.fieldname,))[1], 0)
             mask |= where
         return mask, score
 
-    def prefix(self, text: str) -> np.ndarray:
+    def prefix(self, variants: tuple[str, ...]) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
         reader = self.searcher.reader()
         for field in TEXT_FIELDS:
-            for count, term in enumerate(reader.expand_prefix(field, text)):
-                if count >= MAX_PREFIX_TERMS:
-                    break
-                term = term.decode() if isinstance(term, bytes) else term
-                for segment in self.segments:
-                    ids, _ = self.cache.get(segment, field, term)
-                    mask[ids + segment.offset] = True
+            for text in variants:
+                for count, term in enumerate(reader.expand_prefix(field, text)):
+                    if count >= MAX_PREFIX_TERMS:
+                        break
+                    term = term.decode() if isinstance(term, bytes) else term
+                    for segment in self.segments:
+                        ids, _ = self.cache.get(segment, field, term)
+                        mask[ids + segment.offset] = True
         return mask
 
     def clause(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
@@ -157,10 +169,10 @@ class Evaluator:
             return self.phrase(clause)
         mask = np.ones(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
-        for token in clause.tokens:
-            token_mask, token_score = self.term(token)
-            mask &= token_mask
-            score += token_score
+        for variants in clause.tokens:
+            word_mask, word_score = self.word(variants)
+            mask &= word_mask
+            score += word_score
         return mask, np.where(mask, score, 0)
 
     def evaluate(self, parsed: ParsedQuery, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
