@@ -74,6 +74,11 @@ def test_the_words_that_matched_are_highlighted_accents_or_not(client, items):
     assert "<mark>déchets</mark>" in page
 
 
+def test_did_you_mean_offers_the_word_as_written(client, items):
+    page = client.get("/search", query_string={"q": "menagres"}).text
+    assert "Did you mean" in page and ">ménagers</a>" in page
+
+
 def test_similar_items_read_the_item_in_its_language(app, make_item, items):
     other = make_item(title="Tri des déchets ménagers", summary="Les déchets ménagers triés.", language="fr")
     with app.test_request_context():
