@@ -5,7 +5,8 @@ Use it through these functions; they take the catalogue's ``CatalogueFilters`` a
 Reading functions raise ``SearchUnavailable`` when the index is missing or unreadable; they never
 build one (``search reindex`` does, and so does the drain after the next write).
 
-Inside: ``syntax`` reads the search box (backend-neutral), ``query`` compiles it for Whoosh,
+Inside: ``syntax`` reads the search box (backend-neutral), ``analysis`` turns words into index terms
+per language (folded, then stemmed), ``query`` compiles the box for Whoosh,
 ``snapshot`` reads the index per generation, ``columns`` and ``scoring`` hold what filters, counts
 and ranks in numpy, ``matching`` answers a search, ``suggest`` gives "did you mean" and similar
 items, ``sync`` and ``store`` keep the index in step with the database.

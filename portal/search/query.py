@@ -54,11 +54,10 @@ def _term(token: str) -> wq.Query:
 
 
 def _word(variants: tuple[str, ...]) -> wq.Query:
-    """A word in any of its variants, scored by the best one (a French item is not scored twice for
-    the French and the Spanish reading of one word)."""
-    if len(variants) == 1:
-        return _term(variants[0])
-    return wq.DisjunctionMax([_term(variant) for variant in variants])
+    """A word in any of its variants (its terms in the languages the query is read in), as an OR:
+    Whoosh's ``DisjunctionMax`` would score by the best one, but its matcher takes the best score of
+    sub-matchers standing on different documents (whoosh3 3.54)."""
+    return _term(variants[0]) if len(variants) == 1 else wq.Or([_term(variant) for variant in variants])
 
 
 def _phrase(readings: list[tuple[str, ...]]) -> wq.Query:

@@ -4,7 +4,8 @@ Whoosh's matchers score one document at a time in Python: a broad query over 100
 seconds (SEARCH-NOTES.md). Here each term's postings are read once per segment into arrays
 (document numbers and term frequencies; segments never change, so the arrays stay valid for the
 segment's life) and a query is evaluated as whole-array operations: AND/OR/NOT of clauses as boolean
-masks, and Whoosh's own BM25F formula (B=0.75, K1=1.2, field boosts) summed per matched term.
+masks, and Whoosh's own BM25F formula (B=0.75, K1=1.2, field boosts) summed per matched term (a word
+read in several languages is an OR of its variants).
 Phrases still go through Whoosh's phrase matcher (they need positions) for their match set; prefixes
 score a constant, like Whoosh's ``Prefix``.
 
@@ -123,13 +124,13 @@ class Evaluator:
         return mask, score
 
     def word(self, variants: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """A word in any of its variants (its terms in several languages), scored by the best one, as
-        Whoosh's ``DisjunctionMax`` does."""
+        """A word in any of its variants (its terms in several languages), their scores added, as
+        Whoosh's ``Or`` does (an item rarely holds two variants of one word)."""
         mask, score = self.term(variants[0])
         for variant in variants[1:]:
             variant_mask, variant_score = self.term(variant)
             mask |= variant_mask
-            np.maximum(score, variant_score, out=score)
+            score += variant_score
         return mask, score
 
     def phrase(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
