@@ -28,6 +28,7 @@ from portal.search.query import Clause, ParsedQuery
 
 B, K1 = 0.75, 1.2
 MAX_PREFIX_TERMS = 200
+MAX_FREQUENCIES = 100_000  # document frequencies kept per index generation
 POSTINGS_BUDGET = 12_000_000  # postings kept in memory (about 100 MB at most)
 
 
@@ -94,8 +95,9 @@ class Evaluator:
     """Evaluates one parsed query over one index generation."""
 
     def __init__(self, searcher, segments: list[Segment], n: int, cache: PostingsCache,
-                 phrase_docs: Callable[[object], np.ndarray]):
+                 phrase_docs: Callable[[object], np.ndarray], frequencies: dict | None = None):
         self.searcher = searcher
+        self.frequencies = frequencies if frequencies is not None else {}
         self.segments = segments
         self.n = n
         self.cache = cache
@@ -103,12 +105,23 @@ class Evaluator:
         self.total_docs = max(searcher.doc_count_all(), 1)
         self._avg = {field: searcher.avg_field_length(field) or 1.0 for field in TEXT_FIELDS}
 
+    def frequency(self, field: str, token: str) -> int:
+        """Whoosh's document frequency of ``token`` in ``field``, kept for the generation: a word read in
+        several languages asks for several terms, each a lookup in every segment's dictionary."""
+        key = (field, token)
+        found = self.frequencies.get(key)
+        if found is None:
+            if len(self.frequencies) >= MAX_FREQUENCIES:
+                self.frequencies.clear()
+            found = self.frequencies[key] = self.searcher.doc_frequency(field, token)
+        return found
+
     def term(self, token: str, fields=tuple(TEXT_FIELDS)) -> tuple[np.ndarray, np.ndarray]:
         """Mask of documents with ``token`` in any of ``fields``, and its BM25F score there."""
         mask = np.zeros(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
         for field in fields:
-            frequency = self.searcher.doc_frequency(field, token)
+            frequency = self.frequency(field, token)
             if not frequency:
                 continue
             idf = math.log(self.total_docs / (frequency + 1)) + 1
