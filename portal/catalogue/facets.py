@@ -31,6 +31,10 @@ def _country(raw: str) -> str | None:
     return raw.upper() if raw.upper() in vocab.country_codes() else None
 
 
+def _language(raw: str) -> str | None:
+    return raw.lower() if raw.lower() in vocab.language_codes() else None
+
+
 @dataclass(frozen=True, eq=False)
 class Facet:
     """A filter with a vocabulary: its parameter name, its legend, its values and how each reads.
@@ -70,6 +74,8 @@ FACETS: tuple[Facet, ...] = (
     Facet.of("resource_type", _l("Resource type"), vocab.RESOURCE_TYPES),
     Facet.of("theme", _l("Theme"), vocab.THEMES),
     Facet.of("offer", _l("Offers"), vocab.OFFER),  # ``offer=yes``: items offered to other countries
+    # The item's language (ISO 639-1), named in the interface language from CLDR.
+    Facet("language", _l("Language"), vocab.values(vocab.languages("en")), vocab.language_name, _language),
 )
 # The desk's filter by workflow state (monitoring): parsed like a facet, never counted in public.
 STATE = Facet.of("state", _l("State"), vocab.STATES)

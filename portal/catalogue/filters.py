@@ -36,6 +36,7 @@ class CatalogueFilters:
     resource_type: tuple[str, ...] = ()
     theme: tuple[str, ...] = ()
     offer: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
     # Desk only (monitoring): workflow states and the inactive switch.
     state: tuple[str, ...] = ()
     inactive: bool = False

@@ -8,7 +8,8 @@ Use it through these functions; they take the catalogue's ``CatalogueFilters`` a
   ``snapshot``, ``columns``, ``scoring``, ``matching``, ``query``, ``suggest``, ``sync``);
 - ``postgresql``: full-text search inside the PostgreSQL database (``portal.search.postgresql``).
 
-Shared by both: ``syntax`` reads the search box into a backend-neutral query, ``cards`` reads what
+Shared by both: ``syntax`` reads the search box into a backend-neutral query, ``analysis`` turns words into
+index terms per item language (folded, then stemmed), ``cards`` reads what
 search knows of an item, ``tracked`` names the items a flush changes, ``results`` holds what a search
 gives. Reading functions raise ``SearchUnavailable`` when the backend cannot answer; they never
 build anything (``search reindex`` does).

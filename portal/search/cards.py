@@ -152,6 +152,7 @@ def facet_values(card: dict[str, Any], regions: dict[str, str] | None = None) ->
         "resource_type": (card["resource_type"],) if card["resource_type"] else (),
         "theme": card["themes"],
         "offer": ("yes",) if card.get("offer") else (),
+        "language": (card["language"],) if card.get("language") else (),
     }
 
 

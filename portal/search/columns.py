@@ -125,6 +125,7 @@ class Columns:
     _orders: dict[str, np.ndarray] = field(default_factory=dict)
     _public: dict[PublicRule, np.ndarray] = field(default_factory=dict)
     _by_id: dict[int, int] | None = None
+    _languages: tuple[str, ...] | None = None
 
     @classmethod
     def build(cls, segments: list[tuple[SegmentColumns, int, set[int]]]) -> "Columns":
@@ -247,6 +248,13 @@ class Columns:
         """The documents of ``mask`` in ``key`` order."""
         order = self.order(key)
         return order[unpack(mask, self.n)[order]]
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the documents in this generation (queries are read in each of them)."""
+        if self._languages is None:
+            present = self.counts("language", pack(self.alive)).tolist()
+            self._languages = tuple(value for value, n in zip(FACET_VALUES["language"], present, strict=True) if n)
+        return self._languages
 
     def docnum_of(self, item_id: int) -> int | None:
         if self._by_id is None:

@@ -1,7 +1,10 @@
 """What the Whoosh index holds for an item: the schema, and each item's document.
 
 A document has two analysed text fields, the word list for spelling suggestions and the item's card
-(``portal.search.cards``, stored as JSON), read from the database by ``cards``.
+(``portal.search.cards``, stored as JSON), read from the database by ``cards``. ``title`` and ``text``
+hold their terms already analysed in the item's language (``portal.search.analysis``), separated by
+spaces: Whoosh only splits them, so positions (phrases), frequencies and field lengths are those of
+the analysed words.
 """
 
 import json
@@ -10,13 +13,16 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from portal.search import cards
+from portal.search import analysis, cards
 
-# Words are letters and digits (the library default also keeps "*", which is query syntax here).
-ANALYZER = StemmingAnalyzer(expression=r"\w+(\.?\w+)*")
+# What an index folder's ``FORMAT`` file must say for this code to read it: a different (or missing)
+# one was built by an older analysis and is rebuilt (``search reindex``, or the follower thread).
+INDEX_FORMAT = "2: terms analysed per item language, folded before stemming"
+# The analysed fields hold terms separated by spaces (``portal.search.analysis`` made them).
+PRE_ANALYSED = RegexTokenizer(r"[^ ]+")
 # Searched fields and their weights: the title counts three times as much as the rest.
 TEXT_FIELDS = {"title": 3.0, "text": 1.0}
 # Unstemmed words of titles and summaries, for spelling suggestions (they must be real words).
@@ -27,8 +33,8 @@ def make_schema() -> Schema:
     """Two analysed fields with positions (phrases), the word list for suggestions, the card."""
     return Schema(
         id=ID(unique=True, stored=True),
-        title=TEXT(analyzer=ANALYZER, field_boost=TEXT_FIELDS["title"]),
-        text=TEXT(analyzer=ANALYZER),
+        title=TEXT(analyzer=PRE_ANALYSED, field_boost=TEXT_FIELDS["title"]),
+        text=TEXT(analyzer=PRE_ANALYSED),
         words=KEYWORD(lowercase=True),
         card=STORED,
     )
@@ -37,10 +43,12 @@ def make_schema() -> Schema:
 def document(row: dict[str, Any]) -> dict[str, Any]:
     """The Whoosh document of one item."""
     fields = cards.text_fields(row)
+    name = analysis.analyser(row["language"])
+    text = "\n".join((fields["summary"], fields["description"], fields["other"]))
     return {
         "id": str(row["id"]),
-        "title": fields["title"],
-        "text": "\n".join((fields["summary"], fields["description"], fields["other"])),
+        "title": " ".join(analysis.analyse(fields["title"], name)),
+        "text": " ".join(analysis.analyse(text, name)),
         "words": " ".join(sorted(cards.words(row) - STOP_WORDS)),
         "card": json.dumps(cards.card(row), separators=(",", ":")),
     }

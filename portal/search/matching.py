@@ -61,7 +61,7 @@ def selections(columns: Columns, filters: CatalogueFilters) -> dict[str, np.ndar
 def match(snap: Snapshot, filters: CatalogueFilters, scope: SearchScope, rule: PublicRule) -> Match:
     columns = snap.columns
     base = scope_mask(columns, scope, filters, rule)
-    parsed = parse(filters.q)
+    parsed = parse(filters.q, columns.languages())
     ranking = None
     if parsed.query is not None:
         matched, ranking = snap.evaluate(parsed)
@@ -89,7 +89,8 @@ def page_docnums(columns: Columns, found: Match, filters: CatalogueFilters) -> l
 def hits(snap: Snapshot, docnums: list[int], parsed: ParsedQuery, highlights: bool) -> list[Hit]:
     cards = [snap.card(docnum) for docnum in docnums]
     if highlights:
-        return [Hit(card, highlight(card["title"], parsed), highlight(card["summary"], parsed)) for card in cards]
+        return [Hit(card, *(highlight(card[name], parsed, card["language"]) for name in ("title", "summary")))
+                for card in cards]
     return [Hit(card, escape(card["title"]), escape(card["summary"])) for card in cards]
 
 

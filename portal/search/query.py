@@ -2,25 +2,31 @@
 queries for phrases and the scorer, and highlighting of what matched."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from markupsafe import Markup, escape
 from whoosh import query as wq
-from whoosh.lang.porter import stem
 
-from portal.search import syntax
-from portal.search.documents import ANALYZER, TEXT_FIELDS
+from portal.i18n import current_language
+from portal.search import analysis, syntax
+from portal.search.documents import TEXT_FIELDS
 
 WORD = re.compile(r"\w+")
+MIN_PREFIX = 3  # letters, as the syntax asks (portal.search.syntax.PREFIX)
 
 
 @dataclass
 class Clause:
-    """One clause for Whoosh: analysed ``terms`` (all required), a ``phrase`` or a ``prefix``."""
+    """One clause for Whoosh: ``terms`` (each word required, in any of its variants), a ``phrase`` (in
+    any of its readings) or a ``prefix`` (of any of its variants).
+
+    ``tokens``: for terms, each word's variants (its terms in each language the query is read in); for
+    a phrase, each reading's terms in order; for a prefix, the prefixes.
+    """
 
     kind: str
-    tokens: list[str]
+    tokens: list[tuple[str, ...]]
     query: wq.Query
     negative: bool = False
 
@@ -32,8 +38,8 @@ class ParsedQuery:
     text: str
     query: wq.Query | None
     positive: bool  # at least one clause that ranks documents
-    terms: set[str] = field(default_factory=set)  # analysed terms to highlight
-    prefixes: list[str] = field(default_factory=list)
+    terms: set[str] = field(default_factory=set)  # index terms to highlight (every language's)
+    prefixes: list[str] = field(default_factory=list)  # folded, as typed
     words: list[str] = field(default_factory=list)  # plain words as typed, for "did you mean"
     groups: list[list[Clause]] = field(default_factory=list)  # AND of groups; a group ORs its clauses
     exclusions: list[Clause] = field(default_factory=list)
@@ -43,59 +49,72 @@ class ParsedQuery:
         return repr(self.query)
 
 
-def _analyse(text: str) -> list[str]:
-    return [token.text for token in ANALYZER(text)]
-
-
 def _term(token: str) -> wq.Query:
     return wq.Or([wq.Term(name, token, boost=boost) for name, boost in TEXT_FIELDS.items()])
 
 
-def _phrase(tokens: list[str]) -> wq.Query:
-    if len(tokens) == 1:
-        return _term(tokens[0])
-    return wq.Or([wq.Phrase(name, tokens, boost=boost) for name, boost in TEXT_FIELDS.items()])
+def _word(variants: tuple[str, ...]) -> wq.Query:
+    """A word in any of its variants (its terms in the languages the query is read in), as an OR:
+    Whoosh's ``DisjunctionMax`` would score by the best one, but its matcher takes the best score of
+    sub-matchers standing on different documents (whoosh3 3.54)."""
+    return _term(variants[0]) if len(variants) == 1 else wq.Or([_term(variant) for variant in variants])
 
 
-def _prefix(text: str) -> wq.Query:
-    text = text.lower()
-    variants = sorted({text, stem(text)})
+def _phrase(readings: list[tuple[str, ...]]) -> wq.Query:
+    return wq.Or([wq.Phrase(name, list(reading), boost=boost)
+                  for reading in readings for name, boost in TEXT_FIELDS.items()])
+
+
+def _prefix(variants: tuple[str, ...]) -> wq.Query:
     return wq.Or([wq.Prefix(name, variant, boost=boost) for name, boost in TEXT_FIELDS.items() for variant in variants])
 
 
+def _variants(words: list[str], analysers: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Each word's distinct terms under ``analysers``, in a stable order."""
+    return [tuple(dict.fromkeys(analysis.term(word, name) for name in analysers)) for word in words]
 
 
-def _compile_clause(clause: syntax.Clause) -> Clause | None:
+def _compile_clause(clause: syntax.Clause, analysers: tuple[str, ...]) -> Clause | None:
     """The Whoosh form of one clause; None when its text has no word to search (stop words only)."""
     if clause.kind == syntax.PREFIX_OF:
-        return Clause("prefix", [clause.text], _prefix(clause.text), clause.negative)
-    tokens = _analyse(clause.text)
-    if not tokens:
+        typed = analysis.fold(clause.text)
+        # Its stems too (the index holds stems: "sustaina*" finds "sustainable" as "sustain"), but none
+        # shorter than a prefix may be.
+        stems = [stem for stem in _variants([typed], analysers)[0] if len(stem) >= MIN_PREFIX]
+        variants = tuple(dict.fromkeys([typed, *stems]))
+        return Clause("prefix", [variants], _prefix(variants), clause.negative)
+    words = analysis.words(clause.text)
+    if not words:
         return None
-    if clause.kind == syntax.PHRASE:
-        return Clause("phrase" if len(tokens) > 1 else "terms", tokens, _phrase(tokens), clause.negative)
-    words = wq.And([_term(token) for token in tokens]) if len(tokens) > 1 else _term(tokens[0])
-    return Clause("terms", tokens, words, clause.negative)
+    variants = _variants(words, analysers)
+    if clause.kind == syntax.PHRASE and len(words) > 1:
+        readings = list(dict.fromkeys(tuple(analysis.term(word, name) for word in words) for name in analysers))
+        return Clause("phrase", readings, _phrase(readings), clause.negative)
+    query = wq.And([_word(word) for word in variants]) if len(variants) > 1 else _word(variants[0])
+    return Clause("terms", variants, query, clause.negative)
 
 
-def compile_query(search: syntax.SearchQuery) -> ParsedQuery:
-    """The Whoosh query of ``search``, with what highlighting and spelling suggestions need."""
+def compile_query(search: syntax.SearchQuery, languages: Iterable[str | None] = ()) -> ParsedQuery:
+    """The Whoosh query of ``search`` read in the interface language and in ``languages`` (those of
+    the items in the index), with what highlighting and spelling suggestions need."""
+    analysers = analysis.analysers([current_language(), *languages])
     parsed = ParsedQuery(text=search.text, query=None, positive=False)
     for group in search.groups:
         compiled = []
         for clause in group:
-            found = _compile_clause(clause)
+            found = _compile_clause(clause, analysers)
             if found is None:
                 continue
             compiled.append(found)
             if found.kind == "prefix":
-                parsed.prefixes.extend(found.tokens)
+                parsed.prefixes.append(analysis.fold(clause.text))
             else:
-                parsed.terms.update(found.tokens)
+                parsed.terms.update(token for tokens in found.tokens for token in tokens)
                 parsed.words.extend(clause.letters)
         if compiled:
             parsed.groups.append(compiled)
-    parsed.exclusions = [found for found in map(_compile_clause, search.exclusions) if found is not None]
+    exclusions = (_compile_clause(clause, analysers) for clause in search.exclusions)
+    parsed.exclusions = [found for found in exclusions if found is not None]
     positives = [group[0].query if len(group) == 1 else wq.Or([c.query for c in group]) for group in parsed.groups]
     negatives = [clause.query for clause in parsed.exclusions]
     if not positives and not negatives:
@@ -106,25 +125,22 @@ def compile_query(search: syntax.SearchQuery) -> ParsedQuery:
     return parsed
 
 
-def parse(text: str) -> ParsedQuery:
-    """Read the search box and compile it for Whoosh; anything unusual degrades to plain words."""
-    return compile_query(syntax.read(text))
+def parse(text: str, languages: Iterable[str | None] = ()) -> ParsedQuery:
+    """Read the search box and compile it for Whoosh, in the interface language and ``languages``;
+    anything unusual degrades to plain words."""
+    return compile_query(syntax.read(text), languages)
 
 
-@lru_cache(maxsize=50000)
-def _stem(word: str) -> str:
-    return stem(word)
-
-
-def highlight(text: str, parsed: ParsedQuery) -> Markup:
-    """``text`` escaped, with the words that matched the query in ``<mark>``."""
+def highlight(text: str, parsed: ParsedQuery, language: str | None = "en") -> Markup:
+    """``text`` (written in ``language``) escaped, with the words that matched the query in ``<mark>``."""
     if not text or not (parsed.terms or parsed.prefixes):
         return escape(text or "")
+    name = analysis.analyser(language)
     pieces: list[str] = []
     position = 0
     for match in WORD.finditer(text):
-        word = match.group().lower()
-        if _stem(word) in parsed.terms or any(word.startswith(prefix) for prefix in parsed.prefixes):
+        word = analysis.fold(match.group())
+        if analysis.term(word, name) in parsed.terms or any(word.startswith(prefix) for prefix in parsed.prefixes):
             pieces.append(escape(text[position : match.start()]))
             pieces.append(Markup("<mark>%s</mark>") % match.group())
             position = match.end()

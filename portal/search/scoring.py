@@ -4,7 +4,8 @@ Whoosh's matchers score one document at a time in Python: a broad query over 100
 seconds (SEARCH-NOTES.md). Here each term's postings are read once per segment into arrays
 (document numbers and term frequencies; segments never change, so the arrays stay valid for the
 segment's life) and a query is evaluated as whole-array operations: AND/OR/NOT of clauses as boolean
-masks, and Whoosh's own BM25F formula (B=0.75, K1=1.2, field boosts) summed per matched term.
+masks, and Whoosh's own BM25F formula (B=0.75, K1=1.2, field boosts) summed per matched term (a word
+read in several languages is an OR of its variants).
 Phrases still go through Whoosh's phrase matcher (they need positions) for their match set; prefixes
 score a constant, like Whoosh's ``Prefix``.
 
@@ -27,6 +28,7 @@ from portal.search.query import Clause, ParsedQuery
 
 B, K1 = 0.75, 1.2
 MAX_PREFIX_TERMS = 200
+MAX_FREQUENCIES = 100_000  # document frequencies kept per index generation
 POSTINGS_BUDGET = 12_000_000  # postings kept in memory (about 100 MB at most)
 
 
@@ -93,8 +95,9 @@ class Evaluator:
     """Evaluates one parsed query over one index generation."""
 
     def __init__(self, searcher, segments: list[Segment], n: int, cache: PostingsCache,
-                 phrase_docs: Callable[[object], np.ndarray]):
+                 phrase_docs: Callable[[object], np.ndarray], frequencies: dict | None = None):
         self.searcher = searcher
+        self.frequencies = frequencies if frequencies is not None else {}
         self.segments = segments
         self.n = n
         self.cache = cache
@@ -102,12 +105,23 @@ class Evaluator:
         self.total_docs = max(searcher.doc_count_all(), 1)
         self._avg = {field: searcher.avg_field_length(field) or 1.0 for field in TEXT_FIELDS}
 
+    def frequency(self, field: str, token: str) -> int:
+        """Whoosh's document frequency of ``token`` in ``field``, kept for the generation: a word read in
+        several languages asks for several terms, each a lookup in every segment's dictionary."""
+        key = (field, token)
+        found = self.frequencies.get(key)
+        if found is None:
+            if len(self.frequencies) >= MAX_FREQUENCIES:
+                self.frequencies.clear()
+            found = self.frequencies[key] = self.searcher.doc_frequency(field, token)
+        return found
+
     def term(self, token: str, fields=tuple(TEXT_FIELDS)) -> tuple[np.ndarray, np.ndarray]:
         """Mask of documents with ``token`` in any of ``fields``, and its BM25F score there."""
         mask = np.zeros(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
         for field in fields:
-            frequency = self.searcher.doc_frequency(field, token)
+            frequency = self.frequency(field, token)
             if not frequency:
                 continue
             idf = math.log(self.total_docs / (frequency + 1)) + 1
@@ -122,31 +136,43 @@ class Evaluator:
                 score[at] += TEXT_FIELDS[field] * idf * (tf * (K1 + 1)) / (tf + norm)
         return mask, score
 
+    def word(self, variants: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """A word in any of its variants (its terms in several languages), their scores added, as
+        Whoosh's ``Or`` does (an item rarely holds two variants of one word)."""
+        mask, score = self.term(variants[0])
+        for variant in variants[1:]:
+            variant_mask, variant_score = self.term(variant)
+            mask |= variant_mask
+            score += variant_score
+        return mask, score
+
     def phrase(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
-        """Like Whoosh's ``Phrase``, field by field: where the phrase occurs in a field, the score of its
-        words in that field (a phrase in the summary does not score its words' hits in the title)."""
+        """Like Whoosh's ``Phrase``, field by field and reading by reading: where the phrase occurs in a
+        field, the score of its words in that field (a phrase in the summary does not score its words'
+        hits in the title)."""
         mask = np.zeros(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
-        for phrase in clause.query.subqueries:  # one Phrase per field (portal.search.query)
+        for phrase in clause.query.subqueries:  # one Phrase per reading and field (portal.search.query)
             where = self.phrase_docs(phrase)
             if not where.any():
                 continue
-            for token in clause.tokens:
+            for token in phrase.words:
                 score += np.where(where, self.term(token, (phrase.fieldname,))[1], 0)
             mask |= where
         return mask, score
 
-    def prefix(self, text: str) -> np.ndarray:
+    def prefix(self, variants: tuple[str, ...]) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
         reader = self.searcher.reader()
         for field in TEXT_FIELDS:
-            for count, term in enumerate(reader.expand_prefix(field, text)):
-                if count >= MAX_PREFIX_TERMS:
-                    break
-                term = term.decode() if isinstance(term, bytes) else term
-                for segment in self.segments:
-                    ids, _ = self.cache.get(segment, field, term)
-                    mask[ids + segment.offset] = True
+            for text in variants:
+                for count, term in enumerate(reader.expand_prefix(field, text)):
+                    if count >= MAX_PREFIX_TERMS:
+                        break
+                    term = term.decode() if isinstance(term, bytes) else term
+                    for segment in self.segments:
+                        ids, _ = self.cache.get(segment, field, term)
+                        mask[ids + segment.offset] = True
         return mask
 
     def clause(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
@@ -157,10 +183,10 @@ class Evaluator:
             return self.phrase(clause)
         mask = np.ones(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
-        for token in clause.tokens:
-            token_mask, token_score = self.term(token)
-            mask &= token_mask
-            score += token_score
+        for variants in clause.tokens:
+            word_mask, word_score = self.word(variants)
+            mask &= word_mask
+            score += word_score
         return mask, np.where(mask, score, 0)
 
     def evaluate(self, parsed: ParsedQuery, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:

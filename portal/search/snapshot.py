@@ -58,6 +58,7 @@ class Snapshot:
     matches: OrderedDict = field(default_factory=OrderedDict)
     match_bytes: int = 0
     memo: OrderedDict = field(default_factory=OrderedDict)  # similar items and suggestions
+    frequencies: dict = field(default_factory=dict)  # (field, term) → document frequency
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def card(self, docnum: int) -> dict[str, Any]:
@@ -70,7 +71,8 @@ class Snapshot:
             if key in self.matches:
                 self.matches.move_to_end(key)
                 return self.matches[key]
-        evaluator = Evaluator(self.searcher, self.segments, self.columns.n, self.postings, self._phrase_docs)
+        evaluator = Evaluator(self.searcher, self.segments, self.columns.n, self.postings, self._phrase_docs,
+                              self.frequencies)
         mask, ranking = evaluator.evaluate(parsed, self.columns.alive)
         entry = (pack(mask), ranking)
         with self.lock:

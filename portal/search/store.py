@@ -4,7 +4,9 @@
 A rebuild writes a new folder and then replaces ``CURRENT`` atomically (``os.replace``), so readers
 see either the old index or the new one, never half of one. Opening never builds: an index that is
 missing or cannot be opened is ``SearchUnavailable`` until ``search reindex`` (or a drain outside any
-request) rebuilds it. Each folder records in ``APPLIED`` the queue position its index holds.
+request) rebuilds it. Each folder records in ``APPLIED`` the queue position its index holds, and in
+``FORMAT`` how its words were analysed: a folder of another format (built before an upgrade) is
+unavailable in the same way until it is rebuilt.
 Locks (``portal.search.locks``): ``rebuild.lock`` while a rebuild builds and swaps, ``drain.lock``
 while a process of this host applies the queue.
 
@@ -36,6 +38,7 @@ CURRENT = "CURRENT"
 REBUILD_LOCK = "rebuild.lock"
 DRAIN_LOCK = "drain.lock"
 APPLIED = "APPLIED"  # in an index folder: the queue position its index holds
+FORMAT = "FORMAT"  # in an index folder: how its terms were analysed (documents.INDEX_FORMAT)
 WRITER_TIMEOUT = 60.0
 WRITER_DELAY = 0.02
 OPEN_ATTEMPTS = 20
@@ -92,6 +95,9 @@ class Store:
         name = name or self.current_name()
         if name is None or not (self.root / name).is_dir():
             raise SearchUnavailable("There is no search index yet.")
+        if self.format(name) != documents.INDEX_FORMAT:
+            log.error("The search index in %s was built by an older version: run `search reindex`", name)
+            raise SearchUnavailable("The search index was built by an older version.")
         path = str(self.root / name)
         with quiet_leaks():
             for _ in range(OPEN_ATTEMPTS):
@@ -138,6 +144,13 @@ class Store:
         except (FileNotFoundError, NotADirectoryError, ValueError):
             return None
 
+    def format(self, name: str) -> str | None:
+        """How the words of folder ``name`` were analysed (None: not recorded, an index from before)."""
+        try:
+            return (self.root / name / FORMAT).read_text().strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
     def set_applied(self, name: str, position: int) -> None:
         """Record in folder ``name`` that its index holds every queued change up to ``position``."""
         folder = self.root / name
@@ -176,6 +189,7 @@ class Store:
             path = self.root / name
             path.mkdir()
             ix = whoosh_index.create_in(str(path), documents.make_schema())
+            (path / FORMAT).write_text(documents.INDEX_FORMAT)
             self._fill(ix, progress, procs)
             self.set_applied(name, position)
             self._swap(name)

@@ -5,7 +5,7 @@ from typing import Any
 import numpy as np
 from whoosh.idsets import DocIdSet
 
-from portal.search import documents, syntax
+from portal.search import analysis, documents, syntax
 from portal.search.columns import unpack
 from portal.search.query import ParsedQuery
 from portal.search.snapshot import Snapshot
@@ -41,7 +41,9 @@ def similar(snap: Snapshot, item_id: int, public: np.ndarray, limit: int) -> lis
     if not allowed.any():
         return []
     card = snap.card(docnum)
-    text = f"{card['title']} {card['title']} {card['summary']}"
+    # The field holds analysed terms (portal.search.documents): give Whoosh the item's words as such.
+    text = " ".join(analysis.analyse(f"{card['title']} {card['title']} {card['summary']}",
+                                     analysis.analyser(card["language"])))
     results = snap.searcher.more_like(docnum, "text", text=text, top=limit, numterms=8, filter=Allowed(allowed))
     return [snap.card(hit_docnum) for _, hit_docnum in results.top_n]
 

@@ -16,7 +16,7 @@ from portal.vocab import collation_key
 LISTING_PER_PAGE = 10
 # Facets with many values show the most frequent first (and every ticked one); the rest sit in a
 # disclosure below them, so that every value stays one click away without JavaScript.
-FACET_LIMITS = {"country": 25}
+FACET_LIMITS = {"country": 25, "language": 10}
 
 
 def safe_next(target: str | None) -> str | None:

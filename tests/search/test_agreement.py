@@ -3,9 +3,10 @@ a desk's staff search (monitoring, the queue) and a plain-Python reading of DESI
 which items match and on every facet count.
 
 The plain reading below is written from DESIGN.md, not from the code: words and phrases in titles,
-OR, exclusion and prefixes; several values of one filter OR-ed, different filters AND-ed; ``status`` per
-programme (with ``programme``: the status in those programmes; without: core or affiliated somewhere,
-or ``none`` = in no programme's portfolio); the visibility rule; the staff scope.
+OR, exclusion and prefixes (whatever the item's language); several values of one filter OR-ed, different
+filters AND-ed; ``status`` per programme (with ``programme``: the status in those programmes; without:
+core or affiliated somewhere, or ``none`` = in no programme's portfolio); the visibility rule; the staff
+scope.
 """
 
 import random
@@ -23,7 +24,7 @@ from portal.catalogue.facets import FACETS
 from portal.catalogue.filters import CatalogueFilters, parse_filters
 from portal.extensions import db
 from portal.models import Item, PortfolioEntry, Sdg, utcnow
-from portal.search.documents import ANALYZER
+from portal.search import analysis
 from tests.helpers import programme
 
 pytestmark = pytest.mark.search_backends()
@@ -37,6 +38,7 @@ REGIONS = {"KE": "AF", "FR": "EU", "BR": "SA"}
 THEMES = ("plastics", "biodiversity")
 CATEGORIES = ("implementation", "research")
 RESOURCE_TYPES = ("publication", "tool")
+LANGUAGES = ("en", "fr", "es", "ru")  # each item's words analysed in its language
 STATES = vocab.values(vocab.STATES)
 INACTIVE_DAYS = 800
 
@@ -58,6 +60,7 @@ class Fake:
     state: str
     hidden: bool
     inactive: bool
+    language: str = "en"
     id: int = 0
     values: dict = field(default_factory=dict)
 
@@ -84,6 +87,7 @@ def fakes() -> st.SearchStrategy[Fake]:
             state=draw(st.sampled_from(STATES)),
             hidden=draw(st.booleans()),
             inactive=draw(st.booleans()),
+            language=draw(st.sampled_from(LANGUAGES)),
         )
 
     return st.composite(build)()
@@ -118,6 +122,7 @@ def filter_args() -> st.SearchStrategy[dict]:
             "category": some(CATEGORIES),
             "resource_type": some(RESOURCE_TYPES),
             "theme": some(THEMES),
+            "language": some(LANGUAGES),
             "state": some(STATES),
             "inactive": st.just("1"),
         },
@@ -129,7 +134,7 @@ def filter_args() -> st.SearchStrategy[dict]:
 
 def _stem(word: str) -> str:
     """A word as the index keeps it (words match by their stem: "cooking" finds "cook")."""
-    return next(token.text for token in ANALYZER(word))
+    return analysis.analyse(word, "en")[0]
 
 
 def _stems(words: list[str]) -> list[str]:
@@ -171,6 +176,7 @@ def facet_values(fake: Fake) -> dict[str, set]:
         "category": {fake.category},
         "resource_type": {fake.resource_type},
         "theme": fake.themes,
+        "language": {fake.language},
     }
 
 
@@ -226,7 +232,8 @@ def store(catalogue: list[Fake], organisation) -> None:
         updated = now - timedelta(days=INACTIVE_DAYS if fake.inactive else 3)
         item = Item(kind=fake.kind, title=" ".join(fake.title), summary="Plain text.", organisation=organisation,
                     state=fake.state, hidden=fake.hidden, is_global=fake.is_global, activity_category=fake.category,
-                    resource_type=fake.resource_type, created_at=updated, updated_at=updated)
+                    resource_type=fake.resource_type, language=fake.language, created_at=updated,
+                    updated_at=updated)
         item.programmes = [programme(slug) for slug in fake.programmes]
         item.sdgs = [db.session.get(Sdg, number) for number in sorted(fake.sdgs)]
         item.countries = sorted(fake.countries)

@@ -16,7 +16,7 @@ def card(item_id: int, **fields) -> str:
     values = {
         "id": item_id, "kind": "initiative", "title": f"Item {item_id}", "state": "published", "hidden": False,
         "updated_at": "2026-06-01T00:00:00", "programmes": ["spp"], "portfolio": {"spp": "none"}, "sdgs": [12],
-        "countries": [], "global": False, "category": None, "resource_type": None, "themes": [],
+        "countries": [], "global": False, "category": None, "resource_type": None, "themes": [], "language": "en",
     }
     values.update(fields)
     return json.dumps(values)

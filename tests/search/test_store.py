@@ -37,7 +37,13 @@ def found(client, q: str) -> int:
     return client.get("/api/v1/items", query_string={"q": q}).get_json()["total"]
 
 
-@pytest.mark.parametrize("damage", [remove_index, break_index], ids=["missing", "unreadable"])
+def outdate_index(app) -> None:
+    """An index built before the analysis changed (its folder says nothing of its format)."""
+    (search.service().store.current_path() / "FORMAT").unlink()
+
+
+@pytest.mark.parametrize("damage", [remove_index, break_index, outdate_index],
+                         ids=["missing", "unreadable", "outdated"])
 def test_search_answers_503_without_building_and_reindex_repairs_it(app, client, runner, item, damage):
     damage(app)
     before = folders(app) if Path(app.config["SEARCH_INDEX_DIR"]).exists() else []
