@@ -4,7 +4,7 @@ Existing accounts get English; a new account gets the language in which its owne
 (DESIGN.md, "Languages").
 
 Revision ID: a3e5c7b9d1f2
-Revises: f8c4d22c8850
+Revises: 9c3e5a7b1d24
 Create Date: 2026-12-03 00:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a3e5c7b9d1f2"
-down_revision = "f8c4d22c8850"
+down_revision = "9c3e5a7b1d24"
 branch_labels = None
 depends_on = None
 
