@@ -122,9 +122,10 @@ def highlight(text: str, parsed: ParsedQuery) -> Markup:
         return escape(text or "")
     pieces: list[str] = []
     position = 0
+    terms, prefixes = parsed.terms, tuple(parsed.prefixes)  # str.startswith takes them all at once
     for match in WORD.finditer(text):
         word = match.group().lower()
-        if _stem(word) in parsed.terms or any(word.startswith(prefix) for prefix in parsed.prefixes):
+        if _stem(word) in terms or (prefixes and word.startswith(prefixes)):
             pieces.append(escape(text[position : match.start()]))
             pieces.append(Markup("<mark>%s</mark>") % match.group())
             position = match.end()
