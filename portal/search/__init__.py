@@ -36,6 +36,7 @@ __all__ = [
     "drain",
     "enqueue",
     "export",
+    "generation",
     "init_app",
     "rebuild",
     "search",
@@ -87,6 +88,13 @@ def staff_scope(user: User) -> SearchScope:
     if is_admin(user):
         return SearchScope(public=False, programmes=None)
     return SearchScope(public=False, programmes=tuple(programme.slug for programme in desk_programmes(user)))
+
+
+def generation() -> str:
+    """Names what the index answers from now: it changes with every change applied to the index. Pages
+    made from search alone are as fresh as this (``portal.views.caching`` tags them with it)."""
+    snap = service().snapshot()
+    return f"{snap.name}:{snap.generation}"
 
 
 def warm() -> bool:
