@@ -2,14 +2,13 @@
 no caching of signed-in pages, compressed answers."""
 
 import gzip
-import sys
-from datetime import timedelta
 
 import pytest
 
 from portal.catalogue import workflow
 from portal.extensions import db
-from portal.models import Item, utcnow
+from portal.models import Item
+from tests.helpers import travel
 
 WORD = "zyxcachedmarker"  # what the searches ask for
 SHOWN = "qvwschoolgardens"  # another word of the title: pages that echo the query do not contain it
@@ -39,14 +38,6 @@ def cached_pages(item: Item) -> list[str]:
 
 def shows(text: str, item: Item) -> bool:
     return SHOWN in text or f"/items/{item.id}<" in text or f"/items/{item.id}\"" in text
-
-
-def travel(monkeypatch, days: int) -> None:
-    """Move every clock of the portal ``days`` ahead (what `faketime` does to a whole server)."""
-    later = utcnow() + timedelta(days=days)
-    for name, module in list(sys.modules.items()):
-        if name.startswith("portal") and getattr(module, "utcnow", None) is utcnow:
-            monkeypatch.setattr(module, "utcnow", lambda: later)
 
 
 def hide(item, make_user, monkeypatch):
