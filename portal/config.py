@@ -99,6 +99,10 @@ DUE_DILIGENCE_CHECKS = [  # labels read in the interface language (set from the 
     ("no_conflict_of_interest", _l("No conflict of interest")),
 ]
 
+# Anonymous pages made from the search index alone, kept per process by index generation, day,
+# language and URL (portal.views.caching), in megabytes.
+PAGE_CACHE_MB = 16
+
 # Reporting.
 REPORTING_TARGET_RATE = 0.75
 REPORTING_YEAR_START_MONTH = 1

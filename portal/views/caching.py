@@ -13,7 +13,9 @@ Two kinds of tag:
 - pages made from the search index and the vocabularies alone (``by_index``: search, the API's list,
   the feed, the home and SDG pages) are tagged, before anything is computed, with the index
   generation, the day of the visibility rule, the interface language and the release: a matching
-  request costs neither a search nor a template. The generation moves with every change the index
+  request costs neither a search nor a template. Each process also keeps the bodies of such pages by
+  tag and URL (``PageCache``, ``PAGE_CACHE_MB``), so that the next visitor asking for the same page
+  under the same tag gets it without a search or a template either. The generation moves with every change the index
   applies (a rejection, a withdrawal, a hiding) and the rule's day at midnight (an item lapsing), so
   the tag of a page that would now show fewer items is a new tag;
 - every other public answer is tagged with a digest of its body once rendered: it saves the transfer,
@@ -30,6 +32,8 @@ unchanged that did change; the ETag is exact.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -66,7 +70,8 @@ def index_tag() -> str:
 
 
 def by_index(view: Callable) -> Callable:
-    """``view``, answered with an empty 304 when the visitor's copy carries the current ``index_tag``."""
+    """``view``, answered with an empty 304 when the visitor's copy carries the current ``index_tag``,
+    and from this process's page cache when another visitor asked for the same URL under the same tag."""
 
     @wraps(view)
     def conditional_view(*args, **kwargs):
@@ -76,12 +81,54 @@ def by_index(view: Callable) -> Callable:
         if request.if_none_match.contains_weak(tag):
             response = Response(status=304)
         else:
-            response = make_response(view(*args, **kwargs))
+            response = _rendered(tag, lambda: make_response(view(*args, **kwargs)))
         if response.status_code in (200, 304):
             response.set_etag(tag, weak=True)
         return response
 
     return conditional_view
+
+
+class PageCache:
+    """Bodies of ``by_index`` pages as anonymous visitors get them, by (tag, URL with its query), the
+    most recently used first, at most ``PAGE_CACHE_BYTES``. A new tag (a change reaching the index,
+    midnight, another language) is a new key: an entry can only ever be served for the tag it was
+    rendered under, so it never shows an item that has left public view."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self.pages: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[bytes, str] | None:
+        with self.lock:
+            found = self.pages.get(key)
+            if found is not None:
+                self.pages.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], body: bytes, content_type: str) -> None:
+        with self.lock:
+            if key in self.pages or len(body) > self.limit // 8:
+                return
+            self.pages[key] = (body, content_type)
+            self.size += len(body)
+            while self.size > self.limit:
+                _, (old, _type) = self.pages.popitem(last=False)
+                self.size -= len(old)
+
+
+def _rendered(tag: str, render: Callable[[], Response]) -> Response:
+    pages: PageCache = current_app.extensions["portal.pages"]
+    key = (tag, request.full_path)
+    found = pages.get(key)
+    if found is not None:
+        return Response(found[0], content_type=found[1])
+    response = render()
+    if response.status_code == 200 and not (response.direct_passthrough or response.is_streamed):
+        pages.put(key, response.get_data(), response.content_type)
+    return response
 
 
 def _finish(response: Response) -> Response:
@@ -115,6 +162,7 @@ def release_of(package: Path) -> str:
 def install(app: Flask) -> None:
     app.config.setdefault("RELEASE", None)
     app.config["RELEASE"] = app.config["RELEASE"] or release_of(Path(app.root_path))
+    app.extensions["portal.pages"] = PageCache(int(app.config["PAGE_CACHE_MB"] * 1024 * 1024))
     app.config["COMPRESS_REGISTER"] = False
     app.config.setdefault("COMPRESS_MIMETYPES", [*COMPRESSED])
     compress.init_app(app)
