@@ -23,9 +23,9 @@ Two kinds of tag:
 
 Compression (Flask-Compress: zstd, Brotli or gzip, as the browser accepts) applies to what anonymous
 visitors get. A signed-in visitor's pages carry a CSRF token and echo what was typed into them, which
-a compressed answer's length could leak (BREACH): those go uncompressed. Static files are left to the
-proxy in front (Flask-Compress streams a file through its compressor without closing it), and browsers
-keep them anyway.
+a compressed answer's length could leak (BREACH): those go uncompressed. Files (static ones, the
+favicon, downloads) and other streamed answers are left to the proxy in front (Flask-Compress streams
+a file through its compressor without closing it), and browsers keep them anyway.
 
 No ``Last-Modified``: several generations may fall within one second, so a date could call a page
 unchanged that did change; the ETag is exact.
@@ -135,7 +135,10 @@ def _finish(response: Response) -> Response:
     """Validators for public answers, then compression where it is safe."""
     if request.endpoint == "static" or current_user.is_authenticated:
         return response
-    return compress.after_request(_validate(response))
+    response = _validate(response)
+    if response.direct_passthrough or response.is_streamed:  # files: Flask-Compress would leave them open
+        return response
+    return compress.after_request(response)
 
 
 def _validate(response: Response) -> Response:
