@@ -18,7 +18,7 @@ LANGUAGES := fr es ar zh ru
 PYBABEL := $(BIN)/pybabel
 EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k _lp:1c,2 -k lazy_pgettext:1c,2 -k _n:1,2 -k lazy_ngettext:1,2
 
-.PHONY: install install-runtime run test lint audit lock browser clean catalogues translations
+.PHONY: install install-runtime run test lint audit lock browser clean catalogues messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,11 +48,14 @@ install-runtime: $(VENV)/.installed-runtime catalogues
 catalogues: $(VENV)/.installed-runtime
 	$(PYBABEL) -q compile -d $(TRANSLATIONS)
 
-# After changing strings: extract them into messages.pot and carry them into every language's .po
-# (new ones empty for the translators; no fuzzy guesses), then compile.
-translations: $(VENV)/.installed-runtime
+# The strings of the code, extracted into messages.pot (the translators' catalogues are left alone).
+messages: $(VENV)/.installed-runtime
 	$(PYBABEL) -q extract -F babel.cfg $(EXTRACT_KEYWORDS) -c Translators: --add-location=file --sort-by-file \
 	  --no-wrap --project="One Planet Catalogue" -o $(TRANSLATIONS)/messages.pot .
+
+# After changing strings: extract them into messages.pot and carry them into every language's .po
+# (new ones empty for the translators; no fuzzy guesses), then compile.
+translations: messages
 	for lang in $(LANGUAGES); do \
 	  $(PYBABEL) -q update --init-missing --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date \
 	    --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang || exit 1; \
