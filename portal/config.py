@@ -105,10 +105,17 @@ DUE_DILIGENCE_CHECKS = [  # labels read in the interface language (set from the 
     ("no_conflict_of_interest", _l("No conflict of interest")),
 ]
 
+# Anonymous pages made from the search index alone, kept per process by index generation, day,
+# language and URL (portal.views.caching), in megabytes.
+PAGE_CACHE_MB = 16
+
 # Reporting.
 REPORTING_TARGET_RATE = 0.75
 REPORTING_YEAR_START_MONTH = 1
 REMINDER_INTERVAL_DAYS = 7
+# A dashboard whose data changed is shown as it was while a thread of the process computes the new one
+# (seconds at 100 000 items); False recomputes it inside the request (the tests' setting).
+REPORTING_REFRESH_IN_BACKGROUND = True
 
 # The licence of the catalogue's metadata, as the API, DCAT and datapackage.json state it: (name, address).
 DATA_LICENSE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")

@@ -6,7 +6,10 @@ ignored, never an error. Strings are marked with Flask-Babel's ``gettext`` (``_`
 ``{{ _("...") }}`` in templates; catalogues live in ``portal/translations/``.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
 from babel import Locale, dates, numbers
 from flask import Flask, Response, current_app, has_request_context, request
@@ -72,7 +75,14 @@ def _moment(value) -> date | datetime | None:
 def format_date(value) -> str:
     """A day as the interface language writes it: "9 May 2025", "9 mai 2025", "2025年5月9日"."""
     moment = _moment(value)
-    return dates.format_skeleton("yMMMd", moment, locale=formatting_locale()) if moment else ""
+    if not moment:
+        return ""
+    return _formatted_day(moment.date() if isinstance(moment, datetime) else moment, formatting_locale())
+
+
+@lru_cache(maxsize=8192)
+def _formatted_day(day: date, locale: str) -> str:
+    return dates.format_skeleton("yMMMd", day, locale=locale)
 
 
 def format_day_and_month(value) -> str:
@@ -94,7 +104,19 @@ def format_datetime(value) -> str:
 
 def format_number(value) -> str:
     """An integer or decimal with the language's grouping: 12,345 / 12 345 / 12.345."""
-    return numbers.format_decimal(value, locale=formatting_locale()) if value is not None else ""
+    return _formatted_number(value, formatting_locale()) if value is not None else ""
+
+
+def number_formatter() -> Callable[[Any], str]:
+    """``format_number`` with this request's language looked up once (for pages with hundreds of numbers)."""
+    locale = formatting_locale()
+    return lambda value: _formatted_number(value, locale)
+
+
+@lru_cache(maxsize=16384)
+def _formatted_number(value, locale: str) -> str:
+    """Babel's formatting, remembered: counts repeat on every page and Babel takes tens of microseconds."""
+    return numbers.format_decimal(value, locale=locale)
 
 
 class LazyNumber:

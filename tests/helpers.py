@@ -4,6 +4,7 @@
 """
 
 import os
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy import text
 
 from portal.catalogue import reporting
 from portal.extensions import db
-from portal.models import AuditEvent, Item, Programme
+from portal.models import AuditEvent, Item, Programme, utcnow
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
@@ -35,6 +36,7 @@ def app_config(tmp_path) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper
         "SEARCH_SYNC_SECONDS": 0,  # no follower thread: tests that want one start it
         "SEARCH_BACKEND": DEFAULT_SEARCH_BACKEND,
+        "REPORTING_REFRESH_IN_BACKGROUND": False,  # a change shows on the next dashboard (tests may turn it on)
     }
 
 
@@ -76,3 +78,11 @@ def process_alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except (FileNotFoundError, IndexError):
         return False
+
+
+def travel(monkeypatch, days: int) -> None:
+    """Move every clock of the portal ``days`` ahead (what `faketime` does to a whole server)."""
+    later = utcnow() + timedelta(days=days)
+    for name, module in list(sys.modules.items()):
+        if name.startswith("portal") and getattr(module, "utcnow", None) is utcnow:
+            monkeypatch.setattr(module, "utcnow", lambda: later)

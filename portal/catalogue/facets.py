@@ -19,6 +19,7 @@ from portal import vocab
 from portal.catalogue.parsing import positive_int
 
 NOT_IN_PORTFOLIO = "none"
+_LABELS: dict[tuple[str, str], dict[Any, str]] = {}  # (facet, language) → value → label or sort key
 
 
 def _sdg(raw: str) -> int | None:
@@ -55,6 +56,24 @@ class Facet:
 
     def label(self, value) -> str:
         return self.label_of(value)
+
+    def labels(self, language: str) -> dict[Any, str]:
+        """Every value's label in ``language``, the interface's language of this request (built once
+        per language and process: a search page shows hundreds of them)."""
+        key = (self.name, language)
+        found = _LABELS.get(key)
+        if found is None:
+            found = _LABELS[key] = {value: self.label_of(value) for value in self.values}
+        return found
+
+    def sort_keys(self, language: str) -> dict[Any, str]:
+        """Every value's key for sorting by label in ``language`` (``vocab.collation_key``), kept likewise."""
+        key = (f"{self.name}:sort", language)
+        found = _LABELS.get(key)
+        if found is None:
+            found = _LABELS[key] = {value: vocab.collation_key(text, language)
+                                    for value, text in self.labels(language).items()}
+        return found
 
     def parse(self, raw: str) -> Any:
         """The value a query parameter names, or None when it names none."""

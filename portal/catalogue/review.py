@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
-from sqlalchemy.orm import aliased
 
 from portal import search
 from portal.catalogue import NotFound, RuleViolation, notifications, portfolio, workflow
@@ -89,18 +88,12 @@ def _approved_by_desk() -> ColumnElement[bool]:
     items carry no approver). A hidden or inactive item asks no portfolio decision.
 
     Written as IN over the approval events with an approver, which the (action, actor_id) index finds
-    directly, so the database starts from those few items instead of testing every published item.
+    directly, and the rule on the item itself: the database starts from those few events instead of
+    testing every published item (a join inside the IN made SQLite start from the items: 0.45 s at
+    100 000).
     """
-    approved = aliased(Item)
-    return Item.id.in_(
-        select(AuditEvent.item_id)
-        .join(approved, approved.id == AuditEvent.item_id)
-        .where(
-            AuditEvent.action == "item.approved",
-            AuditEvent.actor_id.is_not(None),
-            public_clause(item=approved),
-        )
-    )
+    approvals = select(AuditEvent.item_id).where(AuditEvent.action == "item.approved", AuditEvent.actor_id.is_not(None))
+    return and_(Item.id.in_(approvals), public_clause())
 
 
 def _to_decide(user: User) -> ColumnElement[bool]:

@@ -45,6 +45,7 @@ __all__ = [
     "check",
     "drain",
     "export",
+    "generation",
     "init_app",
     "item_count",
     "ping",
@@ -137,6 +138,12 @@ def record_changes(ids: Iterable[int], session: Session | None = None) -> None:
     """Items changed by bulk statements, which bypass the ORM's events: search takes them into account
     in the current transaction."""
     service().record_changes(ids, session or db.session)
+
+
+def generation() -> str:
+    """Names what search answers from now: it changes with every change search takes in. Pages made
+    from search alone are as fresh as this (``portal.views.caching`` tags them with it)."""
+    return service().generation()
 
 
 def warm() -> bool:

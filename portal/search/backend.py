@@ -76,5 +76,9 @@ class SearchBackend(Protocol):
     def ping(self) -> None:
         """Raise ``SearchUnavailable`` when search cannot answer now (``/healthz``); cheap."""
 
+    def generation(self) -> str:
+        """Names the state search answers from; it changes with every change search takes in (pages
+        made from search alone are tagged with it: ``portal.views.caching``)."""
+
     def close(self) -> None:
         """Release what the backend holds open (tests drop apps)."""

@@ -138,9 +138,10 @@ def highlight(text: str, parsed: ParsedQuery, language: str | None = "en") -> Ma
     name = analysis.analyser(language)
     pieces: list[str] = []
     position = 0
+    terms, prefixes = parsed.terms, tuple(parsed.prefixes)  # str.startswith takes them all at once
     for match in WORD.finditer(text):
         word = analysis.fold(match.group())
-        if analysis.term(word, name) in parsed.terms or any(word.startswith(prefix) for prefix in parsed.prefixes):
+        if analysis.term(word, name) in terms or (prefixes and word.startswith(prefixes)):
             pieces.append(escape(text[position : match.start()]))
             pieces.append(Markup("<mark>%s</mark>") % match.group())
             position = match.end()

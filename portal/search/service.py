@@ -145,6 +145,10 @@ class SearchService:
         """``SearchUnavailable`` when the index cannot be read."""
         self.snapshot()
 
+    def generation(self) -> str:
+        snapshot = self.snapshot()
+        return f"{snapshot.name}:{snapshot.generation}"
+
     def close(self) -> None:
         """Stop following and close every open reader (tests call this when they drop an app)."""
         if self.follower is not None:

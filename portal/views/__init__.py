@@ -14,6 +14,7 @@ from portal.views import (
     admin_import,
     api,
     auth,
+    caching,
     cors,
     dcat,
     desk,
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     transaction.install(app)  # one commit per request, after the view answers
     errors.register(app)
     cors.install(app)
+    caching.install(app)  # registered last, its hook runs first: validators, then compression
 
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(vocab.country_name, "country_name")

@@ -14,6 +14,7 @@ from portal.catalogue.filters import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, S
 from portal.catalogue.parsing import MAX_ID
 from portal.catalogue.permissions import public_item
 from portal.links import absolute_url
+from portal.views.caching import by_index
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -50,6 +51,7 @@ NON_EMPTY = (*FACET_NAMES, "sort", "page", "per_page")
 
 
 @bp.get("/v1/items")
+@by_index
 def items():
     for name in NON_EMPTY:
         if any(not value.strip() for value in request.args.getlist(name)):

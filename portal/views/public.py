@@ -10,6 +10,7 @@ from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item, item_for
 from portal.catalogue.visibility import is_public
 from portal.models import Item
+from portal.views.caching import by_index
 from portal.views.machines import item_json_ld
 from portal.views.shared import listing
 
@@ -19,6 +20,7 @@ LATEST_ON_HOME = 6
 
 
 @bp.get("/")
+@by_index
 def home():
     result = search.search(CatalogueFilters(sort="newest", per_page=LATEST_ON_HOME), suggest=False, highlights=False)
     return render_template(
@@ -73,6 +75,7 @@ def pitch(slug: str):
 
 
 @bp.get("/sdgs/<int:number>")
+@by_index
 def sdg(number: int):
     sdg = programme_service.get_sdg(number)
     result = search.search(listing(sdg=(sdg.number,)), suggest=False, highlights=False)

@@ -12,6 +12,7 @@ from portal.catalogue.filters import parse_filters
 from portal.catalogue.sitemap import country_pages, need_pages, sitemap_page
 from portal.links import absolute_url
 from portal.models import utcnow
+from portal.views.caching import by_index
 from portal.views.shared import chips, csv_download, facet_groups
 
 bp = Blueprint("search", __name__)
@@ -28,6 +29,7 @@ def programme_name(slug: str) -> str:
 
 
 @bp.get("/search")
+@by_index
 def results():
     filters = parse_filters(request.args)
     result = search.search(filters)
@@ -69,6 +71,7 @@ def export_csv():
 
 
 @bp.get("/feeds/latest.atom")
+@by_index
 def feed():
     filters = replace(parse_filters(request.args), sort="newest", page=1, per_page=FEED_ENTRIES)
     result = search.search(filters, with_facets=False, suggest=False)

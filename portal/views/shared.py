@@ -2,6 +2,8 @@
 and chips of a search page, CSV files."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, request, url_for
@@ -10,6 +12,7 @@ from flask_babel import gettext as _
 from portal.catalogue.facets import BY_NAME, FACETS
 from portal.catalogue.filters import CatalogueFilters, page_number
 from portal.catalogue.spreadsheets import to_csv
+from portal.i18n import current_language, number_formatter
 from portal.search import SearchResult
 from portal.vocab import collation_key
 
@@ -37,29 +40,47 @@ def listing(**values) -> CatalogueFilters:
     return CatalogueFilters(sort="newest", page=page_number(request.args), per_page=LISTING_PER_PAGE, **values)
 
 
-def _options(facet, counts: dict, selected: set) -> list[dict]:
+@dataclass(slots=True)
+class FacetOption:
+    """One value of a facet as the form shows it (attributes, so a template reads them directly)."""
+
+    value: Any
+    label: str
+    count: int
+    count_text: str  # the count written in the interface language
+    checked: bool
+    id: str  # the box's id
+    key: str = ""  # the label's sort key, for long facets
+
+
+def _options(name: str, labels: dict, counts: dict, selected: set, number) -> list[FacetOption]:
     return [
-        {"value": value, "label": facet.label(value), "count": number, "checked": value in selected}
-        for value, number in counts.items()
+        FacetOption(value, labels.get(value, str(value)), count, number(count), value in selected, f"f-{name}-{value}")
+        for value, count in counts.items()
     ]
 
 
 def facet_groups(result: SearchResult) -> list[dict]:
-    """The facets as the form shows them: options (value, label, count, ticked), the first ones and,
-    for long facets, the ``more`` options after them (each part by name, in the interface language)."""
+    """The facets as the form shows them: options (value, label, count and its text, ticked, the box's id),
+    the first ones and, for long facets, the ``more`` options after them (each part by name, in the
+    interface language). Labels, sort keys and numbers are looked up once per page, not per value."""
+    language, number = current_language(), number_formatter()
     groups = []
     for facet in FACETS:
-        options = _options(facet, result.facets.get(facet.name, {}), set(result.filters.selected(facet.name)))
-        more: list[dict] = []
+        labels = facet.labels(language)
+        options = _options(facet.name, labels, result.facets.get(facet.name, {}),
+                           set(result.filters.selected(facet.name)), number)
+        more: list[FacetOption] = []
         limit = FACET_LIMITS.get(facet.name)
         if limit:
+            keys = facet.sort_keys(language)
             for option in options:
-                option["key"] = collation_key(option["label"])
+                option.key = keys.get(option.value) or collation_key(option.label, language)
             if len(options) > limit:
-                ranked = sorted(options, key=lambda option: (not option["checked"], -option["count"], option["key"]))
+                ranked = sorted(options, key=lambda option: (not option.checked, -option.count, option.key))
                 options, more = ranked[:limit], ranked[limit:]
-            options.sort(key=lambda option: option["key"])
-            more.sort(key=lambda option: option["key"])
+            options.sort(key=lambda option: option.key)
+            more.sort(key=lambda option: option.key)
         groups.append({"name": facet.name, "legend": facet.legend, "options": options, "more": more})
     return groups
 

@@ -130,7 +130,8 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", _schema_app())
 @schema.parametrize()
 @settings(max_examples=60, deadline=None)
 def test_the_api_keeps_its_openapi_promises(case):
-    case.call_and_validate()
+    # Schemathesis' WSGI calls ask for compression but never undo it: ask for the plain answer.
+    case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
 
 def test_an_id_beyond_any_database_integer_is_a_404(client):

@@ -20,7 +20,8 @@ Definitions (also written on the dashboard):
   ones aside), today.
 
 Every number comes from SQL aggregates (GROUP BY, COUNT DISTINCT); Python only combines aggregated rows
-(per organisation and year, per vocabulary value), never items. Public numbers use
+(per organisation and year, per vocabulary value), never items. Dashboards are kept per process and
+recomputed after a change by a thread of the process, never inside a desk's request (``refresh``). Public numbers use
 ``visibility.public_clause()`` and nothing else.
 
 The parts: ``period`` (years and the scope of a report), ``sql`` (the building blocks), ``cache``,
@@ -33,7 +34,7 @@ health and its verdict) and ``trends`` (new items per category, theme and SDG ov
 from portal.catalogue.reporting.achievements import Achievements, PublicChampion, public_achievements
 from portal.catalogue.reporting.breakdowns import Breakdowns, Count, Gaps, breakdowns, gaps, year_breakdowns
 from portal.catalogue.reporting.cache import data_version
-from portal.catalogue.reporting.dashboard import Dashboard, dashboard
+from portal.catalogue.reporting.dashboard import Dashboard, dashboard, warm
 from portal.catalogue.reporting.partner_status import PartnerStatus, ProgrammeStatus, partner_status
 from portal.catalogue.reporting.partners import (
     Champion,
@@ -94,6 +95,7 @@ __all__ = [
     "summary",
     "table",
     "trend",
+    "warm",
     "year_breakdowns",
     "year_choices",
 ]

@@ -1,11 +1,13 @@
-"""The reporting dashboard of one scope: everything it shows, computed once and cached."""
+"""The reporting dashboard of one scope: everything it shows, computed once and kept up to date by
+``refresh`` (outside the visitor's request)."""
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from portal.catalogue.reporting.breakdowns import Breakdowns, Gaps, gaps, year_breakdowns
-from portal.catalogue.reporting.cache import cached
 from portal.catalogue.reporting.health import Health, partnership_health
 from portal.catalogue.reporting.partners import (
     Champion,
@@ -20,8 +22,12 @@ from portal.catalogue.reporting.partners import (
     summary,
     trend,
 )
-from portal.catalogue.reporting.period import ReportScope
+from portal.catalogue.reporting.period import ReportScope, current_year, reporting_period
+from portal.catalogue.reporting.refresh import refresher
 from portal.catalogue.reporting.trends import Trends, trends
+from portal.extensions import db
+from portal.i18n import DEFAULT
+from portal.models import Programme, utcnow
 
 TABLE_ROWS = 250
 
@@ -41,6 +47,8 @@ class Dashboard:
     trends: Trends | None = None
     reminder_interval_days: int = 7
     table_rows: int = TABLE_ROWS  # partner tables on the page stop there; the CSV has every row
+    computed_at: datetime | None = None
+    refreshing: bool = False  # the data changed since ``computed_at``: newer figures are being computed
 
     @property
     def can_remind(self) -> bool:
@@ -49,14 +57,36 @@ class Dashboard:
 
 
 def dashboard(scope: ReportScope) -> Dashboard:
-    """Everything the reporting dashboard shows for ``scope`` (already checked by ``open_scope``).
+    """Everything the reporting dashboard shows for ``scope`` (already checked by ``open_scope``): as of
+    the last change, or, while this process recomputes it after a change, as of the change before
+    (``computed_at``, ``refreshing``; see ``refresh``)."""
+    if scope.now.date() != utcnow().date():
+        return _compute_dashboard(scope)  # as seen on another day (scripts, tests): computed as asked
+    kept = refresher("dashboards", _recompute).get(_key(scope.programme_id, scope.period.year))
+    return replace(kept.value, scope=scope, computed_at=kept.computed_at, refreshing=not kept.fresh)
 
-    At 100 000 items a dashboard takes about a second of SQL, so it is cached (``cached``).
-    """
+
+def warm() -> None:
+    """Compute this year's dashboard of every programme and of the network (in English) in the
+    background, so that no desk waits for the first one (``wsgi.py``, as a gunicorn worker boots)."""
+    if not current_app.config["REPORTING_REFRESH_IN_BACKGROUND"]:
+        return
+    keeper, year = refresher("dashboards", _recompute), current_year()
+    for programme_id in (*db.session.scalars(select(Programme.id).order_by(Programme.position)), None):
+        keeper.schedule((*_key(programme_id, year), DEFAULT))
+
+
+def _key(programme_id: int | None, year: int) -> tuple:
+    """What a kept dashboard is for: the scope and the settings it is computed with."""
     config = current_app.config
-    settings = (config["REPORTING_TARGET_RATE"], config["REMINDER_INTERVAL_DAYS"])
-    key = (scope.programme_id, scope.period.start, scope.period.end, scope.now.date(), settings)
-    return replace(cached("dashboards", key, lambda: _compute_dashboard(scope)), scope=scope)
+    settings = (config["REPORTING_TARGET_RATE"], config["REMINDER_INTERVAL_DAYS"], config["REPORTING_YEAR_START_MONTH"])
+    return (programme_id, year, settings)
+
+
+def _recompute(key: tuple) -> Dashboard:
+    """The dashboard of a kept key (``_key`` and the language), computed now."""
+    programme = db.session.get(Programme, key[0]) if key[0] is not None else None
+    return _compute_dashboard(ReportScope(programme, reporting_period(key[1]), utcnow()))
 
 
 def _compute_dashboard(scope: ReportScope) -> Dashboard:

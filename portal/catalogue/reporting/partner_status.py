@@ -59,6 +59,9 @@ def partner_status(organisation: Organisation, now: datetime | None = None) -> P
         .join(Item, Item.id == AuditEvent.item_id)
         .join(ItemProgramme, ItemProgramme.item_id == Item.id)
         .where(
+            # The organisation's items first, then their events (the item index): started from the
+            # year's events, SQLite read every partner's (0.25 s at 100 000 items for 36 items).
+            AuditEvent.item_id.in_(select(Item.id).where(Item.organisation_id == organisation.id)),
             Item.organisation_id == organisation.id,
             ItemProgramme.programme_id.in_(programme_ids),
             AuditEvent.action.in_(REPORTING_ACTIONS),

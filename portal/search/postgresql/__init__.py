@@ -173,6 +173,11 @@ class PostgresSearch:
         with self._reading() as (connection, _):
             connection.execute(select(documents.c.item_id).limit(1))
 
+    def generation(self) -> str:
+        """The version of the search rows, counted up by every transaction that changes them."""
+        with self._reading() as (_, version):
+            return f"postgresql:{version}"
+
     def close(self) -> None:
         """Nothing to close: every query uses the app's database connections."""
 

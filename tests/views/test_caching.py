@@ -1,0 +1,121 @@
+"""HTTP caching of public pages: validators and 304s that never keep an item the public may no longer see,
+no caching of signed-in pages, compressed answers."""
+
+import gzip
+
+import pytest
+
+from portal.catalogue import workflow
+from portal.extensions import db
+from portal.models import Item
+from tests.helpers import travel
+
+WORD = "zyxcachedmarker"  # what the searches ask for
+SHOWN = "qvwschoolgardens"  # another word of the title: pages that echo the query do not contain it
+
+
+def cached_pages(item: Item) -> list[str]:
+    """Every public page a browser or proxy may keep that shows (or counts) the item."""
+    return [
+        f"/search?q={WORD}",
+        "/search?programme=spp",
+        "/search",
+        "/",
+        "/programmes/spp",
+        "/sdgs/7",
+        "/countries/KE",
+        f"/items/{item.id}",
+        f"/api/v1/items?q={WORD}",
+        "/api/v1/items",
+        f"/api/v1/items/{item.id}",
+        "/feeds/latest.atom",
+        f"/feeds/latest.atom?q={WORD}",
+        "/sitemap.xml",
+        f"/search.csv?q={WORD}",
+        "/catalog.ttl",
+    ]
+
+
+def shows(text: str, item: Item) -> bool:
+    return SHOWN in text or f"/items/{item.id}<" in text or f"/items/{item.id}\"" in text
+
+
+def hide(item, make_user, monkeypatch):
+    workflow.hide(item, make_user("moderator", programmes=("spp",)), "Broken link")
+    db.session.commit()
+
+
+def withdraw(item, make_user, monkeypatch):
+    workflow.withdraw(item, make_user("partner", organisation=item.organisation))
+    db.session.commit()
+
+
+def lapse(item, make_user, monkeypatch):
+    travel(monkeypatch, 2)  # the item was updated 729 days ago: it ages out of the 730-day window
+
+
+@pytest.mark.parametrize("leave", [hide, withdraw, lapse])
+def test_a_page_kept_by_a_browser_never_outlives_its_item(client, make_item, make_user, monkeypatch, leave):
+    make_item(title="Another public initiative", sdgs=(7,))  # the pages still have something to show
+    item = make_item(title=f"Compost {WORD} for {SHOWN}", sdgs=(7,), updated_days_ago=729)
+    tags = {}
+    for url in cached_pages(item):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-cache", url
+        tags[url] = response.headers["ETag"]
+        assert client.get(url, headers={"If-None-Match": tags[url]}).status_code == 304, url
+        if url not in ("/programmes/spp", "/catalog.ttl"):  # these count it, or page through it
+            assert shows(response.text, item), url
+
+    leave(db.session.get(Item, item.id), make_user, monkeypatch)
+
+    for url, tag in tags.items():
+        response = client.get(url, headers={"If-None-Match": tag})
+        assert response.status_code != 304, f"{url} kept its copy after the item left public view"
+        if url.endswith(f"/items/{item.id}"):
+            assert response.status_code == 404, url
+        else:
+            assert response.status_code == 200, url
+            assert not shows(response.text, item), url
+            assert response.headers["ETag"] != tag, url
+
+
+def test_unchanged_pages_answer_304_and_a_change_gives_a_new_tag(client, make_item):
+    make_item(title="Seed bank network")
+    first = client.get("/search?q=seed")
+    assert first.headers["ETag"].startswith('W/"')
+    assert {"Cookie", "Accept-Language"} <= set(first.headers["Vary"].replace(" ", "").split(","))
+    again = client.get("/search?q=seed", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+    make_item(title="Seed library for cities")
+    changed = client.get("/search?q=seed", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "library for cities" in changed.text
+    french = client.get("/search?q=seed", headers={"If-None-Match": changed.headers["ETag"], "Accept-Language": "fr"})
+    assert french.status_code == 200 and 'lang="fr"' in french.text  # the language is part of the tag
+
+
+def test_signed_in_pages_are_never_stored_nor_validated(client, make_item, auth):
+    make_item(title="Seed bank network")
+    anonymous = client.get("/search?q=seed").headers["ETag"]
+    auth.login("partner")
+    for url in ("/search?q=seed", "/", "/my/"):
+        response = client.get(url, headers={"If-None-Match": anonymous})
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
+        assert "ETag" not in response.headers, url
+
+
+def test_public_answers_are_compressed_and_signed_in_ones_are_not(client, make_item, auth):
+    for n in range(3):
+        make_item(title=f"Seed bank network {n}")
+    plain = client.get("/search?q=seed")
+    zipped = client.get("/search?q=seed", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain.data
+    assert len(zipped.data) < len(plain.data) / 3
+    auth.login("partner")
+    assert "Content-Encoding" not in client.get("/search?q=seed", headers={"Accept-Encoding": "gzip"}).headers
