@@ -16,7 +16,7 @@ PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
 TRANSLATIONS := portal/translations
 LANGUAGES := fr es ar zh ru
 PYBABEL := $(BIN)/pybabel
-EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k _lp:1c,2 -k lazy_pgettext:1c,2 -k _n:1,2 -k lazy_ngettext:1,2
+EXTRACT_OPTIONS := -k _l -k lazy_gettext -k _lp:1c,2 -k lazy_pgettext:1c,2 -k _n:1,2 -k lazy_ngettext:1,2 --ignore-dirs=".* __pycache__"
 
 .PHONY: install install-runtime run test lint audit lock browser clean catalogues messages translations
 
@@ -49,8 +49,9 @@ catalogues: $(VENV)/.installed-runtime
 	$(PYBABEL) -q compile -d $(TRANSLATIONS)
 
 # The strings of the code, extracted into messages.pot (the translators' catalogues are left alone).
+# Babel skips folders starting with "_" unless told otherwise: the templates keep their macros in _macros.
 messages: $(VENV)/.installed-runtime
-	$(PYBABEL) -q extract -F babel.cfg $(EXTRACT_KEYWORDS) -c Translators: --add-location=file --sort-by-file \
+	$(PYBABEL) -q extract -F babel.cfg $(EXTRACT_OPTIONS) -c Translators: --add-location=file --sort-by-file \
 	  --no-wrap --project="One Planet Catalogue" -o $(TRANSLATIONS)/messages.pot .
 
 # After changing strings: extract them into messages.pot and carry them into every language's .po

@@ -31,9 +31,9 @@ def catalogue(language: str):
 
 
 def keyword_options() -> list[str]:
-    """The extraction keywords of ``make translations``, read from the Makefile (one definition)."""
+    """The extraction options of ``make translations``, read from the Makefile (one definition)."""
     makefile = (ROOT / "Makefile").read_text()
-    line = next(line for line in makefile.splitlines() if line.startswith("EXTRACT_KEYWORDS :="))
+    line = next(line for line in makefile.splitlines() if line.startswith("EXTRACT_OPTIONS :="))
     return shlex.split(line.split(":=", 1)[1])
 
 
