@@ -26,7 +26,7 @@ from datetime import timedelta
 
 import numpy as np
 from flask import current_app, has_app_context, has_request_context, request
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from whoosh.writing import IndexWriter
 
@@ -44,19 +44,10 @@ PENDING = "search_pending"
 CHANGED = "search_changed"
 BATCH = 2000
 
-_installed = False
-
-
 def install() -> None:
-    """Listen to every session of ``db`` (once per process; the listeners find the app at run time)."""
-    global _installed
-    if _installed:
-        return
-    event.listen(db.session, "before_flush", _before_flush)
-    event.listen(db.session, "after_flush", _after_flush)
-    event.listen(db.session, "after_commit", _after_commit)
-    event.listen(db.session, "after_rollback", _after_rollback)
-    _installed = True
+    """Bring search up to date from every session of ``db`` (once per process)."""
+    tracked.listen_to_sessions(before_flush=_before_flush, after_flush=_after_flush, after_commit=_after_commit,
+                               after_rollback=_after_rollback)
 
 
 def _queued() -> bool:

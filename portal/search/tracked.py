@@ -6,14 +6,23 @@ into item ids in ``after_flush`` (new items have their ids by then). An organisa
 on every card of its items, so renaming it changes them all.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, event, inspect, select
 from sqlalchemy.orm import Session
 
+from portal.extensions import db
 from portal.models import Item, ItemCountry, ItemProgramme, ItemTheme, Organisation, PortfolioEntry
 
 TRACKED = (Item, ItemProgramme, ItemCountry, ItemTheme, PortfolioEntry)
+
+
+def listen_to_sessions(**listeners: Callable) -> None:
+    """Listen to every session of ``db`` (event name → function), once per process: the listeners find
+    the app at run time, so a second app in the same process adds nothing."""
+    for name, listener in listeners.items():
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def changed_objects(session: Session) -> list:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Connection, delete, event, select, text
+from sqlalchemy import Connection, delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -74,20 +74,10 @@ _UNUSED_WORDS = text(
     "(SELECT 1 FROM search_documents d WHERE d.words @> ARRAY[w.word])"
 )
 
-_installed = False
-
-
 def install() -> None:
-    """Listen to every session of ``db`` (once per process; the listeners find the app at run time)."""
-    global _installed
-    if _installed:
-        return
-    event.listen(db.session, "before_flush", _before_flush)
-    event.listen(db.session, "after_flush", _after_flush)
-    event.listen(db.session, "before_commit", _before_commit)
-    event.listen(db.session, "after_commit", _after_commit)
-    event.listen(db.session, "after_rollback", _after_rollback)
-    _installed = True
+    """Bring search up to date from every session of ``db`` (once per process)."""
+    tracked.listen_to_sessions(before_flush=_before_flush, after_flush=_after_flush, before_commit=_before_commit,
+                               after_commit=_after_commit, after_rollback=_after_rollback)
 
 
 def _backend():
