@@ -254,9 +254,15 @@ def measure_api(client, classes: dict[str, list[dict]], report: dict) -> dict:
 
 
 def forget_results() -> None:
-    """Drop what the backend keeps between searches, so that the next one computes everything."""
-    from portal import search
+    """Drop what the backend and the page cache (``portal.views.caching``) keep between searches, so that
+    the next one computes everything."""
+    from flask import current_app
 
+    from portal import search
+    from portal.views.caching import PageCache
+
+    pages = current_app.extensions["portal.pages"]
+    current_app.extensions["portal.pages"] = PageCache(pages.limit)
     backend = search.service()
     if backend.name == "whoosh":
         snapshot = backend.snapshot()
