@@ -27,7 +27,7 @@ from portal.models import Item
 from portal.search import syntax
 from portal.search.postgresql import cache, counts, matching, rows, tsquery
 from portal.search.postgresql import suggest as suggestions
-from portal.search.postgresql.schema import PREFIX, documents, facets
+from portal.search.postgresql.schema import PREFIX, documents
 from portal.search.results import PUBLIC, Hit, SearchResult, SearchScope, SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -105,9 +105,8 @@ class PostgresSearch:
             chosen = matching.selections(filters)
             condition = and_(base, *chosen.values())
             refinements = tuple(sorted(filters.refinements().items()))
-            if with_facets:  # counted on the counting rows: the same conditions on their columns
-                total, facets = counts.facet_counts(connection, matching.base(scope, filters, rule, words, counts.F),
-                                                    matching.selections(filters, counts.F), filters, self.results,
+            if with_facets:
+                total, facets = counts.facet_counts(connection, base, chosen, filters, self.results,
                                                     None if version is None else (version, *context))
             else:
                 facets = {}
@@ -162,8 +161,7 @@ class PostgresSearch:
         try:
             with self._reading() as (connection, _):
                 self.configs(connection)
-                empty = connection.scalar(select(exists(select(Item.id)) & ~(
-                    exists(select(documents.c.item_id)) & exists(select(facets.c.item_id)))))
+                empty = connection.scalar(select(exists(select(Item.id)) & ~exists(select(documents.c.item_id))))
         except SearchUnavailable:
             return False
         if empty:

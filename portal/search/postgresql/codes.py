@@ -50,18 +50,6 @@ def pairs_of(programmes, statuses) -> list[int]:
     return [code(pair_token(programme, status)) for programme in programmes for status in statuses]
 
 
-# The facets' codes again, split by family into the columns of ``schema.facets`` that counting groups by
-# (``portal.search.postgresql.counts``): the single-valued facets together (few combinations), each
-# multi-valued facet apart (countries with their regions). Every row's "single" holds ``TOTAL``.
-FAMILIES: dict[str, tuple[str, ...]] = {
-    "single": ("kind", "status", "category", "resource_type", "offer", "language"),
-    "programmes": ("programme",),
-    "sdgs": ("sdg",),
-    "themes": ("theme",),
-    "places": ("country", "region"),
-}
-FAMILY_OF = {facet: family for family, facets in FAMILIES.items() for facet in facets}
-
 TOTAL = code(EVERY_ROW)
 PROGRAMMES = next(facet.values for facet in FACETS if facet.name == "programme")
 STATUSES = next(facet.values for facet in FACETS if facet.name == "status")
@@ -75,5 +63,3 @@ _MONTHS = listed_months(datetime(1990, 1, 1), datetime(2199, 12, 1))
 _known = sum(len(facet.values) for facet in FACETS) + len(PROGRAMMES) * len(STATUSES) + 1 + len(_MONTHS)
 if len(VALUES.keys() | PAIRS.keys() | {TOTAL} | set(_MONTHS)) != _known:
     raise RuntimeError("Two facet values share one search code: change portal.search.postgresql.codes.code")
-if FAMILY_OF.keys() != {facet.name for facet in FACETS}:
-    raise RuntimeError("Each facet belongs to one family of portal.search.postgresql.codes.FAMILIES")

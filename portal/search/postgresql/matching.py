@@ -65,49 +65,46 @@ def has_any(column, values: list[int]) -> ColumnElement[bool]:
     return column.overlap(code_array(values)) if values else false()
 
 
-def base(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule, words: "Words", columns=D
-         ) -> ColumnElement[bool]:
+def base(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule, words: "Words") -> ColumnElement[bool]:
     """The rows a search looks among before its facet selections: those ``scope`` may see that hold
-    its words. ``columns``: those of the search rows (``documents``) or of the counting rows (``facets``),
-    which hold the same rule columns and codes."""
+    its words."""
     if not words.active:
-        return scope_clause(scope, filters, rule, browsing=True, columns=columns)
-    return and_(scope_clause(scope, filters, rule, columns=columns), words.condition(columns))
+        return scope_clause(scope, filters, rule, browsing=True)
+    return and_(scope_clause(scope, filters, rule), words.condition())
 
 
-def scope_clause(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule, browsing: bool = False,
-                 columns=D) -> ColumnElement[bool]:
+def scope_clause(scope: SearchScope, filters: CatalogueFilters, rule: PublicRule, browsing: bool = False
+                 ) -> ColumnElement[bool]:
     """The rows ``scope`` may see: the visibility rule for the public; for staff, their programmes in
     the states asked for, only the inactive ones with ``inactive``. ``browsing`` (no words): the public
     rows are found by the months of the window (``public_rows``); with words, the document index finds
     the rows and the rule is checked on each."""
     if scope.public:
-        return public_rows(rule, columns) if browsing else rule.clause(columns)
+        return public_rows(rule) if browsing else rule.clause(D)
     conditions = []
     if filters.state:
-        conditions.append(columns.state.in_(filters.state))
+        conditions.append(D.state.in_(filters.state))
     if filters.inactive:
-        conditions.append(columns.updated_at < rule.updated_since)
+        conditions.append(D.updated_at < rule.updated_since)
     if scope.programmes is not None:
-        conditions.append(has_any(columns.facet_codes, codes.values_of("programme", scope.programmes)))
+        conditions.append(has_any(D.facet_codes, codes.values_of("programme", scope.programmes)))
     return and_(true(), *conditions)
 
 
-def public_rows(rule: PublicRule, columns=D) -> ColumnElement[bool]:
+def public_rows(rule: PublicRule) -> ColumnElement[bool]:
     """The visibility rule on the search rows, with the months of its window (``codes.listed_month``):
     the facet index then finds the public rows without reading the others (about half of them). A row
     updated after next month (a clock ahead) is found by its date instead."""
     next_month = _month_after(utcnow())
     months = codes.listed_months(rule.updated_since, next_month)
-    return and_(rule.clause(columns), or_(has_any(columns.facet_codes, months),
-                                          columns.updated_at >= _month_after(next_month)))
+    return and_(rule.clause(D), or_(has_any(D.facet_codes, months), D.updated_at >= _month_after(next_month)))
 
 
 def _month_after(moment: datetime) -> datetime:
     return datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1)
 
 
-def selections(filters: CatalogueFilters, columns=D) -> dict[str, ColumnElement[bool]]:
+def selections(filters: CatalogueFilters) -> dict[str, ColumnElement[bool]]:
     """The condition of each facet that has values selected (values OR-ed; ``status`` per programme)."""
     chosen = {}
     for facet in FACET_NAMES:
@@ -115,9 +112,9 @@ def selections(filters: CatalogueFilters, columns=D) -> dict[str, ColumnElement[
         if not values:
             continue
         if facet == "status" and filters.programme:
-            chosen[facet] = has_any(columns.pair_codes, codes.pairs_of(filters.programme, values))
+            chosen[facet] = has_any(D.pair_codes, codes.pairs_of(filters.programme, values))
         else:
-            chosen[facet] = has_any(columns.facet_codes, codes.values_of(facet, values))
+            chosen[facet] = has_any(D.facet_codes, codes.values_of(facet, values))
     return chosen
 
 
@@ -132,12 +129,10 @@ class Words:
         """There are words that narrow the search (not none, nor only stop words)."""
         return self.query is not None and not self.query.matches_everything
 
-    def condition(self, columns=D) -> ColumnElement[bool]:
-        """The row holds the words (a row of another table: its item's search row does)."""
+    def condition(self) -> ColumnElement[bool]:
         if not self.active:
             return true()
-        holds = D.document.bool_op("@@")(cast(self.query.condition, TSQUERY))
-        return holds if columns is D else columns.item_id.in_(select(D.item_id).where(holds))
+        return D.document.bool_op("@@")(cast(self.query.condition, TSQUERY))
 
     def row_query(self, columns) -> ColumnElement:
         """The groups' tsquery in the row's own configuration (NULL where they dropped out)."""

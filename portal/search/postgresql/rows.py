@@ -28,8 +28,7 @@ from portal.extensions import db
 from portal.models import Item
 from portal.search import cards, tracked
 from portal.search.postgresql import codes
-from portal.search.postgresql.codes import FAMILIES, FAMILY_OF
-from portal.search.postgresql.schema import config_for, documents, facets, state, words
+from portal.search.postgresql.schema import config_for, documents, state, words
 
 PENDING = "postgresql_search_pending"
 NEW_WORDS = "postgresql_search_words"
@@ -54,36 +53,17 @@ _EXPECTED = """
 """
 COLUMNS = ("item_id", "config", "state", "hidden", "updated_at", "title_key", "facet_codes", "pair_codes", "ranked",
            "document", "words", "card")
-# The counting rows (``schema.facets``), read as they are from the JSON (the families are constants).
-_FACETS = f"""
-    SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
-        item_id integer, state text, hidden boolean, updated_at timestamp, facet_codes integer[],
-        pair_codes integer[], {', '.join(f'{family} integer[]' for family in FAMILIES)})
-"""  # noqa: S608
-FACET_COLUMNS = tuple(column.name for column in facets.columns)
-
-
-def _upsert(table: str, columns: tuple[str, ...], expected: str):
-    """Insert or replace ``table``'s rows by ``expected``; an unchanged row is left as it is (a reindex of
-    an unchanged catalogue writes nothing)."""
-    changed = (f"({', '.join(f'{table}.{c}' for c in columns)}) "
-               f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in columns)})")
-    return text(
-        f"INSERT INTO {table} ({', '.join(columns)}) {expected} ON CONFLICT (item_id) DO UPDATE SET "
-        + ", ".join(f"{column} = EXCLUDED.{column}" for column in columns[1:]) + f" WHERE {changed}"
-    )
-
-
-def _stale(table: str, columns: tuple[str, ...], expected: str):
-    """The ids of ``table``'s rows that differ from ``expected``."""
-    return text(
-        f"SELECT e.item_id FROM ({expected}) e JOIN {table} d ON d.item_id = e.item_id "  # noqa: S608
-        f"WHERE ({', '.join(f'd.{c}' for c in columns)}) IS DISTINCT FROM ({', '.join(f'e.{c}' for c in columns)})"
-    )
-
-
-_UPSERTS = (_upsert("search_documents", COLUMNS, _EXPECTED), _upsert("search_facets", FACET_COLUMNS, _FACETS))
-_STALE = (_stale("search_documents", COLUMNS, _EXPECTED), _stale("search_facets", FACET_COLUMNS, _FACETS))
+_CHANGED = (f"({', '.join(f'search_documents.{c}' for c in COLUMNS)}) "
+            f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in COLUMNS)})")
+# An unchanged row is left as it is: a reindex of an unchanged catalogue writes nothing.
+_UPSERT = text(
+    f"INSERT INTO search_documents ({', '.join(COLUMNS)}) {_EXPECTED} ON CONFLICT (item_id) DO UPDATE SET "
+    + ", ".join(f"{column} = EXCLUDED.{column}" for column in COLUMNS[1:]) + f" WHERE {_CHANGED}"
+)
+_STALE = text(
+    f"SELECT e.item_id FROM ({_EXPECTED}) e JOIN search_documents d ON d.item_id = e.item_id "  # noqa: S608
+    f"WHERE ({', '.join(f'd.{c}' for c in COLUMNS)}) IS DISTINCT FROM ({', '.join(f'e.{c}' for c in COLUMNS)})"
+)
 # One more version of the search rows (schema.state), committed with them.
 _NEXT_VERSION = text(
     "INSERT INTO search_state (id, version) VALUES (1, 1) "
@@ -147,22 +127,18 @@ def _after_rollback(session: Session) -> None:
 
 def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, str]) -> dict[str, Any]:
     card = cards.card(row)
-    families: dict[str, set[int]] = {family: set() for family in FAMILIES}
-    families["single"].add(codes.TOTAL)
-    for facet, values in cards.facet_values(card, regions).items():
-        families[FAMILY_OF[facet]].update(codes.values_of(facet, values))
-    facet_codes = set().union(*families.values())
+    facet_codes = {codes.code(codes.value_token(facet, value))
+                   for facet, values in cards.facet_values(card, regions).items() for value in values}
     if row["state"] == PUBLIC_STATE and not row["hidden"]:
         facet_codes.add(codes.listed_month(row["updated_at"]))
     return {
-        **{family: sorted(values) for family, values in families.items()},
         "item_id": row["id"],
         "config": config_for(row["language"], available),
         "state": row["state"],
         "hidden": bool(row["hidden"]),
         "updated_at": row["updated_at"].isoformat(),
         "title_key": row["title"].casefold(),
-        "facet_codes": sorted(facet_codes),
+        "facet_codes": sorted(facet_codes | {codes.TOTAL}),
         "pair_codes": sorted(codes.code(codes.pair_token(slug, status)) for slug, status in card["portfolio"].items()),
         "words": sorted(cards.words(row)),
         "card": card,
@@ -180,8 +156,7 @@ def _json(found: dict[int, dict], available: frozenset[str]) -> list[str]:
 def write(connection: Connection, found: dict[int, dict], available: frozenset[str]) -> None:
     """Insert or replace the search rows of ``found``."""
     for chunk in _json(found, available):
-        for upsert in _UPSERTS:
-            connection.execute(upsert, {"rows": chunk})
+        connection.execute(_UPSERT, {"rows": chunk})
 
 
 def refresh(connection: Connection, ids: Iterable[int], available: frozenset[str],
@@ -194,8 +169,7 @@ def refresh(connection: Connection, ids: Iterable[int], available: frozenset[str
     found = cards.rows_of(ids, connection)
     gone = ids - found.keys()
     if gone:
-        for table in (documents, facets):
-            connection.execute(delete(table).where(table.c.item_id.in_(sorted(gone))))
+        connection.execute(delete(documents).where(documents.c.item_id.in_(sorted(gone))))
     write(connection, found, available)
     new_words = set().union(*(cards.words(row) for row in found.values()))
     if session is None:
@@ -236,21 +210,19 @@ def rebuild(available: frozenset[str], progress: Callable[[int], object] | None)
         connection.execute(_UNUSED_WORDS)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # Reclaim the replaced rows and refresh the planner's statistics (outside any transaction).
-        connection.execute(text("VACUUM (ANALYZE) search_documents, search_facets"))
+        connection.execute(text("VACUUM (ANALYZE) search_documents"))
 
 
 def drift(connection: Connection, available: frozenset[str]) -> dict[str, list[int]]:
     """Ids whose search row is missing, stale (differs from what the item gives now) or extra."""
-    kept = [set(connection.scalars(select(table.c.item_id))) for table in (documents, facets)]
+    stored = set(connection.scalars(select(documents.c.item_id)))
     database = set(connection.scalars(select(Item.id)))
-    common = sorted(database.intersection(*kept))
-    stale: set[int] = set()
+    common = sorted(database & stored)
+    stale: list[int] = []
     for start in range(0, len(common), 2000):
         for chunk in _json(cards.rows(connection, common[start : start + 2000]), available):
-            for statement in _STALE:
-                stale.update(connection.scalars(statement, {"rows": chunk}))
-    return {"missing": sorted(database - set.intersection(*kept)), "stale": sorted(stale),
-            "extra": sorted(set.union(*kept) - database)}
+            stale.extend(connection.scalars(_STALE, {"rows": chunk}))
+    return {"missing": sorted(database - stored), "stale": sorted(stale), "extra": sorted(stored - database)}
 
 
 def current_version(connection: Connection) -> int | None:

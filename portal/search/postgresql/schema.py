@@ -21,7 +21,6 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from portal.extensions import NAMING_CONVENTION
 from portal.models import Item
-from portal.search.postgresql.codes import FAMILIES
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -47,25 +46,6 @@ documents = Table(
     Index("ix_search_documents_updated_at", "updated_at", "item_id"),
     Index("ix_search_documents_title_key", "title_key", "item_id"),
     Index("ix_search_documents_config", "config"),
-)
-
-# What counting reads, one narrow row per item (about 350 bytes, against a search row's 1,100 without
-# what is in TOAST storage): the visibility rule's columns, the facet and pair codes as in
-# ``documents`` (the same conditions apply to both tables), and the facet codes again by family
-# (``codes.FAMILIES``), which counting groups by. Small enough to stay in the server's cache.
-facets = Table(
-    "search_facets",
-    metadata,
-    Column("item_id", ForeignKey(Item.__table__.c.id, ondelete="CASCADE"), primary_key=True),
-    Column("state", String(20), nullable=False),
-    Column("hidden", Boolean, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
-    Column("facet_codes", ARRAY(Integer), nullable=False),
-    Column("pair_codes", ARRAY(Integer), nullable=False),
-    *(Column(family, ARRAY(Integer), nullable=False) for family in FAMILIES),
-    Index("ix_search_facets_facet_codes", "facet_codes", postgresql_using="gin"),
-    Index("ix_search_facets_pair_codes", "pair_codes", postgresql_using="gin"),
-    Index("ix_search_facets_updated_at", "updated_at", "item_id"),
 )
 
 # Every word of a title or summary ever stored (candidates for "did you mean"; each suggestion is
