@@ -1,6 +1,6 @@
 """The coordination desk under /desk/: review queue, review page, monitoring, partner accounts."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -10,7 +10,6 @@ from portal.catalogue import RuleViolation, accounts, audit, comments, links, po
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
 from portal.catalogue.parsing import database_id, positive_int
-from portal.extensions import db
 from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
 from portal.forms.matchmaking import LinkForm
 from portal.models import Item
@@ -33,12 +32,14 @@ DECIDED = {
 @bp.get("/")
 def index():
     filters = parse_filters(request.args, desk=True)
-    waiting_accounts = db.session.scalars(accounts.users_query(current_user, accounts.UserFilter(active="no"))).all()
+    found = review.queue(current_user, filters)
+    if not filters.narrows():
+        g.desk_queue_count = found.waiting.total  # the navigation's count (views/__init__.py)
     return render_template(
         "desk/index.html",
         filters=filters,
-        queue=review.queue(current_user, filters),
-        waiting=waiting_accounts,
+        queue=found,
+        waiting=accounts.count_users(current_user, accounts.UserFilter(active="no")),
         programmes=programme_service.desk_programmes(current_user),
         tasks=lambda item: review.pending_tasks(current_user, item),
         age=review.age,
