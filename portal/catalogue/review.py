@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, exists, false, func, select, true, union_all
 from sqlalchemy.orm import lazyload, load_only
 
 from portal import search
@@ -97,22 +97,37 @@ def _approved_by_desk() -> ColumnElement[bool]:
     return and_(Item.id.in_(approvals), public_clause())
 
 
-def _to_decide(user: User) -> ColumnElement[bool]:
-    """SQL: what waits for this desk: submissions to its lead programmes, and approved items whose
-    portfolio status for one of its other programmes nobody has decided yet."""
-    return or_(
-        and_(Item.state == "submitted", _has_programme(user, lead=True)),
-        and_(_approved_by_desk(), _undecided_portfolio(user)),
+def _queued(*conditions: ColumnElement[bool]) -> Select:
+    """SQL: (id, since) of the items meeting ``conditions``, ``since`` being when each joined the queue:
+    its approval (portfolio decisions) or its submission."""
+    since = case(
+        (Item.state == "published", Item.published_at), else_=func.coalesce(Item.submitted_at, Item.created_at)
+    )
+    return select(Item.id, since.label("since")).where(*conditions)
+
+
+def _to_decide(user: User) -> CompoundSelect:
+    """SQL: (id, since) of what waits for this desk: submissions to its lead programmes, and approved
+    items whose portfolio status for one of its other programmes nobody has decided yet.
+
+    A UNION of the two parts, not one condition with OR: each part is planned on its own, from its own
+    index, and the first reads nothing but indexes (ix_items_queue). With OR, PostgreSQL read every
+    public item to test the second part (0.5 s at 100 000 items, most of it compiling that plan).
+    """
+    return union_all(
+        _queued(Item.state == "submitted", _has_programme(user, lead=True)),
+        _queued(_approved_by_desk(), _undecided_portfolio(user)),
     )
 
 
-def _waiting_elsewhere(user: User) -> ColumnElement[bool]:
-    """SQL: submissions that concern the desk only for its portfolio and wait for the lead desk."""
-    return and_(Item.state == "submitted", ~_has_programme(user, lead=True), _has_programme(user, lead=False))
+def _waiting_elsewhere(user: User) -> Select:
+    """SQL: (id, since) of submissions that concern the desk only for its portfolio and wait for the lead
+    desk."""
+    return _queued(Item.state == "submitted", ~_has_programme(user, lead=True), _has_programme(user, lead=False))
 
 
-def _queued_since() -> ColumnElement[datetime]:
-    return case((Item.state == "published", Item.published_at), else_=func.coalesce(Item.submitted_at, Item.created_at))
+def _oldest_first(queued: Select | CompoundSelect) -> Select | CompoundSelect:
+    return queued.order_by(queued.selected_columns.since, queued.selected_columns.id)
 
 
 def queued_since(item: Item) -> datetime:
@@ -168,11 +183,11 @@ def desk_items(user: User, ids: list[int]) -> list[Item]:
 
 
 def _queued_ids(
-    user: User, filters: CatalogueFilters, condition: ColumnElement[bool], limit: int | None = None
+    user: User, filters: CatalogueFilters, queued: Select | CompoundSelect, limit: int | None = None
 ) -> list[int]:
-    """The ids meeting ``condition``, oldest in the queue first (the first ``limit``); narrowed by the
-    search's meaning of the words and filters (within the desk's staff scope) when any is given."""
-    query = select(Item.id).where(condition).order_by(_queued_since(), Item.id)
+    """The ids of ``queued`` (``_queued``), oldest in the queue first (the first ``limit``); narrowed by
+    the search's meaning of the words and filters (within the desk's staff scope) when any is given."""
+    query = _oldest_first(queued)
     if not filters.narrows():
         return list(db.session.scalars(query.limit(limit)))
     return search.among(list(db.session.scalars(query)), filters, search.staff_scope(user))[:limit]
@@ -193,7 +208,7 @@ def queue_count(user: User) -> int:
     """How many items wait for the user's desk (the count in the navigation)."""
     if not (is_admin(user) or (user.is_authenticated and user.is_moderator)):
         return 0
-    return db.session.scalar(select(func.count(Item.id)).where(_to_decide(user))) or 0
+    return db.session.scalar(select(func.count()).select_from(_to_decide(user).subquery())) or 0
 
 
 def pending_tasks(user: User, item: Item) -> list[str]:
@@ -288,10 +303,9 @@ def portfolio_decisions(user: User, item: Item) -> list[tuple[Programme, Portfol
 
 def next_in_queue(user: User, after: Item | None = None) -> Item | None:
     """The oldest item waiting for the user's desk, other than ``after``."""
-    query = select(Item).where(_to_decide(user)).order_by(_queued_since(), Item.id)
-    if after is not None:
-        query = query.where(Item.id != after.id)
-    return db.session.scalars(query.limit(1)).first()
+    oldest = db.session.scalars(_oldest_first(_to_decide(user)).limit(2))
+    following = next((item_id for item_id in oldest if after is None or item_id != after.id), None)
+    return db.session.get(Item, following) if following is not None else None
 
 
 # ---------------------------------------------------------------------------------------------------
