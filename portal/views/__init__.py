@@ -4,7 +4,7 @@ from flask import Flask, g
 from flask_login import current_user
 
 from portal import vocab
-from portal.catalogue import permissions, review
+from portal.catalogue import desk_queue, permissions
 from portal.catalogue.figures import figures_of
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
 from portal.links import absolute_url
@@ -73,6 +73,6 @@ def register(app: Flask) -> None:
             # The queue page counted it already (``desk.index``): the same count, not asked twice.
             values["desk_queue_count"] = g.get("desk_queue_count")
             if values["desk_queue_count"] is None:
-                values["desk_queue_count"] = review.queue_count(current_user)
+                values["desk_queue_count"] = desk_queue.queue_count(current_user)
         return values
 

@@ -311,7 +311,7 @@ def test_the_queue_counts_waiting_accounts_and_keeps_the_navigations_count_when_
 
 
 def test_coming_to_your_portfolio_lists_the_oldest_submissions_up_to_the_limit(client, desk, make_item, monkeypatch):
-    monkeypatch.setattr("portal.catalogue.review.WAITING_ELSEWHERE_LIMIT", 2)
+    monkeypatch.setattr("portal.catalogue.desk_queue.WAITING_ELSEWHERE_LIMIT", 2)
     for days, title in ((3, "Middle"), (9, "Oldest"), (1, "Newest"), (5, "Second")):
         item = make_item(programmes=("ci", "spp"), state="submitted", title=f"{title} cooperation")
         item.submitted_at = utcnow() - timedelta(days=days)
