@@ -103,3 +103,12 @@ def test_pages_and_csvs_show_the_kept_figures_until_the_refresh_made_after_the_a
     assert client.get("/desk/reporting?programme=spp").status_code == 200
     wait(app)  # the refresh the answers asked for
     assert reported() == "yes"
+
+
+def test_public_achievements_are_kept_and_refreshed_like_the_dashboards(app, background, make_item):
+    make_item(programmes=("spp",))
+    assert reporting.public_achievements(programme("spp")).items == 1  # the first one is computed when asked
+    make_item(programmes=("spp",))
+    assert reporting.public_achievements(programme("spp")).items == 1  # the kept figures at once
+    wait(app)
+    assert reporting.public_achievements(programme("spp")).items == 2
