@@ -87,22 +87,23 @@ def _queued(*conditions: ColumnElement[bool]) -> Select:
     return select(Item.id, since.label("since")).where(*conditions)
 
 
-def _to_decide(user: User) -> CompoundSelect:
-    """SQL: (id, since) of what waits for this desk: submissions to its lead programmes, and approved
-    items whose portfolio status for one of its other programmes nobody has decided yet.
+def _to_decide(user: User, *, elsewhere: bool = False) -> CompoundSelect:
+    """SQL: (id, since, mine) of what waits for this desk: submissions to its lead programmes, and approved
+    items whose portfolio status for one of its other programmes nobody has decided yet (``mine`` true).
+    With ``elsewhere``, also the submissions that concern the desk only for its portfolio, the lead
+    programme's desk deciding first (``mine`` false): the queue page's two lists from one walk over
+    the submissions (each walk took 10-25 ms at 100 000 items, 9 000 of them submitted).
 
-    A UNION of the two parts, not one OR: each is planned from its own index (the first reads only
-    indexes). With OR, PostgreSQL read every public item for the second (0.5 s at 100 000 items).
+    A UNION of the parts, not one OR: each is planned from its own index (the submissions' part reads
+    only indexes). With OR, PostgreSQL read every public item for the second (0.5 s at 100 000 items).
     """
-    return union_all(
-        _queued(Item.state == "submitted", _has_programme(user, lead=True)),
-        _queued(_approved_by_desk(), _undecided_portfolio(user)),
+    lead = _has_programme(user, lead=True)
+    submissions = (
+        _queued(Item.state == "submitted", _has_programme(user)).add_columns(lead.label("mine"))
+        if elsewhere
+        else _queued(Item.state == "submitted", lead).add_columns(true().label("mine"))
     )
-
-
-def _waiting_elsewhere(user: User) -> Select:
-    """SQL: (id, since) of submissions that concern the desk only for its portfolio (the lead desk first)."""
-    return _queued(Item.state == "submitted", ~_has_programme(user, lead=True), _has_programme(user, lead=False))
+    return union_all(submissions, _queued(_approved_by_desk(), _undecided_portfolio(user)).add_columns(true()))
 
 
 def _oldest_first(queued: Select | CompoundSelect) -> Select | CompoundSelect:
@@ -157,22 +158,16 @@ def desk_items(user: User, ids: list[int]) -> list[Item]:
     return [found[item_id] for item_id in ids if item_id in found]
 
 
-def _queued_ids(
-    user: User, filters: CatalogueFilters, queued: Select | CompoundSelect, limit: int | None = None
-) -> list[int]:
-    """The ids of ``queued`` (``_queued``), oldest in the queue first (the first ``limit``); narrowed by
-    the search's meaning of the words and filters (within the desk's staff scope) when any is given."""
-    query = _oldest_first(queued)
-    if not filters.narrows():
-        return list(db.session.scalars(query.limit(limit)))
-    return search.among(list(db.session.scalars(query)), filters, search.staff_scope(user))[:limit]
-
-
 def queue(user: User, filters: CatalogueFilters, per_page: int = QUEUE_PER_PAGE) -> Queue:
-    """What waits for the user's desk (a page of it), and what will come to its portfolio later."""
-    waiting = _queued_ids(user, filters, _to_decide(user))
+    """What waits for the user's desk (a page of it), and what will come to its portfolio later; narrowed
+    by the search's meaning of the words and filters (within the desk's staff scope) when any is given."""
+    rows = db.session.execute(_oldest_first(_to_decide(user, elsewhere=True))).all()
+    if filters.narrows():
+        found = set(search.among([row.id for row in rows], filters, search.staff_scope(user)))
+        rows = [row for row in rows if row.id in found]
+    waiting = [row.id for row in rows if row.mine]
+    elsewhere = [row.id for row in rows if not row.mine][:WAITING_ELSEWHERE_LIMIT]
     start = (filters.page - 1) * per_page
-    elsewhere = _queued_ids(user, filters, _waiting_elsewhere(user), WAITING_ELSEWHERE_LIMIT)
     return Queue(
         ItemPage(desk_items(user, waiting[start : start + per_page]), len(waiting), filters.page, per_page),
         desk_items(user, elsewhere),
