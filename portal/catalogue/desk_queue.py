@@ -36,16 +36,12 @@ def _in_scope(user: User, programme_id) -> ColumnElement[bool]:
     return programme_id.in_(ids) if ids else false()
 
 
-def _has_programme(user: User, *, lead: bool | None = None) -> ColumnElement[bool]:
-    """SQL: the item has a programme of the user's desk (only the lead one, only the others, or any)."""
+def _has_programme(user: User, *, lead: bool = False) -> ColumnElement[bool]:
+    """SQL: the item has a programme of the user's desk (with ``lead``: as its lead programme)."""
     link = select(ItemProgramme.item_id).where(
         ItemProgramme.item_id == Item.id, _in_scope(user, ItemProgramme.programme_id)
     )
-    if lead is True:
-        link = link.where(ItemProgramme.position == 0)
-    elif lead is False:
-        link = link.where(ItemProgramme.position > 0)
-    return exists(link)
+    return exists(link.where(ItemProgramme.position == 0) if lead else link)
 
 
 def _undecided_portfolio(user: User) -> ColumnElement[bool]:
