@@ -319,6 +319,11 @@ def users_query(actor: User, filters: UserFilter):
     return query
 
 
+def count_users(actor: User, filters: UserFilter) -> int:
+    """How many users ``users_query`` lists (the desk's "accounts waiting for activation")."""
+    return db.session.scalar(select(func.count()).select_from(users_query(actor, filters).order_by(None).subquery()))
+
+
 def organisations_query(q: str = "") -> Select:
     """Organisations by name, those whose name contains ``q`` (any case) when given."""
     query = select(Organisation).order_by(Organisation.name)

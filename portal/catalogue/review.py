@@ -1,4 +1,4 @@
-"""The coordination desk: the review queue, the review page's facts, decisions and monitoring.
+"""The coordination desk: the review page's facts, decisions and monitoring (the queue: ``desk_queue``).
 
 Who decides what (DESIGN.md): the desk of an item's lead programme decides publication (approve,
 reject with a reason, request changes with a message, hide and unhide); the desk of another of the
@@ -10,186 +10,29 @@ on /search: the queue and monitoring ask the search's staff scope (every state, 
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import and_, func, select
 
 from portal import search
 from portal.catalogue import NotFound, RuleViolation, notifications, portfolio, workflow
+from portal.catalogue.desk_queue import desk_items
 from portal.catalogue.filters import CatalogueFilters
-from portal.catalogue.permissions import can_decide, is_admin, item_for, moderates, moderates_item
-from portal.catalogue.programmes import desk_programmes
-from portal.catalogue.visibility import public_clause
+from portal.catalogue.permissions import can_decide, item_for, moderates, moderates_item
 from portal.extensions import db
-from portal.models import AuditEvent, Item, ItemProgramme, PortfolioEntry, Programme, User, utcnow
+from portal.models import Item, PortfolioEntry, Programme, User
 
 DECISIONS = ("approve", "request_changes", "reject")
 OTHER_ITEMS_LIMIT = 20
-QUEUE_PER_PAGE = 50
-WAITING_ELSEWHERE_LIMIT = 100
-
-# ---------------------------------------------------------------------------------------------------
-# Scope: the programmes of a desk and the items it may see.
-
-
-def _in_scope(user: User, programme_id) -> ColumnElement[bool]:
-    """SQL: ``programme_id`` is one of the user's desk programmes."""
-    if is_admin(user):
-        return true()
-    ids = [programme.id for programme in desk_programmes(user)]
-    return programme_id.in_(ids) if ids else false()
-
-
-def _has_programme(user: User, *, lead: bool | None = None) -> ColumnElement[bool]:
-    """SQL: the item has a programme of the user's desk (only the lead one, only the others, or any)."""
-    link = select(ItemProgramme.item_id).where(
-        ItemProgramme.item_id == Item.id, _in_scope(user, ItemProgramme.programme_id)
-    )
-    if lead is True:
-        link = link.where(ItemProgramme.position == 0)
-    elif lead is False:
-        link = link.where(ItemProgramme.position > 0)
-    return exists(link)
 
 
 def get_item(item_id: int, user: User) -> Item:
     """The item, for a desk of one of its programmes; NotFound for everyone else, so that a desk of an
     unrelated programme cannot even tell that the item exists."""
     return item_for(user, item_id, moderates_item)
-
-
-# ---------------------------------------------------------------------------------------------------
-# The review queue.
-
-
-def _undecided_portfolio(user: User) -> ColumnElement[bool]:
-    """SQL: a programme of the user's desk, other than the lead, has no portfolio decision yet."""
-    decided = exists(
-        select(PortfolioEntry.item_id).where(
-            PortfolioEntry.item_id == ItemProgramme.item_id, PortfolioEntry.programme_id == ItemProgramme.programme_id
-        )
-    )
-    return exists(
-        select(ItemProgramme.item_id).where(
-            ItemProgramme.item_id == Item.id,
-            ItemProgramme.position > 0,
-            _in_scope(user, ItemProgramme.programme_id),
-            ~decided,
-        )
-    )
-
-
-def _approved_by_desk() -> ColumnElement[bool]:
-    """SQL: a public item (the visibility rule) that a desk approved in the portal (imported and demo
-    items carry no approver). A hidden or inactive item asks no portfolio decision.
-
-    Written as IN over the approval events with an approver, which the (action, actor_id) index finds
-    directly, and the rule on the item itself: the database starts from those few events instead of
-    testing every published item (a join inside the IN made SQLite start from the items: 0.45 s at
-    100 000).
-    """
-    approvals = select(AuditEvent.item_id).where(AuditEvent.action == "item.approved", AuditEvent.actor_id.is_not(None))
-    return and_(Item.id.in_(approvals), public_clause())
-
-
-def _to_decide(user: User) -> ColumnElement[bool]:
-    """SQL: what waits for this desk: submissions to its lead programmes, and approved items whose
-    portfolio status for one of its other programmes nobody has decided yet."""
-    return or_(
-        and_(Item.state == "submitted", _has_programme(user, lead=True)),
-        and_(_approved_by_desk(), _undecided_portfolio(user)),
-    )
-
-
-def _waiting_elsewhere(user: User) -> ColumnElement[bool]:
-    """SQL: submissions that concern the desk only for its portfolio and wait for the lead desk."""
-    return and_(Item.state == "submitted", ~_has_programme(user, lead=True), _has_programme(user, lead=False))
-
-
-def _queued_since() -> ColumnElement[datetime]:
-    return case((Item.state == "published", Item.published_at), else_=func.coalesce(Item.submitted_at, Item.created_at))
-
-
-def queued_since(item: Item) -> datetime:
-    """When the item joined the queue: its approval (portfolio decisions) or its submission."""
-    if item.state == "published" and item.published_at:
-        return item.published_at
-    return item.submitted_at or item.created_at
-
-
-def age(item: Item, now: datetime | None = None) -> timedelta:
-    return (now or utcnow()) - queued_since(item)
-
-
-@dataclass(frozen=True)
-class ItemPage:
-    """One page of a list of items: the items, how many there are in all, which page of how many."""
-
-    items: list[Item]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-@dataclass(frozen=True)
-class Queue:
-    waiting: ItemPage  # for this desk's decision, oldest first
-    elsewhere: list[Item]  # submissions another desk decides first (WAITING_ELSEWHERE_LIMIT at most)
-
-
-def desk_items(user: User, ids: list[int]) -> list[Item]:
-    """The items of ``ids`` that the user's desk may see (the database decides), in the order given."""
-    if not ids:
-        return []
-    found = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(ids), _has_programme(user)))}
-    return [found[item_id] for item_id in ids if item_id in found]
-
-
-def _queued_ids(user: User, filters: CatalogueFilters, condition: ColumnElement[bool]) -> list[int]:
-    """The ids meeting ``condition``, oldest in the queue first; narrowed by the search's meaning of the
-    words and filters (within the desk's staff scope) when any is given."""
-    ids = list(db.session.scalars(select(Item.id).where(condition).order_by(_queued_since(), Item.id)))
-    if filters.narrows():
-        ids = search.among(ids, filters, search.staff_scope(user))
-    return ids
-
-
-def queue(user: User, filters: CatalogueFilters, per_page: int = QUEUE_PER_PAGE) -> Queue:
-    """What waits for the user's desk (a page of it), and what will come to its portfolio later."""
-    waiting = _queued_ids(user, filters, _to_decide(user))
-    start = (filters.page - 1) * per_page
-    elsewhere = _queued_ids(user, filters, _waiting_elsewhere(user))[:WAITING_ELSEWHERE_LIMIT]
-    return Queue(
-        ItemPage(desk_items(user, waiting[start : start + per_page]), len(waiting), filters.page, per_page),
-        desk_items(user, elsewhere),
-    )
-
-
-def queue_count(user: User) -> int:
-    """How many items wait for the user's desk (the count in the navigation)."""
-    if not (is_admin(user) or (user.is_authenticated and user.is_moderator)):
-        return 0
-    return db.session.scalar(select(func.count(Item.id)).where(_to_decide(user))) or 0
-
-
-def pending_tasks(user: User, item: Item) -> list[str]:
-    """What the user's desk has to do about ``item`` as shown in the queue."""
-    if item.state == "submitted":
-        return ["publication"] if can_decide(user, item) else ["waiting"]
-    decided = {entry.programme_id for entry in item.portfolio_entries}
-    return [
-        f"portfolio:{programme.slug}"
-        for programme in item.programmes[1:]
-        if moderates(user, programme) and programme.id not in decided
-    ]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -268,14 +111,6 @@ def portfolio_decisions(user: User, item: Item) -> list[tuple[Programme, Portfol
     mine = [programme for programme in item.programmes if moderates(user, programme)]
     decisions = [(programme, portfolio.entry_for(item, programme)) for programme in mine]
     return sorted(decisions, key=lambda pair: pair[1] is not None)
-
-
-def next_in_queue(user: User, after: Item | None = None) -> Item | None:
-    """The oldest item waiting for the user's desk, other than ``after``."""
-    query = select(Item).where(_to_decide(user)).order_by(_queued_since(), Item.id)
-    if after is not None:
-        query = query.where(Item.id != after.id)
-    return db.session.scalars(query.limit(1)).first()
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ class Item(db.Model):
     __tablename__ = "items"
     __table_args__ = (
         Index("ix_items_state_updated_at", "state", "updated_at"),
+        # The desk's queue walks the submitted items in the order they joined it (portal.catalogue.review).
+        Index("ix_items_queue", "state", "submitted_at", "created_at", "published_at"),
         # Match-making reads the public offers and what it matches on (portal.catalogue.matching) from
         # this index alone: the visibility rule's columns, then the category, type and "Global".
         Index("ix_items_offers", "is_offer", "state", "hidden", "updated_at", "activity_category", "resource_type",
@@ -136,6 +138,8 @@ class Item(db.Model):
 
 class ItemProgramme(db.Model):
     __tablename__ = "item_programmes"
+    # "Is the lead programme (position 0), or another, one of this desk's?" from the index alone.
+    __table_args__ = (Index("ix_item_programmes_item_position_programme", "item_id", "position", "programme_id"),)
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), primary_key=True, index=True)

@@ -1,10 +1,10 @@
 """Blueprints per audience, error pages and what every template may use."""
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from portal import vocab
-from portal.catalogue import permissions, review
+from portal.catalogue import desk_queue, permissions
 from portal.catalogue.figures import figures_of
 from portal.catalogue.visibility import becomes_inactive_soon, has_aged_out, inactive_from, is_inactive, is_public
 from portal.links import absolute_url
@@ -70,6 +70,9 @@ def register(app: Flask) -> None:
         """Counts in the navigation, for desks."""
         values = {"current_user": current_user, "site_name": app.config["SITE_NAME"]}
         if current_user.is_authenticated and (current_user.is_moderator or current_user.is_admin):
-            values["desk_queue_count"] = review.queue_count(current_user)
+            # The queue page counted it already (``desk.index``): the same count, not asked twice.
+            values["desk_queue_count"] = g.get("desk_queue_count")
+            if values["desk_queue_count"] is None:
+                values["desk_queue_count"] = desk_queue.queue_count(current_user)
         return values
 

@@ -1,16 +1,26 @@
 """The coordination desk under /desk/: review queue, review page, monitoring, partner accounts."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from portal.catalogue import RuleViolation, accounts, audit, comments, links, portfolio, reminders, reporting, review
+from portal.catalogue import (
+    RuleViolation,
+    accounts,
+    audit,
+    comments,
+    desk_queue,
+    links,
+    portfolio,
+    reminders,
+    reporting,
+    review,
+)
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import parse_filters
 from portal.catalogue.parsing import database_id, positive_int
-from portal.extensions import db
 from portal.forms.desk import DecisionForm, HideForm, PortfolioFields, UnhideForm
 from portal.forms.matchmaking import LinkForm
 from portal.models import Item
@@ -33,15 +43,17 @@ DECIDED = {
 @bp.get("/")
 def index():
     filters = parse_filters(request.args, desk=True)
-    waiting_accounts = db.session.scalars(accounts.users_query(current_user, accounts.UserFilter(active="no"))).all()
+    found = desk_queue.queue(current_user, filters)
+    if not filters.narrows():
+        g.desk_queue_count = found.waiting.total  # the navigation's count (views/__init__.py)
     return render_template(
         "desk/index.html",
         filters=filters,
-        queue=review.queue(current_user, filters),
-        waiting=waiting_accounts,
+        queue=found,
+        waiting=accounts.count_users(current_user, accounts.UserFilter(active="no")),
         programmes=programme_service.desk_programmes(current_user),
-        tasks=lambda item: review.pending_tasks(current_user, item),
-        age=review.age,
+        tasks=lambda item: desk_queue.pending_tasks(current_user, item),
+        age=desk_queue.age,
     )
 
 
@@ -91,7 +103,7 @@ def item(item_id: int):
 
 def _next_page():
     """After a decision: the next item waiting for this desk, or the queue when it is empty."""
-    following = review.next_in_queue(current_user)
+    following = desk_queue.next_in_queue(current_user)
     return redirect(url_for("desk.item", item_id=following.id) if following else url_for("desk.index"))
 
 
@@ -143,7 +155,7 @@ def set_portfolio(item_id: int, slug: str):
     form = PortfolioFields(prefix=slug)
     if not form.validate():
         return _review_page(item, 400, portfolio_forms={slug: form})
-    was_waiting = bool(review.pending_tasks(current_user, item))
+    was_waiting = bool(desk_queue.pending_tasks(current_user, item))
     with shown_on(form, "status") as outcome:
         portfolio.set_portfolio_status(
             item, current_user, programme, form.status.data, form.checks.data, form.notes.data
@@ -152,7 +164,7 @@ def set_portfolio(item_id: int, slug: str):
         return _review_page(item, 400, portfolio_forms={slug: form})
     flash(_("Portfolio status for %(programme)s: %(status)s.", programme=programme.name,
             status=label(PORTFOLIO_STATUSES, form.status.data)), "success")
-    if was_waiting and not review.pending_tasks(current_user, item):
+    if was_waiting and not desk_queue.pending_tasks(current_user, item):
         return _next_page()  # that was the last thing the queue asked of this desk about the item
     return redirect(url_for("desk.item", item_id=item_id))
 

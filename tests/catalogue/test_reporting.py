@@ -6,7 +6,7 @@ import pytest
 
 from portal.catalogue import PermissionDenied, RuleViolation, reporting, submission, workflow
 from portal.extensions import db
-from portal.models import utcnow
+from portal.models import Partnership, utcnow
 from tests.helpers import contribute, programme, this_year
 
 # A fixed "now" well after the years under test, so the worlds do not depend on today's date.
@@ -91,6 +91,30 @@ def test_partners_are_those_in_partnership_on_the_last_day_of_the_year(make_orga
 
     assert [row.name for row in board.partners] == ["Joined on 31 Dec"]
     assert (board.summary.partners, board.summary.reported, board.summary.rate) == (1, 1, 1.0)
+
+
+def test_the_trend_counts_each_years_partners_on_its_last_day_once_per_organisation(make_organisation, make_item):
+    left = make_organisation("Left in 2023", joined_on=date(2021, 6, 1))
+    left.partnerships[0].ended_on = date(2023, 3, 1)
+    both = make_organisation("Both", programmes=("sfs", "spp"), joined_on=date(2020, 1, 1))
+    next(p for p in both.partnerships if p.programme.slug == "spp").joined_on = date(2022, 12, 31)  # its last day
+    brief = make_organisation("Ended on the last day", programmes=("sfs",), joined_on=date(2024, 1, 1))
+    brief.partnerships[0].ended_on = date(2024, 12, 31)
+    db.session.commit()
+    contribute(make_item(organisation=left), "item.submitted", datetime(2022, 5, 1))
+    contribute(make_item(organisation=both, programmes=("sfs",)), "item.submitted", datetime(2021, 2, 1))
+    contribute(make_item(organisation=both), "item.edited", datetime(2024, 7, 1))
+    contribute(make_item(organisation=brief, programmes=("sfs",)), "item.submitted", datetime(2024, 2, 1))
+
+    def trend(slug):
+        return [(point.year, point.partners, point.reported) for point in reporting.dashboard(scope(slug)).trend]
+
+    assert trend("spp") == [(2020, 0, 0), (2021, 1, 0), (2022, 2, 1), (2023, 1, 0), (2024, 1, 1)]
+    assert trend(None) == [(2020, 1, 0), (2021, 2, 1), (2022, 2, 1), (2023, 1, 0), (2024, 1, 1)]
+    partnerships = db.session.scalars(db.select(Partnership)).all()  # the rule in Python: Partnership.active_on
+    for year, partners, _ in trend(None):
+        last_day = reporting.reporting_period(year).last_day
+        assert partners == len({p.organisation_id for p in partnerships if p.active_on(last_day)})
 
 
 def test_no_partners_gives_no_rate_rather_than_a_division_by_zero(app):

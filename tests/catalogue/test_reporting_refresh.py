@@ -2,6 +2,8 @@
 sees are the ones a direct computation gives (once the thread has run), and until then the previous
 ones, marked as being refreshed."""
 
+import csv
+import io
 from dataclasses import replace
 
 import pytest
@@ -12,7 +14,7 @@ from portal.catalogue.reporting.dashboard import _compute_dashboard
 from portal.catalogue.reporting.refresh import EXTENSION
 from portal.extensions import db
 from portal.models import Item
-from tests.helpers import programme, travel
+from tests.helpers import contribute, programme, this_year, travel
 
 
 @pytest.fixture
@@ -83,3 +85,30 @@ def test_without_the_background_setting_a_change_shows_at_once(app, make_item, m
     db.session.commit()
     board = reporting.dashboard(current_scope())
     assert not board.refreshing and board.summary.reported == reported + 1
+
+
+def test_pages_and_csvs_show_the_kept_figures_until_the_refresh_made_after_the_answer(
+    app, background, client, auth, make_organisation, make_item
+):
+    partner = make_organisation("Quiet partner")
+    auth.login("moderator", programmes=("spp",))
+
+    def reported() -> str:
+        rows = list(csv.reader(io.StringIO(client.get("/desk/reporting.csv?programme=spp").data.decode("utf-8-sig"))))
+        return {row[0]: row[4] for row in rows[1:]}["Quiet partner"]
+
+    assert reported() == "no"  # the first one of its scope is computed when asked
+    contribute(make_item(organisation=partner), "item.submitted", this_year())
+    assert reported() == "no"  # the kept figures at once, the CSV like the page
+    assert client.get("/desk/reporting?programme=spp").status_code == 200
+    wait(app)  # the refresh the answers asked for
+    assert reported() == "yes"
+
+
+def test_public_achievements_are_kept_and_refreshed_like_the_dashboards(app, background, make_item):
+    make_item(programmes=("spp",))
+    assert reporting.public_achievements(programme("spp")).items == 1  # the first one is computed when asked
+    make_item(programmes=("spp",))
+    assert reporting.public_achievements(programme("spp")).items == 1  # the kept figures at once
+    wait(app)
+    assert reporting.public_achievements(programme("spp")).items == 2

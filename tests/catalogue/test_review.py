@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.catalogue import RuleViolation, portfolio, review
+from portal.catalogue import RuleViolation, desk_queue, portfolio, review
 from portal.catalogue.filters import parse_filters
 from portal.extensions import db
 from portal.models import utcnow
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.search_backends()
 
 
 def queue(user, waiting=False, **args):
-    found = review.queue(user, parse_filters(MultiDict(args), desk=True))
+    found = desk_queue.queue(user, parse_filters(MultiDict(args), desk=True))
     return found.elsewhere if waiting else found.waiting.items
 
 
@@ -38,9 +38,9 @@ def test_the_queue_holds_the_submissions_of_the_desks_lead_programmes_oldest_fir
 
     assert queue(desk) == [older, newer]
     assert queue(desk, waiting=True) == [elsewhere]
-    assert review.queue_count(desk) == 2
-    assert review.pending_tasks(desk, older) == ["publication"]
-    assert review.pending_tasks(desk, elsewhere) == ["waiting"]
+    assert desk_queue.queue_count(desk) == 2
+    assert desk_queue.pending_tasks(desk, older) == ["publication"]
+    assert desk_queue.pending_tasks(desk, elsewhere) == ["waiting"]
     assert queue(desk, programme="sfs") == [older]
     assert queue(desk, kind="initiative") == [newer]
     assert queue(make_user("admin")) == [older, elsewhere, not_ours, newer]
@@ -58,8 +58,8 @@ def test_after_approval_the_other_programmes_desk_finds_the_portfolio_decision_i
     db.session.commit()
     assert queue(lead_desk) == []
     assert queue(sfs_desk) == [item]
-    assert review.pending_tasks(sfs_desk, item) == ["portfolio:sfs"]
-    assert review.queue_count(sfs_desk) == 1
+    assert desk_queue.pending_tasks(sfs_desk, item) == ["portfolio:sfs"]
+    assert desk_queue.queue_count(sfs_desk) == 1
 
     portfolio.set_portfolio_status(item, sfs_desk, programme("sfs"), "none")
     db.session.commit()
@@ -75,7 +75,7 @@ def test_a_hidden_or_inactive_item_asks_no_portfolio_decision(make_item, make_us
     review.hide(hidden, lead_desk, "Broken link.")
     aged.updated_at = utcnow() - timedelta(days=800)
     db.session.commit()
-    assert queue(sfs_desk) == [] and review.queue_count(sfs_desk) == 0
+    assert queue(sfs_desk) == [] and desk_queue.queue_count(sfs_desk) == 0
 
 
 def test_published_items_without_a_desk_approval_do_not_flood_the_portfolio_queue(make_item, make_user):

@@ -296,6 +296,34 @@ def test_the_queue_shows_kind_organisation_programmes_and_age_and_filters(client
     assert client.get("/desk/?kind=nonsense").status_code == 400
 
 
+def test_the_queue_counts_waiting_accounts_and_keeps_the_navigations_count_when_filtered(
+    client, desk, make_item, make_user, make_organisation
+):
+    make_item(programmes=("spp",), state="submitted", title="Solar cooking")
+    make_item("resource", programmes=("spp",), state="submitted", title="Procurement guide")
+    for programmes in (("spp",), ("spp", "sfs"), ("ci",)):
+        make_user("partner", organisation=make_organisation(programmes=programmes), active=False)
+    make_user("partner", organisation=make_organisation(programmes=("spp",)))  # active: waits for nothing
+    page = client.get("/desk/").text
+    assert "2 partner accounts waiting" in page  # the ci partner is another desk's
+    filtered = client.get("/desk/?kind=resource").text
+    assert "Waiting for your decision: 1" in filtered and nav_count(filtered) == 2  # the navigation counts all
+
+
+def test_coming_to_your_portfolio_lists_the_oldest_submissions_up_to_the_limit(client, desk, make_item, monkeypatch):
+    monkeypatch.setattr("portal.catalogue.desk_queue.WAITING_ELSEWHERE_LIMIT", 2)
+    for days, title in ((3, "Middle"), (9, "Oldest"), (1, "Newest"), (5, "Second")):
+        item = make_item(programmes=("ci", "spp"), state="submitted", title=f"{title} cooperation")
+        item.submitted_at = utcnow() - timedelta(days=days)
+    db.session.commit()
+    page = client.get("/desk/").text
+    shown = page[page.index('id="elsewhere"') :]
+    assert "Coming to your portfolio: 2" in page
+    assert shown.index("Oldest cooperation") < shown.index("Second cooperation") and "Middle" not in shown
+    filtered = client.get("/desk/?q=cooperation -oldest").text
+    assert "Second cooperation" in filtered and "Middle cooperation" in filtered and "Newest" not in filtered
+
+
 def test_monitoring_lists_with_filters_pages_and_refuses_bad_parameters(client, desk, make_item):
     for number in range(25):
         make_item(programmes=("spp",), state="draft" if number % 2 else "published", title=f"Item {number:02}")

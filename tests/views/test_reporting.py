@@ -6,7 +6,9 @@ import re
 from datetime import datetime
 
 import pytest
+from flask_babel import force_locale, gettext
 
+from portal import vocab
 from portal.catalogue import reporting
 from portal.extensions import db
 from portal.models import OutboxMessage, Reminder
@@ -178,6 +180,25 @@ def test_the_main_csv_lists_every_partner_with_what_counted(client, auth, world)
     assert by_name["Partner 3"]["Last contribution (12 months)"] == ""  # 2023-06-01 is longer ago
     assert by_name["Partner 3"]["Ever contributed"] == "yes"
     assert by_name["Partner 3"]["Active"] == "no"
+
+
+def test_the_partner_csv_is_written_in_the_desks_language(client, auth, make_organisation, make_item):
+    ministry = make_organisation("Ministère", country="KE", type="government")
+    contribute(make_item(organisation=ministry), "item.submitted", datetime(2024, 3, 1))
+    make_organisation("Silent partner", country="PE", type="business")
+    auth.login("moderator", programmes=("spp",))
+    for language in ("fr", "en", "ar"):  # each language's table, one after the other (words looked up per table)
+        rows = read_csv(client.get(f"/desk/reporting.csv?programme=spp&year=2024&lang={language}"))
+        with force_locale(language):
+            yes, no = gettext("yes"), gettext("no")
+            types = vocab.labels(vocab.ORGANISATION_TYPES)
+            expected = {
+                "Ministère": [vocab.country_name("KE", language), types["government"], yes, yes],
+                "Silent partner": [vocab.country_name("PE", language), types["business"], no, no],
+            }
+            assert rows[0][4] == gettext("Reported")
+        assert {row[0]: [row[1], row[2], row[4], row[12]] for row in rows[1:]} == expected
+    assert expected["Ministère"][2] != "yes"  # the last language is not English: the words really changed
 
 
 def test_csv_tables_and_their_defence_against_spreadsheet_formulas(client, auth, make_organisation, make_item):

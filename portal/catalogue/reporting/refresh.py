@@ -5,10 +5,10 @@ asked for (``CACHE_SIZE`` of them), each with the ``data_version`` and the day i
 When a desk opens a dashboard whose data changed since (any commit: a submission, a decision, a
 portfolio admission, a reminder) or whose day has passed (items lapse at midnight), it gets the kept
 one at once, marked with the moment it was computed, and this process's refresher thread computes
-the new one, which the next view shows. A dashboard is computed inside a request only when this
-process has none for its scope yet (a scope nobody asked for since the process started; ``warm``,
-called by ``wsgi.py``, prepares this year's dashboard of every programme and of the network in the
-background at boot).
+the new one once that answer is made (not meanwhile: it would slow it), which the next view shows.
+A dashboard is computed inside a request only when this process has none for its scope yet (a scope
+nobody asked for since the process started; ``warm``, called by ``wsgi.py``, prepares this year's
+dashboard of every programme and of the network in the background at boot).
 
 Several workers and hosts: each process refreshes what it keeps (the ``data_version`` is read from
 the shared database), so every worker catches up with every change without talking to the others.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, after_this_request, current_app, has_request_context
 from flask_babel import force_locale
 
 from portal.catalogue.reporting.cache import CACHE_SIZE, data_version
@@ -77,7 +77,7 @@ class Refresher:
         if kept is not None and kept.version == version:
             return kept
         if kept is not None and current_app.config["REPORTING_REFRESH_IN_BACKGROUND"]:
-            self.schedule(key)
+            self._schedule_after_request(key)
             return Kept(kept.value, kept.version, kept.computed_at, fresh=False)
         return self._install(key, version, self.compute(key))
 
@@ -88,6 +88,17 @@ class Refresher:
             self.queued.add(key)
         self._ensure_running()
         self.pending.put(key)
+
+    def _schedule_after_request(self, key: tuple) -> None:
+        """``schedule``, once the request has made its answer: the thread's work, in this process, would
+        otherwise slow the page it was asked from (the dashboard's page took twice as long)."""
+        if not has_request_context():
+            return self.schedule(key)
+
+        @after_this_request
+        def refresh(response):
+            self.schedule(key)
+            return response
 
     def wait(self) -> None:
         """Until every scheduled result is computed (tests)."""
