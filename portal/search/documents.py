@@ -8,6 +8,7 @@ the analysed words.
 """
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,7 +23,8 @@ from portal.search import analysis, cards
 # one was built by an older analysis and is rebuilt (``search reindex``, or the follower thread).
 INDEX_FORMAT = "2: terms analysed per item language, folded before stemming"
 # The analysed fields hold terms separated by spaces (``portal.search.analysis`` made them).
-PRE_ANALYSED = RegexTokenizer(r"[^ ]+")
+PRE_ANALYSED_TERM = re.compile(r"[^ ]+")
+PRE_ANALYSED = RegexTokenizer(PRE_ANALYSED_TERM)
 # Searched fields and their weights: the title counts three times as much as the rest.
 TEXT_FIELDS = {"title": 3.0, "text": 1.0}
 # Unstemmed words of titles and summaries, for spelling suggestions (they must be real words).
