@@ -100,9 +100,10 @@ class BulkWriter(SegmentWriter):
         postings[1].append(weight)
         postings[2].append(vbytes or b"")
 
-    def _add_spaced(self, name: str, format_: Positions, docnum: int, value: str) -> int:
-        """What ``Positions.word_values`` gives for terms separated by spaces; returns the length."""
-        tokens = documents.PRE_ANALYSED_TERM.findall(value)
+    def _add_spaced(self, name: str, format_: Positions, docnum: int, value: str | list[str]) -> int:
+        """What ``Positions.word_values`` gives for terms separated by spaces (or already a list of
+        terms, none empty); returns the field's length."""
+        tokens = documents.PRE_ANALYSED_TERM.findall(value) if isinstance(value, str) else value
         positions: dict[str, list[int]] = {}
         for position, token in enumerate(tokens):
             found = positions.get(token)
@@ -118,7 +119,12 @@ class BulkWriter(SegmentWriter):
                     vbytes = single[where[0]] = format_.encode(where)
             else:
                 vbytes = format_.encode(where)
-            self._add(terms, token, docnum, float(len(where)) * boost, vbytes)
+            postings = terms.get(token)
+            if postings is None:
+                postings = terms[token] = (array("I"), array("d"), [])
+            postings[0].append(docnum)
+            postings[1].append(len(where) * boost)
+            postings[2].append(vbytes)
         return len(tokens)
 
     def _flush_segment(self) -> None:
@@ -132,19 +138,13 @@ class BulkWriter(SegmentWriter):
             if not encoded:
                 continue
             writer.start_field(name, self.schema[name])
-            add = writer.add
             for tbytes, term in encoded:
-                docnums, weights, values = terms[term]
+                docnums, weights, values = terms.pop(term)
                 writer.start_term(tbytes)
-                if lengths is None:
-                    for docnum, weight, vbytes in zip(docnums, weights, values, strict=True):
-                        add(docnum, weight, vbytes, 0)
-                else:
-                    for docnum, weight, vbytes in zip(docnums, weights, values, strict=True):
-                        add(docnum, weight, vbytes, lengths[docnum])
+                field_lengths = [lengths[docnum] for docnum in docnums] if lengths is not None else None
+                internals.add_postings(writer, docnums, weights, values, field_lengths)
                 writer.finish_term()
             writer.finish_field()
-        self._postings = {}
         writer.close()
 
     def finish(self):
@@ -182,7 +182,7 @@ def write_segment(ix: whoosh_index.Index, ranges: Iterable[tuple[int, int]], pro
             for lo, hi in ranges:
                 found = cards.rows(connection, None, lo, hi)
                 for item_id in sorted(found):
-                    doc = documents.document(found[item_id])
+                    doc = documents.document(found[item_id], joined=False)
                     writer.add_document(**doc)
                     stored_cards.append(doc["card"])
                 progress(len(found))

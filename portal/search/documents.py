@@ -9,7 +9,7 @@ the analysed words.
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection
@@ -42,15 +42,17 @@ def make_schema() -> Schema:
     )
 
 
-def document(row: dict[str, Any]) -> dict[str, Any]:
-    """The Whoosh document of one item."""
+def document(row: dict[str, Any], *, joined: bool = True) -> dict[str, Any]:
+    """The Whoosh document of one item; ``joined=False``: the analysed fields as lists of terms (what
+    ``portal.search.building`` reads) rather than the terms separated by spaces (what Whoosh reads)."""
     fields = cards.text_fields(row)
     name = analysis.analyser(row["language"])
     text = "\n".join((fields["summary"], fields["description"], fields["other"]))
+    title_terms, text_terms = analysis.analyse(fields["title"], name), analysis.analyse(text, name)
     return {
         "id": str(row["id"]),
-        "title": " ".join(analysis.analyse(fields["title"], name)),
-        "text": " ".join(analysis.analyse(text, name)),
+        "title": " ".join(title_terms) if joined else title_terms,
+        "text": " ".join(text_terms) if joined else text_terms,
         "words": " ".join(sorted(cards.words(row) - STOP_WORDS)),
         "card": json.dumps(cards.card(row), separators=(",", ":")),
     }
@@ -59,10 +61,3 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
 def documents(ids: Iterable[int], connection: Connection | Session | None = None) -> dict[int, dict[str, Any]]:
     """Id → document for those of ``ids`` that exist (a missing id was deleted)."""
     return {item_id: document(row) for item_id, row in cards.rows_of(ids, connection).items()}
-
-
-def all_documents(connection: Connection) -> Iterator[dict[str, Any]]:
-    """Every item's document, in id order, read a range of ids at a time."""
-    for found in cards.all_rows(connection):
-        for item_id in sorted(found):
-            yield document(found[item_id])

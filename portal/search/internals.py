@@ -10,11 +10,14 @@ them against the installed Whoosh and fails with a clear message when upstream c
   that replaces the sorting pool: it overrides ``_flush_segment`` and uses ``perdocwriter``,
   ``fieldwriter``, ``_added``, ``_finalize_segment``; the writer holding the index lock commits the
   segments others wrote as Whoosh's ``MpWriter`` does (``_close_segment``, ``_commit_toc``,
-  ``_finish``). Field lengths are kept in one byte (``length_to_byte``/``byte_to_length``).
+  ``_finish``), and it fills the postings writer's block buffers a block at a time rather than
+  calling ``add`` for each posting (``add_postings``). Field lengths are kept in one byte
+  (``length_to_byte``/``byte_to_length``).
 - Files named after a segment (``segment.make_filename``) are removed by Whoosh with the segment:
   the columns saved beside a segment live exactly as long as it.
 """
 
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +33,36 @@ INDEX_NAME = getattr(whoosh_index, "_DEF_INDEX_NAME", "MAIN")  # the name open_d
 BLOCK_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")
 # What the rebuild's writer needs of Whoosh 2.7's SegmentWriter (whoosh.writing).
 SEGMENT_WRITER_API = ("_flush_segment", "_finalize_segment", "_close_segment", "_commit_toc", "_finish")
+# What it needs of the postings writer under a field writer (whoosh.codec.whoosh3.W3PostingsWriter).
+POSTINGS_WRITER_API = ("_blocklimit", "_write_block", "_ids", "_weights", "_values", "_maxweight", "_minlength",
+                       "_maxlength")
 
 
 def stored_length(length: int) -> int:
     """A field length as the index keeps it (one byte: long fields are rounded), 0 for none."""
     return byte_to_length(length_to_byte(length)) if length else 0
+
+
+def add_postings(writer, docnums: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:
+    """What ``writer.add(docnum, weight, value, length)`` does for each posting of the current term, in
+    blocks: the postings writer's buffer is filled a block at a time (``POSTINGS_WRITER_API``)."""
+    postings = writer._postwriter
+    limit = postings._blocklimit
+    for start in range(0, len(docnums), limit):
+        end = start + limit
+        if len(postings._ids):  # full: add_posting writes a full block before the next posting
+            postings._write_block()
+        postings._ids.extend(docnums[start:end])
+        block_weights = weights[start:end]
+        postings._weights.extend(array("f", block_weights))
+        postings._maxweight = max(postings._maxweight, max(block_weights))
+        postings._values.extend(value for value in values[start:end] if value)
+        block_lengths = [length for length in lengths[start:end] if length] if lengths is not None else ()
+        if block_lengths:
+            shortest = min(block_lengths)
+            if postings._minlength is None or shortest < postings._minlength:
+                postings._minlength = shortest
+            postings._maxlength = max(postings._maxlength, max(block_lengths))
 
 
 def commit_segments(writer: SegmentWriter, segments: list) -> None:

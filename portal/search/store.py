@@ -201,8 +201,9 @@ class Store:
         # Its own connections: what is committed, even when called after a commit (the session is done).
         with db.engine.connect() as connection:
             total = cards.item_count(connection)
-            ranges = cards.id_ranges(connection)
-        procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
+            procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
+            # Ranges small enough for every writer process to get several: they take them as they go.
+            ranges = cards.id_ranges(connection, min(cards.BATCH, max(100, total // (4 * procs))))
         building.write_index(ix, ranges, procs=procs, progress=progress, compound=COMPOUND)
 
     def _swap(self, name: str) -> None:
