@@ -22,12 +22,16 @@ rebuild fail, and the index being replaced keeps serving.
 
 import multiprocessing
 import queue
+import re
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from flask import current_app
 from whoosh import index as whoosh_index
-from whoosh.formats import Positions
+from whoosh.analysis import KeywordAnalyzer
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from portal.extensions import db
@@ -37,6 +41,9 @@ from portal.search.columns import COLUMNS_FILE, SegmentColumns, save_segment_col
 Progress = Callable[[int], object]
 # How long the parent waits for a message before it looks whether a writer process died.
 POLL_SECONDS = 1.0
+# Whoosh's KEYWORD(lowercase=True) analyser, and the words its tokenizer finds.
+LOWER_KEYWORDS = KeywordAnalyzer(lowercase=True)
+KEYWORD = re.compile(r"[^ \t\r\n]+")
 
 
 class BulkWriter(SegmentWriter):
@@ -44,8 +51,9 @@ class BulkWriter(SegmentWriter):
 
     Postings are gathered per field and term (document numbers, weights, encoded values) as the
     documents come, already in document order, and written term by term at the end. The fields whose
-    analyser is ``documents.PRE_ANALYSED`` (terms separated by spaces) are counted here directly;
-    the others go through Whoosh's own ``field.index``. No index lock: the caller holds it.
+    analyser is ``documents.PRE_ANALYSED`` (terms separated by spaces, or a list of terms) and the
+    lower-cased keywords are counted here directly; the others go through Whoosh's own
+    ``field.index``. No index lock: the caller holds it.
     """
 
     def __init__(self, ix: whoosh_index.Index, **kwargs):
@@ -58,6 +66,10 @@ class BulkWriter(SegmentWriter):
         self._spaced = {
             name for name in self._postings
             if schema[name].analyzer == documents.PRE_ANALYSED and type(schema[name].format) is Positions
+        }
+        self._keywords = {
+            name for name in self._postings
+            if schema[name].analyzer == LOWER_KEYWORDS and type(schema[name].format) is Frequency
         }
         self._single: dict[int, bytes] = {}  # position → the encoded value of a term seen once there
         # field → each document's length as the index keeps it (one byte: Whoosh rounds long ones)
@@ -76,6 +88,8 @@ class BulkWriter(SegmentWriter):
             if field.indexed:
                 if name in self._spaced:
                     length = self._add_spaced(name, field.format, docnum, value)
+                elif name in self._keywords and not field.scorable:
+                    self._add_keywords(name, field.format, docnum, value)
                 else:
                     terms = self._postings[name]
                     for tbytes, freq, weight, vbytes in field.index(value):
@@ -126,6 +140,12 @@ class BulkWriter(SegmentWriter):
             postings[1].append(len(where) * boost)
             postings[2].append(vbytes)
         return len(tokens)
+
+    def _add_keywords(self, name: str, format_: Frequency, docnum: int, value: str) -> None:
+        """What ``Frequency.word_values`` gives for lower-cased words separated by spaces."""
+        terms, boost = self._postings[name], format_.field_boost
+        for token, freq in Counter(KEYWORD.findall(value.lower())).items():
+            self._add(terms, token, docnum, freq * boost, pack_uint(freq))
 
     def _flush_segment(self) -> None:
         """Write the gathered postings (Whoosh's writer would sort its pool here)."""
