@@ -10,8 +10,8 @@ them against the installed Whoosh and fails with a clear message when upstream c
   that replaces the sorting pool: it overrides ``_flush_segment`` and uses ``perdocwriter``,
   ``fieldwriter``, ``_added``, ``_finalize_segment``; the writer holding the index lock commits the
   segments others wrote as Whoosh's ``MpWriter`` does (``_close_segment``, ``_commit_toc``,
-  ``_finish``), and it fills the postings writer's block buffers a block at a time rather than
-  calling ``add`` for each posting (``add_postings``). Field lengths are kept in one byte
+  ``_finish``), and it fills the block buffers of the field writer's ``_postwriter`` a block at a
+  time rather than calling ``add`` for each posting (``add_postings``). Field lengths are kept in one byte
   (``length_to_byte``/``byte_to_length``).
 - Files named after a segment (``segment.make_filename``) are removed by Whoosh with the segment:
   the columns saved beside a segment live exactly as long as it.
