@@ -19,7 +19,9 @@ to: after an upgrade that changed them, it is ignored and the columns are read f
 import hashlib
 import itertools
 import json
+import logging
 import os
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +42,7 @@ STATUSES = FACET_VALUES["status"]
 _INDEX = {facet: {value: i for i, value in enumerate(values)} for facet, values in FACET_VALUES.items()}
 _STATE_INDEX = {state: i for i, state in enumerate(STATES)}
 EPOCH = datetime(1970, 1, 1)
+log = logging.getLogger(__name__)
 # The name of a segment's columns file (after the segment's id; Whoosh removes it with the segment).
 COLUMNS_FILE = ".columns.npz"
 
@@ -144,13 +147,17 @@ def save_segment_columns(path: Path, columns: SegmentColumns, lengths: Mapping[s
 
 def load_segment_columns(path: Path, n: int) -> tuple[SegmentColumns, dict[str, np.ndarray]] | None:
     """The columns and field lengths saved at ``path`` for a segment of ``n`` documents; None when there
-    is no such file or it was saved for other facet values (the caller reads the cards instead)."""
+    is no such file, it was saved for other facet values, or it cannot be read (the caller then reads
+    the cards)."""
     try:
         with np.load(path, allow_pickle=False) as saved:
             if str(saved["layout"]) != _layout() or int(saved["n"]) != n:
                 return None
             arrays = {name: saved[name] for name in saved.files}
     except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        log.warning("Ignoring the unreadable search columns file %s (%r)", path, error)
         return None
     blob = arrays["titles"].tobytes()
     offsets = np.concatenate([[0], np.cumsum(arrays["title_sizes"])]).tolist()

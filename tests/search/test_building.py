@@ -100,14 +100,19 @@ def test_each_rebuilt_segment_saves_the_columns_its_cards_give(app, catalogue):
             assert lengths[field].tolist() == stored, field
 
 
-def test_saved_columns_of_other_facet_values_are_ignored(app, client, catalogue, monkeypatch):
+@pytest.mark.parametrize("change", ["other facet values", "damaged file"])
+def test_saved_columns_that_do_not_fit_are_ignored(app, client, catalogue, monkeypatch, change):
     search.rebuild()
     pages = ("/api/v1/items?per_page=20&sort=title", "/api/v1/items?q=waste&sdg=12&programme=spp")
     expected = [client.get(page).get_json() for page in pages]
     assert all(answer["total"] for answer in expected)
     search.service().reader.close()
-    # An upgrade that changed the facet values: the numbers in the saved files mean something else.
-    monkeypatch.setattr(columns, "_layout", lambda: "another release")
+    [saved] = search.service().store.current_path().glob(f"*{COLUMNS_FILE}")
+    if change == "other facet values":  # an upgrade: the numbers in the saved file mean something else
+        monkeypatch.setattr(columns, "_layout", lambda: "another release")
+    else:
+        saved.write_bytes(saved.read_bytes()[:100])
+    assert load_segment_columns(saved, 403) is None
     assert [client.get(page).get_json() for page in pages] == expected
 
 
