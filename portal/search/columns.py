@@ -150,7 +150,7 @@ def load_segment_columns(path: Path, n: int) -> tuple[SegmentColumns, dict[str, 
     is no such file, it was saved for other facet values, or it cannot be read (the caller then reads
     the cards)."""
     try:
-        with np.load(path, allow_pickle=False) as saved:
+        with open(path, "rb") as file, np.load(file, allow_pickle=False) as saved:
             if str(saved["layout"]) != _layout() or int(saved["n"]) != n:
                 return None
             arrays = {name: saved[name] for name in saved.files}
