@@ -78,7 +78,11 @@ def _stemmer(name: str) -> Callable[[str], str]:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text`` that are searched (stop words and one-letter words left out)."""
-    return [word for word in WORD.findall(fold(text)) if len(word) >= MIN_LENGTH and word not in STOP_WORDS]
+    return [word for word in WORD.findall(fold(text)) if _searched(word)]
+
+
+def _searched(word: str) -> bool:
+    return len(word) >= MIN_LENGTH and word not in STOP_WORDS
 
 
 @cache
@@ -97,8 +101,7 @@ def analyse(text: str, name: str) -> list[str]:
         if found is None:
             if len(known) >= KNOWN_WORDS:
                 known.clear()
-            keep = len(word) >= MIN_LENGTH and word not in STOP_WORDS
-            found = known[word] = _stemmer(name)(word) if keep else ""
+            found = known[word] = _stemmer(name)(word) if _searched(word) else ""
         if found:
             terms.append(found)
     return terms

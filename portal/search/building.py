@@ -133,12 +133,7 @@ class BulkWriter(SegmentWriter):
                     vbytes = single[where[0]] = format_.encode(where)
             else:
                 vbytes = format_.encode(where)
-            postings = terms.get(token)
-            if postings is None:
-                postings = terms[token] = (array("I"), array("d"), [])
-            postings[0].append(docnum)
-            postings[1].append(len(where) * boost)
-            postings[2].append(vbytes)
+            self._add(terms, token, docnum, len(where) * boost, vbytes)
         return len(tokens)
 
     def _add_keywords(self, name: str, format_: Frequency, docnum: int, value: str) -> None:
