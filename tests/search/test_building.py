@@ -136,3 +136,15 @@ def test_a_writer_process_that_dies_fails_the_rebuild_and_the_old_index_keeps_se
     assert not search.service().store.rebuilding()
     assert client.get("/api/v1/items?q=dechets").get_json() == expected
     assert expected["items"], "the French item is still found"
+
+
+def test_a_worker_opening_a_rebuilt_index_reads_no_card_for_its_columns(app, client, catalogue, monkeypatch):
+    search.rebuild()
+    search.service().reader.close()
+
+    def reads_every_card(cards, n):
+        raise AssertionError("a rebuilt segment's columns are read from the file saved beside it")
+
+    monkeypatch.setattr(SegmentColumns, "from_cards", reads_every_card)
+    assert search.warm()
+    assert client.get("/api/v1/items?q=dechets").get_json()["total"] == 1
