@@ -7,7 +7,7 @@ sorting pool (pickled to temporary files and read back when there are more than 
 them) and then reads each posting's field length back from disk. At 100,000 items that was about
 130 s of CPU, three quarters of it in Whoosh's writer.
 
-Here each writer process takes ranges of item ids from a shared queue, reads them from the database
+Here each writer process takes a run of consecutive ranges of item ids, reads them from the database
 itself (one query per table and range), builds their documents and writes one segment with a
 ``BulkWriter``: the same segment Whoosh's ``SegmentWriter`` writes (same terms, postings, weights,
 positions, lengths and stored fields; ``tests/search/test_building.py`` compares them), from postings
@@ -212,23 +212,22 @@ def write_segment(ix: whoosh_index.Index, ranges: Iterable[tuple[int, int]], pro
 
 
 def _in_processes(ix, ranges, procs: int, progress: Progress, writer_args: dict) -> list:
+    """Segments written by ``procs`` forked processes, each given a run of consecutive ranges: the
+    documents are numbered in id order across the segments, rebuild after rebuild."""
     context = multiprocessing.get_context("fork")
-    jobs, results = context.Queue(), context.Queue()
-    for id_range in ranges:
-        jobs.put(id_range)
-    for _ in range(procs):
-        jobs.put(None)
+    results = context.Queue()
+    shares = [ranges[number * len(ranges) // procs:(number + 1) * len(ranges) // procs] for number in range(procs)]
     app = current_app._get_current_object()
     with locks.children_die_with_me():
-        writers = [context.Process(target=_writer_process, args=(app, ix, jobs, results, writer_args), daemon=True,
-                                   name=f"search-writer-{number}") for number in range(procs)]
+        writers = [context.Process(target=_writer_process, args=(app, ix, number, share, results, writer_args),
+                                   daemon=True, name=f"search-writer-{number}") for number, share in enumerate(shares)]
         for process in writers:
             process.start()
-    segments = []
+    segments = {}
     try:
         while len(segments) < procs:
             try:
-                kind, value = results.get(timeout=POLL_SECONDS)
+                kind, number, value = results.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 if any(process.exitcode not in (None, 0) for process in writers):
                     raise RuntimeError("A search writer process died; the previous index keeps serving.") from None
@@ -236,7 +235,7 @@ def _in_processes(ix, ranges, procs: int, progress: Progress, writer_args: dict)
             if kind == "progress":
                 progress(value)
             elif kind == "segment":
-                segments.append(value)
+                segments[number] = value
             else:
                 raise RuntimeError(f"A search writer process failed: {value}")
     finally:
@@ -244,17 +243,16 @@ def _in_processes(ix, ranges, procs: int, progress: Progress, writer_args: dict)
             if process.is_alive() and len(segments) < procs:
                 process.kill()
             process.join()
-    return segments
+    return [segments[number] for number in range(procs)]
 
 
-def _writer_process(app, ix, jobs, results, writer_args: dict) -> None:
-    """In a forked child: write one segment of the ranges taken from ``jobs``."""
+def _writer_process(app, ix, number: int, ranges, results, writer_args: dict) -> None:
+    """In a forked child: write the segment of ``ranges``; messages are tagged with ``number``."""
     with app.app_context():
         db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
         try:
-            segment = write_segment(ix, iter(jobs.get, None), lambda count: results.put(("progress", count)),
-                                    writer_args)
+            segment = write_segment(ix, ranges, lambda count: results.put(("progress", number, count)), writer_args)
         except BaseException as error:
-            results.put(("error", repr(error)))
+            results.put(("error", number, repr(error)))
             raise
-        results.put(("segment", segment))
+        results.put(("segment", number, segment))

@@ -202,7 +202,7 @@ class Store:
         with db.engine.connect() as connection:
             total = cards.item_count(connection)
             procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
-            # Ranges small enough for every writer process to get several: they take them as they go.
+            # Ranges small enough for every writer process to get some (ids are not always dense).
             ranges = cards.id_ranges(connection, min(cards.BATCH, max(100, total // (4 * procs))))
         building.write_index(ix, ranges, procs=procs, progress=progress, compound=COMPOUND)
 

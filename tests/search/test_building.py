@@ -74,6 +74,8 @@ def test_the_rebuild_writes_what_whoosh_would(app, catalogue, tmp_path, procs):
     counted = []
     building.write_index(ix, ranges, procs=procs, progress=counted.append)
     assert len(ix.reader().leaf_readers()) == procs  # one segment per writer process
+    numbered = [int(fields["id"]) for _, fields in ix.reader().iter_docs()]
+    assert numbered == sorted(numbered)  # documents in id order: ties rank alike after every rebuild
     assert sum(counted) == expected["documents"] == 403
     # Every posting (item, weight, positions), term statistics, length and stored card is the same;
     # within a segment, lengths and statistics Whoosh works out per block agree too.
