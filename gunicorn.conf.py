@@ -6,8 +6,9 @@ Environment variables tune them without editing this file; command-line flags st
 - ``WORKERS`` (2; also read as ``WEB_CONCURRENCY``): worker processes, about two per core;
 - ``WORKER_TIMEOUT`` (60): seconds a silent worker may take before it is killed and replaced. A worker
   boots by importing ``wsgi.py``, which reads the search index before the worker accepts requests
-  (``search.warm``: a few seconds with Whoosh at 100 000 items; a single query with PostgreSQL), so
-  the timeout must cover that too.
+  (``search.warm``: about 0.2 s with Whoosh at 100 000 items when the index was rebuilt by
+  ``search reindex``, which saves each segment's columns; seconds for large segments that merges wrote;
+  a single query with PostgreSQL), so the timeout must cover that too.
 
 Every worker logs its requests itself (JSON lines, ``portal.logs``): gunicorn's access log stays off.
 """

@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     data = args.data or Path(f"/tmp/portal-bench-{args.items}")
     if not (data / "portal.sqlite").exists():
-        prepare(args.items, data)
+        prepare(args.items, data, "whoosh", None)  # the swap is a Whoosh folder swap
 
     from portal import create_app, search
     from portal.search.store import Store

@@ -29,6 +29,7 @@ from whoosh.lang.porter import stem as porter_stem
 # Words are letters and digits (dots inside a word keep it whole); shorter than two letters: dropped.
 WORD = re.compile(r"\w+(?:\.?\w+)*")
 MIN_LENGTH = 2
+KNOWN_WORDS = 200_000  # words whose terms are remembered per analysis (then forgotten all at once)
 PLAIN = ""  # the analysis of languages without a stemmer: folded, not stemmed
 # ISO 639-1 → the stemmer's language: every one Whoosh has a stemmer for (Norwegian under its codes).
 STEMMED = {code: code for code in ("ar", "da", "de", "en", "es", "fi", "fr", "hu", "it", "nl", "no", "pt",
@@ -77,13 +78,33 @@ def _stemmer(name: str) -> Callable[[str], str]:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text`` that are searched (stop words and one-letter words left out)."""
-    return [word for word in WORD.findall(fold(text)) if len(word) >= MIN_LENGTH and word not in STOP_WORDS]
+    return [word for word in WORD.findall(fold(text)) if _searched(word)]
+
+
+def _searched(word: str) -> bool:
+    return len(word) >= MIN_LENGTH and word not in STOP_WORDS
+
+
+@cache
+def _terms_of(name: str) -> dict[str, str]:
+    """Folded word → its index term under the analysis ``name`` ("" for a word left out), filled as
+    words come: a rebuild meets the same words again and again."""
+    return {}
 
 
 def analyse(text: str, name: str) -> list[str]:
     """The index terms of ``text`` under the analysis ``name`` (see ``analyser``), in order."""
-    stem = _stemmer(name)
-    return [stem(word) for word in words(text)]
+    known = _terms_of(name)
+    terms = []
+    for word in WORD.findall(fold(text)):
+        found = known.get(word)
+        if found is None:
+            if len(known) >= KNOWN_WORDS:
+                known.clear()
+            found = known[word] = _stemmer(name)(word) if _searched(word) else ""
+        if found:
+            terms.append(found)
+    return terms
 
 
 def term(word: str, name: str) -> str:

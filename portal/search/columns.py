@@ -9,12 +9,23 @@ to a few milliseconds at 100 000 items.
 
 Deleted documents are excluded by the generation's ``alive`` mask, computed from the TOC's
 deletion sets, so reused segment readers can never resurrect a deleted document.
+
+A full rebuild saves each segment's columns, with its documents' field lengths, in a file beside the
+segment (``save_segment_columns``), so that a worker opening a rebuilt index of 100,000 items loads
+arrays instead of decoding 100,000 stored cards. The file names the facet values its numbers refer
+to: after an upgrade that changed them, it is ignored and the columns are read from the cards.
 """
 
+import hashlib
+import itertools
 import json
-from collections.abc import Iterable
+import logging
+import os
+import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +42,9 @@ STATUSES = FACET_VALUES["status"]
 _INDEX = {facet: {value: i for i, value in enumerate(values)} for facet, values in FACET_VALUES.items()}
 _STATE_INDEX = {state: i for i, state in enumerate(STATES)}
 EPOCH = datetime(1970, 1, 1)
+log = logging.getLogger(__name__)
+# The name of a segment's columns file (after the segment's id; Whoosh removes it with the segment).
+COLUMNS_FILE = ".columns.npz"
 
 
 def epoch_seconds(value: datetime) -> int:
@@ -90,6 +104,75 @@ class SegmentColumns:
         }
         packed_pairs = [np.asarray(rows, dtype=np.int32) for rows in pairs]
         return cls(n, ids, state, hidden, updated, titles, packed_postings, packed_pairs)
+
+
+def _layout() -> str:
+    """What the numbers of a columns file refer to: its layout, the facet values, states and regions."""
+    described = repr((2, STATES, sorted(FACET_VALUES.items()), sorted(vocab.country_regions().items())))
+    return hashlib.sha256(described.encode()).hexdigest()
+
+
+def _flatten(lists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    sizes = np.array([len(docnums) for docnums in lists], dtype=np.int64)
+    return (np.concatenate(lists) if lists else np.zeros(0, dtype=np.int32)), sizes
+
+
+def _unflatten(values: np.ndarray, sizes: np.ndarray) -> list[np.ndarray]:
+    return np.split(values, np.cumsum(sizes)[:-1]) if len(sizes) else []
+
+
+def save_segment_columns(path: Path, columns: SegmentColumns, lengths: Mapping[str, Iterable[int]]) -> None:
+    """Save a segment's columns and its documents' field lengths (as the index keeps them) at ``path``."""
+    titles = [title.encode() for title in columns.titles]
+    arrays = {
+        "layout": np.array(_layout()),
+        "n": np.array(columns.n),
+        "ids": columns.ids,
+        "state": columns.state,
+        "hidden": columns.hidden,
+        "updated": columns.updated,
+        "titles": np.frombuffer(b"".join(titles), dtype=np.uint8),
+        "title_sizes": np.array([len(title) for title in titles], dtype=np.int64),
+    }
+    for facet, lists in columns.postings.items():
+        arrays[f"facet.{facet}"], arrays[f"facet_sizes.{facet}"] = _flatten(lists)
+    arrays["pairs"], arrays["pair_sizes"] = _flatten(columns.pairs)
+    for name, values in lengths.items():
+        arrays[f"length.{name}"] = np.asarray(values, dtype=np.float32)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")  # Whoosh ignores names starting with a dot
+    with open(temporary, "wb") as file:
+        np.savez(file, **arrays)
+    os.replace(temporary, path)
+
+
+def load_segment_columns(path: Path, n: int) -> tuple[SegmentColumns, dict[str, np.ndarray]] | None:
+    """The columns and field lengths saved at ``path`` for a segment of ``n`` documents; None when there
+    is no such file, it was saved for other facet values, or it cannot be read (the caller then reads
+    the cards)."""
+    try:
+        with open(path, "rb") as file, np.load(file, allow_pickle=False) as saved:
+            if str(saved["layout"]) != _layout() or int(saved["n"]) != n:
+                return None
+            arrays = {name: saved[name] for name in saved.files}
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        log.warning("Ignoring the unreadable search columns file %s (%r)", path, error)
+        return None
+    blob = arrays["titles"].tobytes()
+    offsets = np.concatenate([[0], np.cumsum(arrays["title_sizes"])]).tolist()
+    columns = SegmentColumns(
+        n=n,
+        ids=arrays["ids"],
+        state=arrays["state"],
+        hidden=arrays["hidden"],
+        updated=arrays["updated"],
+        titles=[blob[start:end].decode() for start, end in itertools.pairwise(offsets)],
+        postings={facet: _unflatten(arrays[f"facet.{facet}"], arrays[f"facet_sizes.{facet}"]) for facet in FACET_NAMES},
+        pairs=_unflatten(arrays["pairs"], arrays["pair_sizes"]),
+    )
+    lengths = {name[len("length."):]: values for name, values in arrays.items() if name.startswith("length.")}
+    return columns, lengths
 
 
 def pack(mask: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ the analysed words.
 """
 
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection
@@ -22,7 +23,8 @@ from portal.search import analysis, cards
 # one was built by an older analysis and is rebuilt (``search reindex``, or the follower thread).
 INDEX_FORMAT = "2: terms analysed per item language, folded before stemming"
 # The analysed fields hold terms separated by spaces (``portal.search.analysis`` made them).
-PRE_ANALYSED = RegexTokenizer(r"[^ ]+")
+PRE_ANALYSED_TERM = re.compile(r"[^ ]+")
+PRE_ANALYSED = RegexTokenizer(PRE_ANALYSED_TERM)
 # Searched fields and their weights: the title counts three times as much as the rest.
 TEXT_FIELDS = {"title": 3.0, "text": 1.0}
 # Unstemmed words of titles and summaries, for spelling suggestions (they must be real words).
@@ -40,15 +42,17 @@ def make_schema() -> Schema:
     )
 
 
-def document(row: dict[str, Any]) -> dict[str, Any]:
-    """The Whoosh document of one item."""
+def document(row: dict[str, Any], *, joined: bool = True) -> dict[str, Any]:
+    """The Whoosh document of one item; ``joined=False``: the analysed fields as lists of terms (what
+    ``portal.search.building`` reads) rather than the terms separated by spaces (what Whoosh reads)."""
     fields = cards.text_fields(row)
     name = analysis.analyser(row["language"])
     text = "\n".join((fields["summary"], fields["description"], fields["other"]))
+    title_terms, text_terms = analysis.analyse(fields["title"], name), analysis.analyse(text, name)
     return {
         "id": str(row["id"]),
-        "title": " ".join(analysis.analyse(fields["title"], name)),
-        "text": " ".join(analysis.analyse(text, name)),
+        "title": " ".join(title_terms) if joined else title_terms,
+        "text": " ".join(text_terms) if joined else text_terms,
         "words": " ".join(sorted(cards.words(row) - STOP_WORDS)),
         "card": json.dumps(cards.card(row), separators=(",", ":")),
     }
@@ -57,10 +61,3 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
 def documents(ids: Iterable[int], connection: Connection | Session | None = None) -> dict[int, dict[str, Any]]:
     """Id → document for those of ``ids`` that exist (a missing id was deleted)."""
     return {item_id: document(row) for item_id, row in cards.rows_of(ids, connection).items()}
-
-
-def all_documents(connection: Connection) -> Iterator[dict[str, Any]]:
-    """Every item's document, in id order, read a range of ids at a time."""
-    for found in cards.all_rows(connection):
-        for item_id in sorted(found):
-            yield document(found[item_id])

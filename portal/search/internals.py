@@ -6,17 +6,76 @@ them against the installed Whoosh and fails with a clear message when upstream c
   public ``id()``/``next()`` is about 30 times slower for the numpy scorer.
 - The latest generation of an index folder is read from its file names (``TOC._latest_generation``)
   without reading the table of contents, which another process may be removing at that moment.
+- A full rebuild (``portal.search.building``) writes its segments with a ``SegmentWriter`` subclass
+  that replaces the sorting pool: it overrides ``_flush_segment`` and uses ``perdocwriter``,
+  ``fieldwriter``, ``_added``, ``_finalize_segment``; the writer holding the index lock commits the
+  segments others wrote as Whoosh's ``MpWriter`` does (``_close_segment``, ``_commit_toc``,
+  ``_finish``), and it fills the block buffers of the field writer's ``_postwriter`` a block at a
+  time rather than calling ``add`` for each posting (``add_postings``). Field lengths are kept in one byte
+  (``length_to_byte``/``byte_to_length``).
+- Files named after a segment (``segment.make_filename``) are removed by Whoosh with the segment:
+  the columns saved beside a segment live exactly as long as it.
 """
+
+from array import array
+from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
 
 INDEX_NAME = getattr(whoosh_index, "_DEF_INDEX_NAME", "MAIN")  # the name open_dir() gives an index
 # What the block decoder needs of Whoosh 2.7's on-disk matcher (whoosh.codec.whoosh3.W3LeafMatcher).
 BLOCK_MATCHER_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")
+# What the rebuild's writer needs of Whoosh 2.7's SegmentWriter (whoosh.writing).
+SEGMENT_WRITER_API = ("_flush_segment", "_finalize_segment", "_close_segment", "_commit_toc", "_finish")
+# What it needs of the postings writer under a field writer (whoosh.codec.whoosh3.W3PostingsWriter).
+POSTINGS_WRITER_API = ("_blocklimit", "_write_block", "_ids", "_weights", "_values", "_maxweight", "_minlength",
+                       "_maxlength")
+
+
+def stored_length(length: int) -> int:
+    """A field length as the index keeps it (one byte: long fields are rounded), 0 for none."""
+    return byte_to_length(length_to_byte(length)) if length else 0
+
+
+def add_postings(writer, docnums: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:
+    """What ``writer.add(docnum, weight, value, length)`` does for each posting of the current term, in
+    blocks: the postings writer's buffer is filled a block at a time (``POSTINGS_WRITER_API``)."""
+    postings = writer._postwriter
+    limit = postings._blocklimit
+    for start in range(0, len(docnums), limit):
+        end = start + limit
+        if len(postings._ids):  # full: add_posting writes a full block before the next posting
+            postings._write_block()
+        postings._ids.extend(docnums[start:end])
+        block_weights = weights[start:end]
+        postings._weights.extend(array("f", block_weights))
+        postings._maxweight = max(postings._maxweight, max(block_weights))
+        postings._values.extend(value for value in values[start:end] if value)
+        block_lengths = [length for length in lengths[start:end] if length] if lengths is not None else ()
+        if block_lengths:
+            shortest = min(block_lengths)
+            if postings._minlength is None or shortest < postings._minlength:
+                postings._minlength = shortest
+            postings._maxlength = max(postings._maxlength, max(block_lengths))
+
+
+def commit_segments(writer: SegmentWriter, segments: list) -> None:
+    """Commit ``segments`` (written by other writers without the lock) as the index's only segments,
+    with ``writer``, which holds the index lock and wrote nothing itself."""
+    writer._close_segment()
+    writer._commit_toc(segments)
+    writer._finish()
+
+
+def segment_file(ix: whoosh_index.Index, segment, extension: str) -> Path:
+    """The path of a file of ``segment`` in the folder of ``ix``, removed by Whoosh with the segment."""
+    return Path(ix.storage.folder) / segment.make_filename(extension)
 
 
 def latest_generation(path: str) -> int:

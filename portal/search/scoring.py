@@ -69,11 +69,12 @@ class PostingsCache:
                 self.size -= len(ids)
         return entry
 
-    def field_lengths(self, segment: Segment, field: str) -> np.ndarray:
+    def field_lengths(self, segment: Segment, field: str, known: np.ndarray | None = None) -> np.ndarray:
+        """Each document's length of ``field`` in ``segment`` (``known``: as saved by the rebuild)."""
         key = (segment.segid, field)
         if key not in self.lengths:
             length = segment.reader.doc_field_length
-            self.lengths[key] = np.fromiter(
+            self.lengths[key] = known if known is not None else np.fromiter(
                 (length(docnum, field) or 0 for docnum in range(segment.n)), dtype=np.float32, count=segment.n
             )
         return self.lengths[key]

@@ -27,7 +27,8 @@ from whoosh.index import TOC
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
-from portal.search.columns import Columns, SegmentColumns, pack
+from portal.search import internals
+from portal.search.columns import COLUMNS_FILE, Columns, SegmentColumns, load_segment_columns, pack
 from portal.search.documents import TEXT_FIELDS
 from portal.search.query import ParsedQuery
 from portal.search.results import SearchUnavailable
@@ -267,10 +268,14 @@ class SnapshotReader:
         try:
             self._prime(reader)
             n = reader.doc_count_all()
-            cards = (reader.stored_fields(docnum).get("card") for docnum in range(n))
-            columns = SegmentColumns.from_cards(cards, n)
+            saved = load_segment_columns(internals.segment_file(ix, segment, COLUMNS_FILE), n)
+            if saved is None:  # a segment written by a commit rather than a rebuild: read its cards
+                cards = (reader.stored_fields(docnum).get("card") for docnum in range(n))
+                columns, lengths = SegmentColumns.from_cards(cards, n), {}
+            else:
+                columns, lengths = saved
             for name in TEXT_FIELDS:  # what the first ranked search of this segment would read
-                self._postings.field_lengths(Segment(segment.segment_id(), reader, 0, n), name)
+                self._postings.field_lengths(Segment(segment.segment_id(), reader, 0, n), name, lengths.get(name))
             return reader, columns
         except BaseException:
             reader.close()

@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.writing import CLEAR, IndexWriter
+from whoosh.writing import IndexWriter
 
 from portal.extensions import db
-from portal.search import cards, documents, internals, locks
+from portal.search import building, cards, documents, internals, locks
 from portal.search.results import SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -198,30 +198,13 @@ class Store:
         return True
 
     def _fill(self, ix: whoosh_index.Index, progress, procs: int) -> None:
-        # Its own connection: what is committed, even when called after a commit (the session is done).
+        # Its own connections: what is committed, even when called after a commit (the session is done).
         with db.engine.connect() as connection:
             total = cards.item_count(connection)
             procs = procs or (2 if total >= 5000 and (os.cpu_count() or 1) > 1 else 1)
-            if procs > 1:
-                # Whoosh's MpWriter forks sub-writers: they hold none of this process's locks and die with it.
-                with locks.children_die_with_me():
-                    writer = ix.writer(procs=procs, limitmb=128, multisegment=True, batchsize=250, compound=COMPOUND)
-                    self._write_all(writer, connection, progress, total)
-            else:
-                self._write_all(ix.writer(limitmb=128, compound=COMPOUND), connection, progress, total)
-
-    def _write_all(self, writer: IndexWriter, connection, progress, total: int) -> None:
-        try:
-            for count, doc in enumerate(documents.all_documents(connection), start=1):
-                writer.add_document(**doc)
-                if progress is not None and count % 500 == 0:
-                    progress(500)
-            if progress is not None:
-                progress(total % 500)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR)
+            # Ranges small enough for every writer process to get some (ids are not always dense).
+            ranges = cards.id_ranges(connection, min(cards.BATCH, max(100, total // (4 * procs))))
+        building.write_index(ix, ranges, procs=procs, progress=progress, compound=COMPOUND)
 
     def _swap(self, name: str) -> None:
         temporary = self.root / f".{CURRENT}.{os.getpid()}"

@@ -39,3 +39,22 @@ def test_the_latest_generation_is_read_from_the_file_names(app, make_item):
     ix = whoosh_index.open_dir(path)
     assert ix.indexname == internals.INDEX_NAME, f"{UPGRADE}: the default index name"
     assert internals.latest_generation(path) == ix.latest_generation() > 0, f"{UPGRADE}: generations"
+
+
+def test_the_rebuild_writer_finds_what_it_replaces_in_whoosh_writers(app, tmp_path):
+    from whoosh.writing import SegmentWriter
+
+    from portal.search import documents
+
+    missing = [name for name in internals.SEGMENT_WRITER_API if not hasattr(SegmentWriter, name)]
+    assert not missing, f"{UPGRADE}: SegmentWriter lost {missing} (portal/search/building.py overrides them)"
+    ix = whoosh_index.create_in(str(tmp_path), documents.make_schema())
+    writer = ix.writer()
+    try:
+        writer.fieldwriter.start_field("text", ix.schema["text"])
+        writer.fieldwriter.start_term(b"compost")
+        postings = writer.fieldwriter._postwriter
+        missing = [name for name in internals.POSTINGS_WRITER_API if not hasattr(postings, name)]
+        assert not missing, f"{UPGRADE}: the postings writer {type(postings).__name__} lost {missing}"
+    finally:
+        writer.cancel()
