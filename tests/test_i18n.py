@@ -81,3 +81,22 @@ def test_machines_read_english_whatever_the_language(client, make_item):
     item = make_item(state="published", themes=("water",))
     turtle = client.get("/catalog.ttl", headers={"Accept-Language": "fr"}).text
     assert '"Water"@en' in turtle and f"/items/{item.id}" in turtle
+
+
+def test_a_language_forced_inside_a_request_is_obeyed_and_then_left(app):
+    """Templates' strings and ``current_language`` follow ``force_locale`` (mails in the recipient's
+    language, machine pages in English) and come back to the visitor's language after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from portal.i18n import current_language
+
+    def search_label() -> str:
+        return render_template_string('{{ _("Search") }}')
+
+    with app.test_request_context("/?lang=fr"):
+        french = search_label()
+        with force_locale("ru"):
+            assert (current_language(), search_label()) == ("ru", "Поиск")
+        assert (current_language(), search_label()) == ("fr", french)
+        assert french == "Rechercher"
