@@ -100,3 +100,13 @@ def test_a_language_forced_inside_a_request_is_obeyed_and_then_left(app):
             assert (current_language(), search_label()) == ("ru", "Поиск")
         assert (current_language(), search_label()) == ("fr", french)
         assert french == "Rechercher"
+
+
+def test_a_parameter_named_like_the_pages_own_arguments_stays_a_parameter(client, make_item):
+    item = make_item(state="published")
+    page = client.get(f"/items/{item.id}?item_id=3&endpoint=x&_anchor=y")
+    assert page.status_code == 200  # was a 500: the parameters were passed on as the URL's own arguments
+    query = "item_id=3&amp;endpoint=x&amp;_anchor=y"
+    assert f'hreflang="fr" href="http://portal.test/items/{item.id}?{query}&amp;lang=fr"' in page.text
+    assert f'hreflang="x-default" href="http://portal.test/items/{item.id}?{query}"' in page.text
+    assert f'<a href="/items/{item.id}?{query}&amp;lang=ar" lang="ar"' in page.text
