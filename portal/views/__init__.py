@@ -34,6 +34,7 @@ from portal.views import (
     transaction,
 )
 from portal.views.input import PortalRequest
+from portal.views.shared import result_cards
 
 
 def register(app: Flask) -> None:
@@ -63,6 +64,7 @@ def register(app: Flask) -> None:
         inactive_from=inactive_from,
         absolute_url=absolute_url,
         key_figures=figures_of,
+        result_cards=result_cards,
     )
 
     @app.context_processor

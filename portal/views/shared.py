@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 
 from flask import Response, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
+from portal import vocab
 from portal.catalogue.facets import BY_NAME, FACETS
 from portal.catalogue.filters import CatalogueFilters, page_number
 from portal.catalogue.spreadsheets import to_csv
-from portal.i18n import current_language, number_formatter
+from portal.i18n import current_language, format_date, number_formatter
 from portal.search import SearchResult
 from portal.vocab import collation_key
 
@@ -83,6 +85,53 @@ def facet_groups(result: SearchResult) -> list[dict]:
             more.sort(key=lambda option: option.key)
         groups.append({"name": facet.name, "legend": facet.legend, "options": options, "more": more})
     return groups
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeBadge:
+    name: str
+    status: str  # core, affiliated or none
+    status_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultCard:
+    """A search hit or card as a result list shows it, every label in the interface language."""
+
+    url: str
+    kinds: list[str]  # the kind, then the resource type or activity category
+    title: Markup  # highlighted when the hit has highlights
+    summary: Markup
+    organisation: str
+    programmes: list[ProgrammeBadge]
+    updated_at: str  # ISO 8601, UTC
+    updated: str  # the day, as the interface language writes it
+
+
+def result_cards(hits: Iterable) -> list[ResultCard]:
+    """What ``_macros/results.html`` shows of each hit (``search.Hit``) or plain card (a dict): labels are
+    looked up once per list, not one template call per label of each card."""
+    language = current_language()
+    kinds, types, categories, statuses = (vocab.labels(vocabulary, language) for vocabulary in (
+        vocab.KINDS, vocab.RESOURCE_TYPES, vocab.ACTIVITY_CATEGORIES, vocab.PORTFOLIO_STATUSES))
+    programme_names = BY_NAME["programme"].labels(language)
+    cards = []
+    for hit in hits:
+        card = hit if isinstance(hit, dict) else hit.card
+        portfolio = card["portfolio"]
+        cards.append(ResultCard(
+            url=url_for("public.item", item_id=card["id"]),
+            kinds=[labels.get(value, value) for labels, value in ((kinds, card["kind"]),
+                   (types, card["resource_type"]), (categories, card["category"])) if value],
+            title=getattr(hit, "title_html", None) or escape(card["title"]),
+            summary=getattr(hit, "summary_html", None) or escape(card["summary"]),
+            organisation=card["organisation"],
+            programmes=[ProgrammeBadge(programme_names.get(slug, slug), status, statuses.get(status, status))
+                        for slug in card["programmes"] for status in (portfolio.get(slug, "none"),)],
+            updated_at=card["updated_at"],
+            updated=format_date(card["updated_at"]),
+        ))
+    return cards
 
 
 def _chip_label(name: str, value) -> str:
