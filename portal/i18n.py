@@ -16,6 +16,9 @@ from babel import Locale, dates, numbers, support
 from flask import Flask, Response, current_app, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from portal.extensions import babel
 
@@ -173,6 +176,23 @@ def format_percent(value) -> str:
     return numbers.format_percent(value, locale=formatting_locale()) if value is not None else "—"
 
 
+def _formatted(context: EvalContext, text: str, variables: dict) -> str:
+    """As Jinja's new-style gettext: always %-formatted; where the template escapes, the catalogue's text
+    is markup (our own catalogues, with their ``<strong>``) and the values are escaped."""
+    return (Markup(text) if context.autoescape else text) % variables  # noqa: S704 - our catalogues
+
+
+@pass_eval_context
+def _template_gettext(context: EvalContext, string: str, **variables) -> str:
+    return _formatted(context, translations().ugettext(string), variables)
+
+
+@pass_eval_context
+def _template_ngettext(context: EvalContext, singular: str, plural: str, n: int, **variables) -> str:
+    variables.setdefault("num", n)
+    return _formatted(context, translations().ungettext(singular, plural, n), variables)
+
+
 def _remember(response: Response) -> Response:
     """Keep a language chosen with ``?lang=`` for the next visits."""
     asked = _asked()
@@ -188,13 +208,9 @@ def _remember(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)  # catalogues in portal/translations/
-    app.jinja_env.install_gettext_callables(  # Flask-Babel's, with the catalogue looked up once (``_chosen``)
-        gettext=lambda string: translations().ugettext(string),
-        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
-        pgettext=lambda context, string: translations().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n: translations().unpgettext(context, singular, plural, n),
-        newstyle=True,
-    )
+    # Templates' ``_`` and ``ngettext``: Flask-Babel's, with the catalogue looked up once (``_chosen``)
+    # and one call per string instead of Jinja's three (alias, new-style wrapper, Flask-Babel's lambda).
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.after_request(_remember)
     app.jinja_env.globals.update(
         languages=LANGUAGES, current_language=current_language, text_direction=text_direction

@@ -110,3 +110,11 @@ def test_a_parameter_named_like_the_pages_own_arguments_stays_a_parameter(client
     assert f'hreflang="fr" href="http://portal.test/items/{item.id}?{query}&amp;lang=fr"' in page.text
     assert f'hreflang="x-default" href="http://portal.test/items/{item.id}?{query}"' in page.text
     assert f'<a href="/items/{item.id}?{query}&amp;lang=ar" lang="ar"' in page.text
+
+
+def test_translated_strings_keep_their_markup_and_escape_the_words_typed(client, make_item):
+    make_item(title="Compost for school gardens")
+    page = client.get("/search?q=compost+<b>x</b>&lang=fr").text
+    assert "<title>«\xa0compost &lt;b&gt;x&lt;/b&gt;\xa0» – Recherche" in page  # the words, escaped once
+    french = client.get("/?lang=fr").text
+    assert "<strong>" in french.split('class="brand"')[1].split("</a>")[0]  # the catalogue's own markup
