@@ -4,7 +4,7 @@ and chips of a search page, CSV files."""
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Response, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ LISTING_PER_PAGE = 10
 # Facets with many values show the most frequent first (and every ticked one); the rest sit in a
 # disclosure below them, so that every value stays one click away without JavaScript.
 FACET_LIMITS = {"country": 25, "language": 10}
+URL_QUERY_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unencoded in a query string (url_for)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -142,9 +143,20 @@ def _chip_label(name: str, value) -> str:
 
 
 def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
-    """One removable chip per selected filter value, linking to ``endpoint`` without it."""
+    """One removable chip per selected filter value, linking to ``endpoint`` without it.
+
+    The links differ from each other by one parameter: they are written from the page's parameters,
+    each encoded once as ``url_for`` encodes it, instead of one ``url_for`` per chip."""
+    path = url_for(endpoint)
+    pairs = [(name, value, urlencode([(name, value)], safe=URL_QUERY_SAFE))
+             for name, values in filters.to_args(page=1).items() for value in values]
+
+    def without(name: str, value: str) -> str:
+        query = "&".join(encoded for other, kept, encoded in pairs if (other, kept) != (name, value))
+        return f"{path}?{query}" if query else path
+
     return [
-        {"label": _chip_label(name, value), "url": url_for(endpoint, **filters.without(name, value).to_args())}
+        {"label": _chip_label(name, value), "url": without(name, str(value))}
         for name, values in filters.refinements().items()
         for value in values
     ]
