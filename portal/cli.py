@@ -82,7 +82,7 @@ def create_user(email, role, name, organisation, programme_slugs, password) -> N
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(_("Created %(role)s %(email)s.", role=user.role, email=user.email))
+    click.echo(_("Created %(role)s %(email)s.", role=dict(vocab.ROLES)[user.role], email=user.email))
 
 
 @mail_cli.command("retry")
@@ -106,11 +106,11 @@ def mail_digests(dry_run: bool) -> None:
     db.session.commit()
     counts = {"due": run.due, "sent": run.sent, "items": run.items, "empty": run.empty}
     if dry_run:
-        click.echo(_("%(due)s saved search(es) due: %(sent)s digest(s) would be mailed with %(items)s new item(s) in "
-                     "all, %(empty)s with nothing new.", **counts))
+        click.echo(_("Saved searches due: %(due)s. Digests that would be mailed: %(sent)s (new items in all: "
+                     "%(items)s). With nothing new: %(empty)s.", **counts))
     else:
-        click.echo(_("%(due)s saved search(es) due: %(sent)s digest(s) mailed with %(items)s new item(s) in all, "
-                     "%(empty)s with nothing new.", **counts))
+        click.echo(_("Saved searches due: %(due)s. Digests mailed: %(sent)s (new items in all: %(items)s). "
+                     "With nothing new: %(empty)s.", **counts))
     if run.broken:
         click.echo(_("Skipped, filters no longer valid: saved searches %(ids)s.", ids=", ".join(map(str, run.broken))),
                    err=True)
@@ -207,22 +207,25 @@ def lapse(dry_run: bool) -> None:
     outcomes = lapses.send_lapse_warnings(dry_run=dry_run)
     db.session.commit()
     for outcome in outcomes:
-        values = {"organisation": outcome.organisation, "count": len(outcome.lapses),
-                  "recipients": ", ".join(outcome.recipients)}
+        count = len(outcome.lapses)
+        values = {"organisation": outcome.organisation, "recipients": ", ".join(outcome.recipients)}
         if not outcome.sent:
-            click.echo(_("skipped: %(organisation)s (%(count)s item(s); no active partner account and no reporting "
-                         "focal point)", **values))
+            click.echo(ngettext("skipped: %(organisation)s (%(num)s item; no active partner account and no "
+                                "reporting focal point)", "skipped: %(organisation)s (%(num)s items; no active "
+                                "partner account and no reporting focal point)", count, **values))
         elif dry_run:
-            click.echo(_("would warn: %(organisation)s about %(count)s item(s) (%(recipients)s)", **values))
+            click.echo(ngettext("would warn: %(organisation)s about %(num)s item (%(recipients)s)",
+                                "would warn: %(organisation)s about %(num)s items (%(recipients)s)", count, **values))
         else:
-            click.echo(_("warned: %(organisation)s about %(count)s item(s) (%(recipients)s)", **values))
+            click.echo(ngettext("warned: %(organisation)s about %(num)s item (%(recipients)s)",
+                                "warned: %(organisation)s about %(num)s items (%(recipients)s)", count, **values))
     sent = [outcome for outcome in outcomes if outcome.sent]
     counts = {"organisations": len(sent), "items": sum(len(outcome.lapses) for outcome in sent)}
     if dry_run:
-        click.echo(_("%(organisations)s organisation(s) would be warned about %(items)s item(s) (dry run: nothing "
+        click.echo(_("Organisations that would be warned: %(organisations)s; items: %(items)s (dry run: nothing "
                      "sent or recorded).", **counts))
     else:
-        click.echo(_("%(organisations)s organisation(s) warned about %(items)s item(s).", **counts))
+        click.echo(_("Organisations warned: %(organisations)s; items: %(items)s.", **counts))
 
 
 def _import(kind: str, path: str, dry_run: bool, create_organisations: bool = True) -> None:
@@ -235,8 +238,9 @@ def _import(kind: str, path: str, dry_run: bool, create_organisations: bool = Tr
     writer = importing.importer(kind, parsed, None, path, create_organisations=create_organisations)
     report = writer.report
     report.keep = len(parsed.rows) * len(importing.columns(kind))  # the command line shows every error
-    values = {"count": len(parsed.rows), "kind": kind}
-    label = _("Checking %(count)s %(kind)s", **values) if dry_run else _("Importing %(count)s %(kind)s", **values)
+    rows = len(parsed.rows)
+    label = (ngettext("Checking %(num)s row", "Checking %(num)s rows", rows) if dry_run
+             else ngettext("Importing %(num)s row", "Importing %(num)s rows", rows))
     with click.progressbar(length=len(parsed.rows), label=label) as bar:
         for start in range(0, len(parsed.rows), importing.CHUNK_ROWS):
             importing.run_rows(writer, parsed.rows[start : start + importing.CHUNK_ROWS], dry_run=dry_run,

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, text
 
 from portal import vocab
 from portal.catalogue import accounts
+from portal.demo_texts import ENGLISH, PHRASES, Phrases
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -53,87 +54,7 @@ DEMO_ORGANISATIONS = (
     ("Fair Food Retailers Association", "business", "FR", ("sfs", "ci")),
 )
 
-PROGRAMME_TOPICS = {
-    "spp": ["public procurement", "green tendering", "sustainable purchasing", "life-cycle costing", "eco-criteria"],
-    "ci": [
-        "ecolabels",
-        "product sustainability claims",
-        "consumer information",
-        "digital product passports",
-        "repairability scores",
-    ],
-    "st": ["sustainable tourism", "low-carbon hotels", "tourism plastics", "community-based tourism", "visitor flows"],
-    "sle": [
-        "sustainable lifestyles",
-        "education for sustainable development",
-        "youth engagement",
-        "behaviour change",
-        "sufficiency",
-    ],
-    "sbc": [
-        "sustainable buildings",
-        "low-carbon construction",
-        "building retrofits",
-        "circular construction",
-        "embodied carbon",
-    ],
-    "sfs": ["food loss and waste", "sustainable diets", "agroecology", "school meals", "food systems dialogues"],
-}
-INITIATIVE_FORMS = [
-    "Pilot on",
-    "National programme for",
-    "Regional network on",
-    "Campaign for",
-    "Partnership on",
-    "Roadmap towards",
-    "Innovation challenge on",
-    "Community of practice on",
-    "Scaling up",
-]
-RESOURCE_FORMS = [
-    "Guidelines on",
-    "Toolkit for",
-    "Case study:",
-    "Training course on",
-    "Policy brief on",
-    "Global review of",
-    "Handbook of",
-    "Dataset of",
-    "Video series on",
-]
-PLACES = [
-    "in Latin America",
-    "in East Africa",
-    "in South-East Asia",
-    "across Europe",
-    "in small island states",
-    "in cities",
-    "in rural areas",
-    "for SMEs",
-    "for local governments",
-    "worldwide",
-]
-SENTENCES = [
-    "It brings together {actors} to accelerate the shift to sustainable consumption and production.",
-    "The work focuses on {topic} and measures its results against SDG 12 targets.",
-    "Partners share methods, data and lessons learned so that others can replicate them.",
-    "A first phase mapped current practice; the second phase supports implementation on the ground.",
-    "It offers practical guidance, examples and indicators that {actors} can use right away.",
-    "The results feed into national action plans and the network's annual reporting.",
-    "Special attention goes to gender equality, informal workers and vulnerable groups.",
-    "It cut resource use and emissions in the participating organisations while saving costs.",
-]
-ACTORS = [
-    "governments",
-    "businesses",
-    "civil society",
-    "researchers",
-    "local authorities",
-    "consumers",
-    "hotels and tour operators",
-    "farmers and retailers",
-    "schools and universities",
-]
+PROGRAMME_TOPICS = ENGLISH.topics
 DEMO_FIGURES = [
     lambda rng: {"value": rng.randrange(50, 5000, 50), "unit": "people", "measure": "trained"},
     lambda rng: {"value": rng.randrange(100, 90000, 100), "unit": "tonnes CO2e", "measure": "of emissions avoided"},
@@ -209,8 +130,17 @@ def _extra_organisations(rng: random.Random, count: int, programmes: list[Progra
     db.session.execute(insert(Partnership), partnership_rows)
 
 
-def _text(rng: random.Random, topic: str, sentences: int) -> str:
-    return " ".join(rng.choice(SENTENCES).format(actors=rng.choice(ACTORS), topic=topic) for _ in range(sentences))
+def _sentences(rng: random.Random, count: int) -> list[tuple[int, int]]:
+    """Picks of ``count`` sentences and their actors (the same in every language)."""
+    return [(rng.randrange(len(ENGLISH.sentences)), rng.randrange(len(ENGLISH.actors))) for _ in range(count)]
+
+
+def _written(phrases: Phrases, picks: list[tuple[int, int]], topic: str) -> list[str]:
+    return [phrases.sentences[sentence].format(actors=phrases.actors[actor], topic=topic) for sentence, actor in picks]
+
+
+def _text(rng: random.Random, topic: str, sentences: int, phrases: Phrases = ENGLISH) -> str:
+    return phrases.space.join(_written(phrases, _sentences(rng, sentences), topic))
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -282,9 +212,10 @@ def _generate_item(rng, item_id, now, programmes, by_programme, country_codes, p
     lead = item_programmes[0]
     organisations, cumulative = by_programme.get(lead.id) or ([1], [1])
     organisation_id = rng.choices(organisations, cum_weights=cumulative)[0]
-    topic = rng.choice(PROGRAMME_TOPICS[lead.slug])
-    form = rng.choice(INITIATIVE_FORMS if kind == "initiative" else RESOURCE_FORMS)
-    title = f"{form} {topic} {rng.choice(PLACES)}"
+    # Indices first, words once the item's language is drawn: an English item is the same as ever.
+    topic_pick = rng.randrange(len(ENGLISH.topics[lead.slug]))
+    form_pick = rng.randrange(len(ENGLISH.initiative_forms if kind == "initiative" else ENGLISH.resource_forms))
+    place_pick = rng.randrange(len(ENGLISH.places))
     state = _weighted(rng, STATE_WEIGHTS)
     # Work in progress is recent; of the rest, three in four were updated within two years and the
     # others have aged out of public view (inactive).
@@ -296,23 +227,29 @@ def _generate_item(rng, item_id, now, programmes, by_programme, country_codes, p
     created_at = updated_at - timedelta(days=rng.randrange(400))
     submitted_at = None if state == "draft" else created_at + (updated_at - created_at) / 3
     published = state in ("published", "withdrawn")
-    summary = _text(rng, topic, rng.randint(2, 3))[:500]
+    summary_picks = _sentences(rng, rng.randint(2, 3))
+    objectives, activities, results = _sentences(rng, 3), _sentences(rng, 3), _sentences(rng, 2)
+    language = rng.choice(LANGUAGES)
+    phrases = PHRASES[language]
+    topic = phrases.topics[lead.slug][topic_pick]
+    form = (phrases.initiative_forms if kind == "initiative" else phrases.resource_forms)[form_pick]
+    headings = phrases.headings
     description = (
-        f"## Objectives\n\n{_text(rng, topic, 3)}\n\n## Activities\n\n"
-        + "\n".join(f"- {rng.choice(SENTENCES).format(actors=rng.choice(ACTORS), topic=topic)}" for _ in range(3))
-        + f"\n\n## Results\n\n{_text(rng, topic, 2)}"
+        f"## {headings[0]}\n\n{phrases.space.join(_written(phrases, objectives, topic))}\n\n## {headings[1]}\n\n"
+        + "\n".join(f"- {sentence}" for sentence in _written(phrases, activities, topic))
+        + f"\n\n## {headings[2]}\n\n{phrases.space.join(_written(phrases, results, topic))}"
     )
     row = {
         "id": item_id,
         "kind": kind,
-        "title": title[:200],
-        "summary": summary,
+        "title": phrases.title.format(form=form, topic=topic, place=phrases.places[place_pick])[:200],
+        "summary": phrases.space.join(_written(phrases, summary_picks, topic))[:500],
         "description": description,
         "organisation_id": organisation_id,
         "created_by_id": partner_user if organisation_id == 1 else None,
         "website_url": f"https://example.org/{lead.slug}/{item_id}",
         "contact": "info@example.org",
-        "language": rng.choice(LANGUAGES),
+        "language": language,
         "is_global": rng.random() < 0.15,
         "is_offer": rng.random() < 0.08,
         "state": state,
@@ -352,7 +289,7 @@ def _generate_item(rng, item_id, now, programmes, by_programme, country_codes, p
             initiative_status=rng.choice(vocab.INITIATIVE_STATUSES)[0],
         )
         if rng.random() < 0.2:
-            row["results_on_ground"] = _text(rng, topic, 2)
+            row["results_on_ground"] = _text(rng, topic, 2, phrases)
             row["key_figures"] = [rng.choice(DEMO_FIGURES)(rng) for _ in range(rng.randint(1, 3))]
     else:
         row.update(

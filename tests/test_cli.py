@@ -58,13 +58,13 @@ def test_reminders_lapse_warns_once_and_a_dry_run_sends_nothing(runner, make_org
 
     dry = runner.invoke(args=["reminders", "lapse", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "would warn: Green Buyers about 1 item(s) (focal@green.org, account@green.org)" in dry.output
+    assert "would warn: Green Buyers about 1 item (focal@green.org, account@green.org)" in dry.output
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
 
     first = runner.invoke(args=["reminders", "lapse"])
     second = runner.invoke(args=["reminders", "lapse"])
-    assert "warned: Green Buyers about 1 item(s)" in first.output
-    assert second.output.strip() == "0 organisation(s) warned about 0 item(s)."
+    assert "warned: Green Buyers about 1 item" in first.output
+    assert second.output.strip() == "Organisations warned: 0; items: 0."
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 2
 
 
@@ -81,12 +81,12 @@ def test_mail_digests_dry_run_then_twice_mails_each_digest_once(runner, make_use
 
     dry = runner.invoke(args=["mail", "digests", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "1 saved search(es) due: 1 digest(s) would be mailed with 1 new item(s) in all, 0 with nothing new." in (
+    assert "Saved searches due: 1. Digests that would be mailed: 1 (new items in all: 1). With nothing new: 0." in (
         dry.output
     )
     first = runner.invoke(args=["mail", "digests"])
     second = runner.invoke(args=["mail", "digests"])
-    assert "1 digest(s) mailed" in first.output
-    assert "0 saved search(es) due" in second.output
+    assert "Digests mailed: 1 " in first.output
+    assert "Saved searches due: 0." in second.output
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1
     assert db.session.scalar(db.select(SavedSearch.last_digest_at)) is not None

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.orm import close_all_sessions
 from werkzeug.serving import make_server
 
-from portal import create_app
+from portal import create_app, search
 from portal.catalogue import accounts
 from portal.catalogue.reference import ensure_reference_data
 from portal.extensions import db
@@ -58,6 +58,7 @@ def live_app(tmp_path_factory):
             db.create_all()
         ensure_reference_data()
         db.session.commit()
+        search.rebuild()  # as an operator does on a new host (README): the empty catalogue's index
     yield app
     app.extensions["search"].close()  # the index readers' files
     with app.app_context():

@@ -54,7 +54,7 @@ def test_save_a_search_read_its_digest_in_the_outbox_and_unsubscribe_signed_out(
     approve_as_affiliated(page, live_server, live_user, title)
 
     result = live_app.test_cli_runner().invoke(args=["mail", "digests"])
-    assert "1 digest(s) mailed" in result.output, result.output
+    assert "Digests mailed: 1 " in result.output, result.output
 
     # The digest is in the outbox, with the item and the unsubscribe link.
     admin_email, admin_password = live_user("admin")
