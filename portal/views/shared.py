@@ -119,16 +119,21 @@ def result_cards(hits: Iterable) -> list[ResultCard]:
     cards = []
     for hit in hits:
         card = hit if isinstance(hit, dict) else hit.card
-        portfolio = card["portfolio"]
+        kinds_shown = [kinds.get(card["kind"], card["kind"])]
+        for labels, value in ((types, card["resource_type"]), (categories, card["category"])):
+            if value:
+                kinds_shown.append(labels.get(value, value))
+        badges = []
+        for slug in card["programmes"]:
+            status = card["portfolio"].get(slug, "none")
+            badges.append(ProgrammeBadge(programme_names.get(slug, slug), status, statuses.get(status, status)))
         cards.append(ResultCard(
             url=url_for("public.item", item_id=card["id"]),
-            kinds=[labels.get(value, value) for labels, value in ((kinds, card["kind"]),
-                   (types, card["resource_type"]), (categories, card["category"])) if value],
+            kinds=kinds_shown,
             title=getattr(hit, "title_html", None) or escape(card["title"]),
             summary=getattr(hit, "summary_html", None) or escape(card["summary"]),
             organisation=card["organisation"],
-            programmes=[ProgrammeBadge(programme_names.get(slug, slug), status, statuses.get(status, status))
-                        for slug in card["programmes"] for status in (portfolio.get(slug, "none"),)],
+            programmes=badges,
             updated_at=card["updated_at"],
             updated=format_date(card["updated_at"]),
         ))
