@@ -10,8 +10,9 @@ Seeds N demo items into a scratch instance (kept in --data, or the empty Postgre
 full reindex), then, in a fresh worker process, runs each query class through the Flask test client
 and prints p50/p95/p99 in milliseconds with every facet counted. With Whoosh on SQLite it also runs
 the same text queries as raw Whoosh searches on the same index and as SQLite FTS5 queries on the
-same data, and the ratios. It prints the time until one item's change is searchable and the
-worker's peak resident memory. The same seed gives the same items in every database, so the
+same data, and the ratios. It prints the time until one item's change is searchable (with Whoosh,
+also on a second host: another app on the same database with its own index folder and its follower
+running) and the worker's peak resident memory. The same seed gives the same items in every database, so the
 PostgreSQL run and a Whoosh run on the same database compare the backends on the same data.
 No assertion: it prints figures.
 """
@@ -173,7 +174,7 @@ def measure(data: Path, runs: int, backend: str = "whoosh", database_url: str | 
     classes = queries(runs)
     with app.app_context():
         if backend == "postgresql" or database_url:
-            return measure_api(client, classes, report)
+            return measure_api(client, classes, report, data, database_url)
         time_portal(client, classes, report)
 
         # Raw Whoosh: the same text query on the same index, top 20 scored, filters as a docnum set.
@@ -214,6 +215,7 @@ def measure(data: Path, runs: int, backend: str = "whoosh", database_url: str | 
             report["fts5"][name] = percentiles(samples)
 
         report["change searchable"] = change_latency(client)
+        report["other host"] = other_host_latency(data, database_url)
     report["documents"] = int(np.count_nonzero(columns.alive))
     return report
 
@@ -245,18 +247,26 @@ def time_portal(client, classes: dict[str, list[dict]], report: dict) -> None:
     report["peak rss mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_api(client, classes: dict[str, list[dict]], report: dict) -> dict:
+def measure_api(client, classes: dict[str, list[dict]], report: dict, data: Path, database_url: str | None) -> dict:
     """The portal's API per query class, and how soon a change is searchable (any backend, any database)."""
     time_portal(client, classes, report)
     report["change searchable"] = change_latency(client)
+    if report["backend"] == "whoosh":
+        report["other host"] = other_host_latency(data, database_url)
     report["documents"] = client.get("/api/v1/items?per_page=1").get_json()["total"]
     return report
 
 
 def forget_results() -> None:
-    """Drop what the backend keeps between searches, so that the next one computes everything."""
-    from portal import search
+    """Drop what the backend and the page cache (``portal.views.caching``) keep between searches, so that
+    the next one computes everything."""
+    from flask import current_app
 
+    from portal import search
+    from portal.views.caching import PageCache
+
+    pages = current_app.extensions["portal.pages"]
+    current_app.extensions["portal.pages"] = PageCache(pages.limit)
     backend = search.service()
     if backend.name == "whoosh":
         snapshot = backend.snapshot()
@@ -286,6 +296,49 @@ def change_latency(client) -> tuple[float, float]:
                 raise SystemExit(f"item {item_id} was not searchable after 30 s")
         latencies.append(time.perf_counter() - start)
     return statistics.median(latencies), max(latencies)
+
+
+def other_host_latency(data: Path, database_url: str | None, changes: int = 20) -> dict:
+    """Whoosh on two hosts: a second app on the same database with its own index folder and its follower
+    running (``SEARCH_SYNC_SECONDS``, as each gunicorn worker starts it), and how long until a change
+    committed on the first host is found by a search on the second (median and max over ``changes``).
+    Its index is built first (timed), and the host is forgotten afterwards so that the benchmark's
+    database keeps no queue for it."""
+    from sqlalchemy import delete
+
+    from portal import create_app, search
+    from portal.catalogue.visibility import public_clause
+    from portal.extensions import db
+    from portal.models import Item, SearchHost
+
+    settings = config(data, "whoosh", database_url)
+    other = create_app({**settings, "SEARCH_INDEX_DIR": str(data / "other-host-index")})
+    with other.app_context():
+        start = time.perf_counter()
+        search.rebuild()
+        built = time.perf_counter() - start
+        assert search.warm()  # starts the follower, as wsgi.py does in each worker
+        host_id = search.service().host_id
+    reader = other.test_client()
+    item_ids = [i for (i,) in db.session.execute(db.select(Item.id).where(public_clause()).limit(changes))]
+    delays = []
+    for n, item_id in enumerate(item_ids):
+        word = f"otherhostword{n}x{os.getpid()}"
+        item = db.session.get(Item, item_id)
+        start = time.perf_counter()
+        item.title = f"{item.title.split(' otherhostword')[0]} {word}"
+        db.session.commit()
+        while reader.get(f"/api/v1/items?q={word}").get_json()["total"] != 1:
+            if time.perf_counter() - start > 30:
+                raise SystemExit(f"item {item_id} was not searchable on the other host after 30 s")
+            time.sleep(0.01)
+        delays.append(time.perf_counter() - start)
+    with other.app_context():
+        search.service().close()
+        db.session.execute(delete(SearchHost).where(SearchHost.host_id == host_id))
+        db.session.commit()
+    return {"build": built, "median": statistics.median(delays), "max": max(delays), "changes": len(delays),
+            "sync seconds": other.config["SEARCH_SYNC_SECONDS"]}
 
 
 def fts_query(fts: sqlite3.Connection, args: dict, cutoff: str) -> None:
@@ -327,9 +380,19 @@ def print_api_report(items: int, timings: dict, report: dict, database: str) -> 
     for name in report["portal"]:
         cells = [report[key][name] for key in ("portal (cold cache)", "portal")]
         print(f"{name:<22} " + " ".join(f"{p50:6.1f} /{p95:6.1f} /{p99:6.1f}".rjust(24) for p50, p95, p99 in cells))
+    print_latencies(report)
+    print(f"peak resident memory of the worker: {report['peak rss mb']:.0f} MB")
+
+
+def print_latencies(report: dict) -> None:
+    """How soon a change is searchable: on the host that made it, and (Whoosh) on another host."""
     median, worst = report["change searchable"]
     print(f"\none item's change searchable after: {median * 1000:.0f} ms median, {worst * 1000:.0f} ms max")
-    print(f"peak resident memory of the worker: {report['peak rss mb']:.0f} MB")
+    other = report.get("other host")
+    if other:
+        print(f"on another host (own index, built in {other['build']:.1f} s, follower every "
+              f"{other['sync seconds']} s): {other['median'] * 1000:.0f} ms median, {other['max'] * 1000:.0f} ms max "
+              f"over {other['changes']} changes")
 
 
 def print_report(items: int, timings: dict, report: dict) -> None:
@@ -350,8 +413,7 @@ def print_report(items: int, timings: dict, report: dict) -> None:
     for name in report["portal"]:
         cold, whoosh, fts5 = (report[key][name][1] for key in ("portal (cold cache)", "whoosh", "fts5"))
         print(f"{name:<22} {cold / whoosh:6.2f}  {cold / fts5:6.2f}")
-    median, worst = report["change searchable"]
-    print(f"\none item's change searchable after: {median * 1000:.0f} ms median, {worst * 1000:.0f} ms max")
+    print_latencies(report)
     print(f"peak resident memory of the worker after every portal query above (caches warm): "
           f"{report['peak rss mb']:.0f} MB")
     print("(portal = /api/v1/items through the Flask test client, with every facet counted; raw Whoosh = the same")
