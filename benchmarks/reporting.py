@@ -11,10 +11,18 @@ several runs, and the process's peak resident memory. Issue 15's targets are pri
         [--database /tmp/reporting-bench.sqlite]   # reuse a seeded file (and its index) between runs
         [--only pages|reporting]                   # only the public and desk pages, or only reporting
         [--detail]                                 # also time each part of the dashboard
+        [--profile URL]                            # where that page's time goes, rendered afresh
+
+``--profile`` runs the page ``--runs`` times (page cache emptied) under cProfile and prints the busiest
+functions by own and by cumulative time, as an anonymous visitor. cProfile slows Python calls more than
+C code, so templates and escaping weigh about twice their share; compare shares between runs, and take
+timings from the plain run.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import re
 import resource
@@ -118,8 +126,8 @@ def measure(label: str, call, runs: int, prepare=None) -> None:
     p50 = statistics.median(times)
     p95 = statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]
     print(
-        f"{label:<56} p50 {p50 * 1000:6.0f} ms  p95 {p95 * 1000:6.0f} ms  "
-        f"cpu p50 {statistics.median(cpu) * 1000:5.0f} ms  ({size} bytes)",
+        f"{label:<56} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
+        f"cpu p50 {statistics.median(cpu) * 1000:6.1f} ms  ({size} bytes)",
         flush=True,
     )
 
@@ -141,6 +149,7 @@ def main() -> None:
     parser.add_argument("--database", help="SQLite file to create, or to reuse when it exists")
     parser.add_argument("--detail", action="store_true", help="also time each part of the dashboard")
     parser.add_argument("--only", choices=("pages", "reporting"), help="only the pages, or only reporting")
+    parser.add_argument("--profile", metavar="URL", help="profile that page rendered afresh instead of timing pages")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="reporting-bench-"))
@@ -175,6 +184,8 @@ def main() -> None:
 
     # Requests run outside any pushed app context, each in its own, like in production.
     moderator, admin, partner, anonymous = (app.test_client() for _ in range(4))
+    if args.profile:
+        return profile(app, anonymous, args.profile, args.runs)
     login(moderator, *MODERATOR)
     login(admin, *ADMIN)
     login(partner, *PARTNER)
@@ -195,9 +206,10 @@ def main() -> None:
         ]
         for label, client, url in pages:
             measure(label, get(client, url), args.runs)
-        print("The same search pages rendered afresh (this process's page cache emptied before each request):")
+        print("The same pages rendered afresh (this process's page cache emptied before each request):")
         for name, url in SEARCHES.items():
             measure(f"GET /search ({name}, rendered)", rendered(app, anonymous, url), args.runs)
+        measure("GET /programmes/spp (rendered)", rendered(app, anonymous, "/programmes/spp"), args.runs)
     if args.only != "pages":
         print("\nReporting (targets at 100 000 items: CSVs <= 0.2 s; cold <= 0.3 s for a programme, <= 1 s for "
               "the network):")
@@ -227,6 +239,17 @@ def rendered(app, client, url):
     return call
 
 
+def profile(app, client, url: str, runs: int) -> None:
+    """Where one page's time goes: ``runs`` requests, each rendered afresh, under cProfile."""
+    call = rendered(app, client, url)
+    call()
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [call() for _ in range(runs)])
+    stats = pstats.Stats(profiler)
+    for order in ("tottime", "cumulative"):
+        stats.sort_stats(order).print_stats(30)
+
+
 def cold(app, moderator, admin, anonymous, runs: int) -> None:
     """The first views after a change. Dashboards and the public achievements: the kept ones at once (the
     refresher thread computes the new ones once the page is answered: timed too), or, for a scope this
@@ -244,6 +267,7 @@ def cold(app, moderator, admin, anonymous, runs: int) -> None:
         def call() -> int:
             for keeper in keepers():
                 keeper.results.update((key, replace(kept, version=())) for key, kept in keeper.results.items())
+            app.extensions["portal.pages"].pages.clear()  # a change gives programme pages a new tag
             return get(client, url)()
 
         return call

@@ -81,3 +81,40 @@ def test_machines_read_english_whatever_the_language(client, make_item):
     item = make_item(state="published", themes=("water",))
     turtle = client.get("/catalog.ttl", headers={"Accept-Language": "fr"}).text
     assert '"Water"@en' in turtle and f"/items/{item.id}" in turtle
+
+
+def test_a_language_forced_inside_a_request_is_obeyed_and_then_left(app):
+    """Templates' strings and ``current_language`` follow ``force_locale`` (mails in the recipient's
+    language, machine pages in English) and come back to the visitor's language after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from portal.i18n import current_language
+
+    def search_label() -> str:
+        return render_template_string('{{ _("Search") }}')
+
+    with app.test_request_context("/?lang=fr"):
+        french = search_label()
+        with force_locale("ru"):
+            assert (current_language(), search_label()) == ("ru", "Поиск")
+        assert (current_language(), search_label()) == ("fr", french)
+        assert french == "Rechercher"
+
+
+def test_a_parameter_named_like_the_pages_own_arguments_stays_a_parameter(client, make_item):
+    item = make_item(state="published")
+    page = client.get(f"/items/{item.id}?item_id=3&endpoint=x&_anchor=y")
+    assert page.status_code == 200  # was a 500: the parameters were passed on as the URL's own arguments
+    query = "item_id=3&amp;endpoint=x&amp;_anchor=y"
+    assert f'hreflang="fr" href="http://portal.test/items/{item.id}?{query}&amp;lang=fr"' in page.text
+    assert f'hreflang="x-default" href="http://portal.test/items/{item.id}?{query}"' in page.text
+    assert f'<a href="/items/{item.id}?{query}&amp;lang=ar" lang="ar"' in page.text
+
+
+def test_translated_strings_keep_their_markup_and_escape_the_words_typed(client, make_item):
+    make_item(title="Compost for school gardens")
+    page = client.get("/search?q=compost+<b>x</b>&lang=fr").text
+    assert "<title>«\xa0compost &lt;b&gt;x&lt;/b&gt;\xa0» – Recherche" in page  # the words, escaped once
+    french = client.get("/?lang=fr").text
+    assert "<strong>" in french.split('class="brand"')[1].split("</a>")[0]  # the catalogue's own markup

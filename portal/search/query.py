@@ -43,10 +43,24 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)  # plain words as typed, for "did you mean"
     groups: list[list[Clause]] = field(default_factory=list)  # AND of groups; a group ORs its clauses
     exclusions: list[Clause] = field(default_factory=list)
+    # Highlighting's memo: (word as written, analysis) → whether it is marked. A page's cards share most
+    # of their words, and folding and stemming each one again cost more than the rest of highlighting.
+    marked: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> str:
         return repr(self.query)
+
+    def marks(self, word: str, name: str) -> bool:
+        """Whether ``word`` (as written in a text analysed by ``name``) matched the query."""
+        key = (word, name)
+        found = self.marked.get(key)
+        if found is None:
+            folded = analysis.fold(word)
+            found = self.marked[key] = analysis.term(folded, name) in self.terms or bool(
+                self.prefixes and folded.startswith(tuple(self.prefixes))  # startswith takes them all at once
+            )
+        return found
 
 
 def _term(token: str) -> wq.Query:
@@ -138,10 +152,8 @@ def highlight(text: str, parsed: ParsedQuery, language: str | None = "en") -> Ma
     name = analysis.analyser(language)
     pieces: list[str] = []
     position = 0
-    terms, prefixes = parsed.terms, tuple(parsed.prefixes)  # str.startswith takes them all at once
     for match in WORD.finditer(text):
-        word = analysis.fold(match.group())
-        if analysis.term(word, name) in terms or (prefixes and word.startswith(prefixes)):
+        if parsed.marks(match.group(), name):
             pieces.append(escape(text[position : match.start()]))
             pieces.append(Markup("<mark>%s</mark>") % match.group())
             position = match.end()

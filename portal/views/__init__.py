@@ -1,5 +1,7 @@
 """Blueprints per audience, error pages and what every template may use."""
 
+from functools import lru_cache
+
 from flask import Flask, g
 from flask_login import current_user
 
@@ -34,6 +36,7 @@ from portal.views import (
     transaction,
 )
 from portal.views.input import PortalRequest
+from portal.views.shared import result_cards
 
 
 def register(app: Flask) -> None:
@@ -47,7 +50,8 @@ def register(app: Flask) -> None:
     cors.install(app)
     caching.install(app)  # registered last, its hook runs first: validators, then compression
 
-    app.add_template_filter(render_markdown, "markdown")
+    # Rendering and sanitising a description takes about a millisecond; the same ones are shown again and again.
+    app.add_template_filter(lru_cache(maxsize=256)(render_markdown), "markdown")
     app.add_template_filter(vocab.country_name, "country_name")
     app.add_template_filter(vocab.language_name, "language_name")
     languages.install(app)
@@ -63,6 +67,7 @@ def register(app: Flask) -> None:
         inactive_from=inactive_from,
         absolute_url=absolute_url,
         key_figures=figures_of,
+        result_cards=result_cards,
     )
 
     @app.context_processor

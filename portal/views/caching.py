@@ -18,6 +18,9 @@ Two kinds of tag:
   under the same tag gets it without a search or a template either. The generation moves with every change the index
   applies (a rejection, a withdrawal, a hiding) and the rule's day at midnight (an item lapsing), so
   the tag of a page that would now show fewer items is a new tag;
+- programme pages (and their pitch) also show what desks write (highlights, key messages, links
+  between items) and reporting's counts: their tag adds reporting's ``data_version``, which moves with
+  every audit event (each of those writes records one), so they are kept and answered like the first kind;
 - every other public answer is tagged with a digest of its body once rendered: it saves the transfer,
   and can never be stale since it is the page as it is now.
 
@@ -35,7 +38,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
 from flask import Flask, Response, current_app, make_response, request, session
@@ -62,22 +65,28 @@ def _cacheable() -> bool:
     )
 
 
-def index_tag() -> str:
-    """The tag of a page made from search alone, as it would be rendered now."""
+def index_tag(*also) -> str:
+    """The tag of a page made from search alone (and from ``also``), as it would be rendered now."""
     parts = (search.generation(), public_rule().updated_since.isoformat(), current_language(),
-             current_app.config["RELEASE"])
+             current_app.config["RELEASE"], *map(str, also))
     return hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
 
 
-def by_index(view: Callable) -> Callable:
+def by_index(view: Callable | None = None, *, also: Callable[[], tuple] = tuple) -> Callable:
     """``view``, answered with an empty 304 when the visitor's copy carries the current ``index_tag``,
-    and from this process's page cache when another visitor asked for the same URL under the same tag."""
+    and from this process's page cache when another visitor asked for the same URL under the same tag.
+
+    ``also`` gives what else the page is made from, read on each request and part of the tag
+    (``@by_index(also=data_version)``: the database's changes as reporting counts them).
+    """
+    if view is None:
+        return partial(by_index, also=also)
 
     @wraps(view)
     def conditional_view(*args, **kwargs):
         if not _cacheable():
             return view(*args, **kwargs)
-        tag = index_tag()
+        tag = index_tag(*also())
         if request.if_none_match.contains_weak(tag):
             response = Response(status=304)
         else:

@@ -16,30 +16,32 @@ from portal.links import absolute_url
 from portal.views.access import PUBLIC_ENDPOINTS
 
 
-def _query(language: str | None) -> list[tuple[str, str]]:
-    """The request's query parameters, with ``lang`` set to ``language`` (or left out)."""
-    pairs = [(name, value) for name, value in request.args.items(multi=True) if name != "lang"]
-    return [*pairs, ("lang", language)] if language else pairs
+def _other_parameters() -> str:
+    """The request's query string without ``lang``: every other parameter, in the order given."""
+    return urlencode([(name, value) for name, value in request.args.items(multi=True) if name != "lang"])
+
+
+def _in_each_language(base: str, query: str) -> list[tuple[str, str]]:
+    """(code, ``base`` with ``query`` and ``lang=code``) for each language: the six links differ only
+    by their last parameter, so they are written from one query string, not built one by one."""
+    start = f"{base}?{query}&lang=" if query else f"{base}?lang="
+    return [(code, start + code) for code in LANGUAGES]
 
 
 def chooser_links() -> list[tuple[str, str, str]]:
     """(code, the language's name in itself, this page in it) for each language."""
-    return [(code, name, f"{request.path}?{urlencode(_query(code))}") for code, name in LANGUAGES.items()]
+    return [(code, LANGUAGES[code], href) for code, href in _in_each_language(request.path, _other_parameters())]
 
 
 def alternate_links() -> list[tuple[str, str]]:
-    """(hreflang, absolute URL) of this page in each language and ``x-default``, on public pages read by GET."""
+    """(hreflang, absolute URL) of this page in each language and ``x-default``, on public pages read by GET.
+
+    The path comes from the endpoint and its arguments alone, so that a query parameter named like one
+    of them (``/programmes/spp?slug=x``) stays a query parameter instead of failing the page."""
     if request.method != "GET" or request.endpoint not in PUBLIC_ENDPOINTS or request.endpoint == "static":
         return []
-    values = dict(request.view_args or {})
-
-    def url(language: str | None) -> str:
-        query = {}
-        for name, value in _query(language):
-            query.setdefault(name, []).append(value)
-        return absolute_url(request.endpoint, **values, **query)
-
-    return [(code, url(code)) for code in LANGUAGES] + [("x-default", url(None))]
+    base, query = absolute_url(request.endpoint, **(request.view_args or {})), _other_parameters()
+    return [*_in_each_language(base, query), ("x-default", f"{base}?{query}" if query else base)]
 
 
 def in_english(view: Callable) -> Callable:

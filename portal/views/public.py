@@ -8,6 +8,7 @@ from portal.catalogue import highlights, links
 from portal.catalogue import programmes as programme_service
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.permissions import can_view_item, item_for
+from portal.catalogue.reporting.cache import data_version
 from portal.catalogue.visibility import is_public
 from portal.models import Item
 from portal.views.caching import by_index
@@ -64,11 +65,13 @@ def _programme_page(slug: str, template: str):
 
 
 @bp.get("/programmes/<slug>")
+@by_index(also=data_version)
 def programme(slug: str):
     return _programme_page(slug, "public/programme.html")
 
 
 @bp.get("/programmes/<slug>/pitch")
+@by_index(also=data_version)
 def pitch(slug: str):
     """The programme on one printable A4 page: key facts, messages, highlights, partners."""
     return _programme_page(slug, "public/pitch.html")

@@ -7,7 +7,6 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from portal import search, vocab
 from portal.catalogue import programmes as programme_service
-from portal.catalogue.facets import BY_NAME
 from portal.catalogue.filters import parse_filters
 from portal.catalogue.sitemap import country_pages, need_pages, sitemap_page
 from portal.links import absolute_url
@@ -21,11 +20,6 @@ FEED_ENTRIES = 50
 CSV_LIMIT = 10000
 CSV_HEADER = ("id", "kind", "title", "summary", "organisation", "programmes", "portfolio", "sdgs", "countries",
               "themes", "updated_at", "url")
-
-
-@bp.app_template_global("vocab_programme_name")
-def programme_name(slug: str) -> str:
-    return BY_NAME["programme"].label(slug)
 
 
 @bp.get("/search")

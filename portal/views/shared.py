@@ -4,15 +4,17 @@ and chips of a search page, CSV files."""
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Response, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
+from portal import vocab
 from portal.catalogue.facets import BY_NAME, FACETS
 from portal.catalogue.filters import CatalogueFilters, page_number
 from portal.catalogue.spreadsheets import to_csv
-from portal.i18n import current_language, number_formatter
+from portal.i18n import current_language, format_date, number_formatter
 from portal.search import SearchResult
 from portal.vocab import collation_key
 
@@ -20,6 +22,7 @@ LISTING_PER_PAGE = 10
 # Facets with many values show the most frequent first (and every ticked one); the rest sit in a
 # disclosure below them, so that every value stays one click away without JavaScript.
 FACET_LIMITS = {"country": 25, "language": 10}
+URL_QUERY_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unencoded in a query string (url_for)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -85,6 +88,58 @@ def facet_groups(result: SearchResult) -> list[dict]:
     return groups
 
 
+@dataclass(frozen=True, slots=True)
+class ProgrammeBadge:
+    name: str
+    status: str  # core, affiliated or none
+    status_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultCard:
+    """A search hit or card as a result list shows it, every label in the interface language."""
+
+    url: str
+    kinds: list[str]  # the kind, then the resource type or activity category
+    title: Markup  # highlighted when the hit has highlights
+    summary: Markup
+    organisation: str
+    programmes: list[ProgrammeBadge]
+    updated_at: str  # ISO 8601, UTC
+    updated: str  # the day, as the interface language writes it
+
+
+def result_cards(hits: Iterable) -> list[ResultCard]:
+    """What ``_macros/results.html`` shows of each hit (``search.Hit``) or plain card (a dict): labels are
+    looked up once per list, not one template call per label of each card."""
+    language = current_language()
+    kinds, types, categories, statuses = (vocab.labels(vocabulary, language) for vocabulary in (
+        vocab.KINDS, vocab.RESOURCE_TYPES, vocab.ACTIVITY_CATEGORIES, vocab.PORTFOLIO_STATUSES))
+    programme_names = BY_NAME["programme"].labels(language)
+    cards = []
+    for hit in hits:
+        card = hit if isinstance(hit, dict) else hit.card
+        kinds_shown = [kinds.get(card["kind"], card["kind"])]
+        for labels, value in ((types, card["resource_type"]), (categories, card["category"])):
+            if value:
+                kinds_shown.append(labels.get(value, value))
+        badges = []
+        for slug in card["programmes"]:
+            status = card["portfolio"].get(slug, "none")
+            badges.append(ProgrammeBadge(programme_names.get(slug, slug), status, statuses.get(status, status)))
+        cards.append(ResultCard(
+            url=url_for("public.item", item_id=card["id"]),
+            kinds=kinds_shown,
+            title=getattr(hit, "title_html", None) or escape(card["title"]),
+            summary=getattr(hit, "summary_html", None) or escape(card["summary"]),
+            organisation=card["organisation"],
+            programmes=badges,
+            updated_at=card["updated_at"],
+            updated=format_date(card["updated_at"]),
+        ))
+    return cards
+
+
 def _chip_label(name: str, value) -> str:
     facet = BY_NAME[name]
     if name == "sdg":
@@ -93,9 +148,20 @@ def _chip_label(name: str, value) -> str:
 
 
 def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
-    """One removable chip per selected filter value, linking to ``endpoint`` without it."""
+    """One removable chip per selected filter value, linking to ``endpoint`` without it.
+
+    The links differ from each other by one parameter: they are written from the page's parameters,
+    each encoded once as ``url_for`` encodes it, instead of one ``url_for`` per chip."""
+    path = url_for(endpoint)
+    pairs = [(name, value, urlencode([(name, value)], safe=URL_QUERY_SAFE))
+             for name, values in filters.to_args(page=1).items() for value in values]
+
+    def without(name: str, value: str) -> str:
+        query = "&".join(encoded for other, kept, encoded in pairs if (other, kept) != (name, value))
+        return f"{path}?{query}" if query else path
+
     return [
-        {"label": _chip_label(name, value), "url": url_for(endpoint, **filters.without(name, value).to_args())}
+        {"label": _chip_label(name, value), "url": without(name, str(value))}
         for name, values in filters.refinements().items()
         for value in values
     ]

@@ -5,9 +5,11 @@ import gzip
 
 import pytest
 
-from portal.catalogue import workflow
+from portal.catalogue import highlights, links, workflow
+from portal.catalogue.figures import FigureText
 from portal.extensions import db
-from portal.models import Item
+from portal.models import Highlight, Item
+from tests.conftest import programme
 from tests.helpers import travel
 
 WORD = "zyxcachedmarker"  # what the searches ask for
@@ -79,6 +81,44 @@ def test_a_page_kept_by_a_browser_never_outlives_its_item(client, make_item, mak
             assert response.status_code == 200, url
             assert not shows(response.text, item), url
             assert response.headers["ETag"] != tag, url
+
+
+def test_a_kept_programme_page_follows_what_its_desk_writes(client, make_item, make_user):
+    """Programme pages are kept like search pages, under a tag that also moves with the desk's highlights,
+    key messages and links between items (none of them reaches the search index)."""
+    desk = make_user("moderator", programmes=("sfs",))
+    item = make_item(programmes=("sfs", "spp"), portfolio={"sfs": "core"}, title="School meals")
+    other = make_item(programmes=("sle",), title="Cooking lessons")
+    pages = ("/programmes/sfs", "/programmes/sfs/pitch")
+
+    def after(change) -> dict[str, str]:
+        tags = {url: client.get(url).headers["ETag"] for url in pages}
+        change()
+        db.session.commit()
+        found = {}
+        for url, tag in tags.items():
+            response = client.get(url, headers={"If-None-Match": tag})
+            assert response.status_code == 200, f"{url} kept its copy after {change.__name__}"
+            found[url] = response.text
+        return found
+
+    def highlight():
+        highlights.add_highlight(programme("sfs"), desk, item.id, FigureText("120000", "pupils", "eat better meals"))
+
+    def write_messages():
+        highlights.set_key_messages(programme("sfs"), desk, ["Feed schools well."])
+
+    def link():
+        links.add_link(item, desk, other.id, "related_to")
+
+    def unhighlight():
+        highlights.remove_highlight(programme("sfs"), desk, db.session.scalar(db.select(Highlight.id)))
+
+    assert all("eat better meals" in page for page in after(highlight).values())
+    assert all("Feed schools well." in page for page in after(write_messages).values())
+    assert "Sustainable Lifestyles and Education</a></th><td class=\"number\">0</td><td class=\"number\">1</td>" \
+        in after(link)["/programmes/sfs"]
+    assert not any("eat better meals" in page for page in after(unhighlight).values())
 
 
 def test_unchanged_pages_answer_304_and_a_change_gives_a_new_tag(client, make_item):

@@ -1,15 +1,18 @@
 """Public search surfaces: the leak sweep of the visibility rule, facets, pages, CSV, feed, sitemap."""
 
 import csv
+import html
 import io
 import re
 
 import pytest
+from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from portal import vocab
+from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
 from portal.models import Item, ItemProgramme, Programme
@@ -153,6 +156,24 @@ def test_similar_items_are_public(client, catalogue):
     page = client.get(f"/items/{public[0].id}").text
     assert "Similar items" in page and f"/items/{public[1].id}" in page
     assert all(marker(name) not in page for name in hidden)
+
+
+@pytest.mark.parametrize("words", ["plastic", "plastic ?=&/%,+ Ítem"])
+def test_chips_and_pages_link_to_the_same_search_as_url_for_writes_it(app, client, make_item, words):
+    """Chip and page links are written by string operations from the page's parameters: each must be
+    the URL ``url_for`` gives for the filters without that chip's value (or at that page), escaped once."""
+    for n in range(21):
+        make_item(title=f"Plastic item {n}", programmes=("spp", "ci"), sdgs=(14,))
+    query = {"q": words, "programme": ["spp", "ci"], "sdg": "14", "sort": "title", "page": "1"}
+    page = client.get("/search", query_string=query).text
+    chip_links = [html.unescape(href) for href in re.findall(r'<a class="chip" href="([^"]+)"', page)]
+    pager = page[page.index('<nav class="pagination"'):]
+    page_links = [html.unescape(href) for href in re.findall(r'href="([^"]+)"', pager[:pager.index("</nav>")])]
+    with app.test_request_context():
+        filters = CatalogueFilters(q=words, programme=("spp", "ci"), sdg=(14,), sort="title")
+        assert chip_links == [url_for("search.results", **filters.without(name, value).to_args())
+                              for name, value in (("programme", "spp"), ("programme", "ci"), ("sdg", 14))]
+        assert page_links == [url_for("search.results", **filters.to_args(), page=number) for number in (1, 2, 2)]
 
 
 def test_search_page_facets_chips_and_pagination(client, make_item):
