@@ -45,6 +45,7 @@ from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import current_user
 
 from portal import search
+from portal.catalogue.reporting.refresh import answered_from_stale_figures
 from portal.catalogue.visibility import public_rule
 from portal.extensions import compress
 from portal.i18n import current_language
@@ -91,7 +92,7 @@ def by_index(view: Callable | None = None, *, also: Callable[[], tuple] = tuple)
             response = Response(status=304)
         else:
             response = _rendered(tag, lambda: make_response(view(*args, **kwargs)))
-        if response.status_code in (200, 304):
+        if response.status_code in (200, 304) and not answered_from_stale_figures():
             response.set_etag(tag, weak=True)
         return response
 
@@ -135,7 +136,8 @@ def _rendered(tag: str, render: Callable[[], Response]) -> Response:
     if found is not None:
         return Response(found[0], content_type=found[1])
     response = render()
-    if response.status_code == 200 and not (response.direct_passthrough or response.is_streamed):
+    if response.status_code == 200 and not (response.direct_passthrough or response.is_streamed
+                                            or answered_from_stale_figures()):
         pages.put(key, response.get_data(), response.content_type)
     return response
 

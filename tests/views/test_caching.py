@@ -121,6 +121,23 @@ def test_a_kept_programme_page_follows_what_its_desk_writes(client, make_item, m
     assert not any("eat better meals" in page for page in after(unhighlight).values())
 
 
+def test_a_programme_page_made_from_figures_being_refreshed_is_not_kept(app, client, make_item):
+    """With the achievements refreshed in the background, the first view after a change shows the kept
+    figures; that page must be neither kept nor validated, or it would outlive the refresh."""
+    from portal.catalogue.reporting.refresh import EXTENSION
+
+    app.config["REPORTING_REFRESH_IN_BACKGROUND"] = True
+    make_item(programmes=("spp",), kind="initiative")
+    assert "<strong>1</strong> initiative<" in client.get("/programmes/spp").text  # computed when first asked
+    make_item(programmes=("spp",), kind="initiative")
+    meanwhile = client.get("/programmes/spp")
+    assert "<strong>1</strong> initiative<" in meanwhile.text  # the kept figures, at once
+    for keeper in app.extensions[EXTENSION].values():
+        keeper.wait()
+    refreshed = client.get("/programmes/spp", headers={"If-None-Match": meanwhile.headers["ETag"]})
+    assert refreshed.status_code == 200 and "<strong>2</strong> initiatives" in refreshed.text
+
+
 def test_unchanged_pages_answer_304_and_a_change_gives_a_new_tag(client, make_item):
     make_item(title="Seed bank network")
     first = client.get("/search?q=seed")

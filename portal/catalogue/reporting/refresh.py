@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, after_this_request, current_app, has_request_context
+from flask import Flask, after_this_request, current_app, g, has_request_context
 from flask_babel import force_locale
 
 from portal.catalogue.reporting.cache import CACHE_SIZE, data_version
@@ -50,6 +50,13 @@ class Kept:
 
 def _version() -> tuple:
     return (data_version(), utcnow().date())
+
+
+def answered_from_stale_figures() -> bool:
+    """Whether this request used kept figures that are being computed again. A page made from them
+    must not be kept or given a validator (``portal.views.caching``): the data version it would be
+    tagged with is already the new one, so it would outlive the refresh until the next change."""
+    return has_request_context() and g.get("reporting_figures_stale", False)
 
 
 class Refresher:
@@ -78,6 +85,8 @@ class Refresher:
             return kept
         if kept is not None and current_app.config["REPORTING_REFRESH_IN_BACKGROUND"]:
             self._schedule_after_request(key)
+            if has_request_context():
+                g.reporting_figures_stale = True  # see ``answered_from_stale_figures``
             return Kept(kept.value, kept.version, kept.computed_at, fresh=False)
         return self._install(key, version, self.compute(key))
 
