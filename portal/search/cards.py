@@ -8,7 +8,7 @@ full rebuild does not go through the ORM.
 """
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -97,14 +97,6 @@ def id_ranges(connection: Connection, batch: int = BATCH) -> list[tuple[int, int
     if bounds[0] is None:
         return []
     return [(lo, lo + batch - 1) for lo in range(bounds[0], bounds[1] + 1, batch)]
-
-
-def all_rows(connection: Connection, batch: int = BATCH) -> Iterator[dict[int, dict]]:
-    """Every item's row, a range of ids at a time (each range's rows keyed by id)."""
-    for lo, hi in id_ranges(connection, batch):
-        found = rows(connection, None, lo, hi)
-        if found:
-            yield found
 
 
 def card(row: dict[str, Any]) -> dict[str, Any]:
