@@ -278,24 +278,31 @@ def forget_results() -> None:
 
 def change_latency(client) -> tuple[float, float]:
     """One item's change: commit (which indexes, or writes the search row) until a search finds it."""
+    latencies = searchable_after(client, 10, "benchmarkword")
+    return statistics.median(latencies), max(latencies)
+
+
+def searchable_after(client, changes: int, marker: str, pause: float = 0.0) -> list[float]:
+    """Seconds from the commit of a new word in a public item's title until ``client``'s search finds it,
+    for ``changes`` items."""
     from portal.catalogue.visibility import public_clause
     from portal.extensions import db
     from portal.models import Item
 
     latencies = []
-    item_ids = [i for (i,) in db.session.execute(db.select(Item.id).where(public_clause()).limit(10))]
+    item_ids = [i for (i,) in db.session.execute(db.select(Item.id).where(public_clause()).limit(changes))]
     for n, item_id in enumerate(item_ids):
-        word = f"benchmarkword{n}x{os.getpid()}"
+        word = f"{marker}{n}x{os.getpid()}"
         item = db.session.get(Item, item_id)
         start = time.perf_counter()
-        item.title = f"{item.title.split(' benchmarkword')[0]} {word}"
+        item.title = f"{item.title.split(' ' + marker)[0]} {word}"
         db.session.commit()
-        deadline = start + 30
         while client.get(f"/api/v1/items?q={word}").get_json()["total"] != 1:
-            if time.perf_counter() > deadline:
+            if time.perf_counter() - start > 30:
                 raise SystemExit(f"item {item_id} was not searchable after 30 s")
+            time.sleep(pause)
         latencies.append(time.perf_counter() - start)
-    return statistics.median(latencies), max(latencies)
+    return latencies
 
 
 def other_host_latency(data: Path, database_url: str | None, changes: int = 20) -> dict:
@@ -307,9 +314,8 @@ def other_host_latency(data: Path, database_url: str | None, changes: int = 20) 
     from sqlalchemy import delete
 
     from portal import create_app, search
-    from portal.catalogue.visibility import public_clause
     from portal.extensions import db
-    from portal.models import Item, SearchHost
+    from portal.models import SearchHost
 
     settings = config(data, "whoosh", database_url)
     other = create_app({**settings, "SEARCH_INDEX_DIR": str(data / "other-host-index")})
@@ -319,20 +325,7 @@ def other_host_latency(data: Path, database_url: str | None, changes: int = 20) 
         built = time.perf_counter() - start
         assert search.warm()  # starts the follower, as wsgi.py does in each worker
         host_id = search.service().host_id
-    reader = other.test_client()
-    item_ids = [i for (i,) in db.session.execute(db.select(Item.id).where(public_clause()).limit(changes))]
-    delays = []
-    for n, item_id in enumerate(item_ids):
-        word = f"otherhostword{n}x{os.getpid()}"
-        item = db.session.get(Item, item_id)
-        start = time.perf_counter()
-        item.title = f"{item.title.split(' otherhostword')[0]} {word}"
-        db.session.commit()
-        while reader.get(f"/api/v1/items?q={word}").get_json()["total"] != 1:
-            if time.perf_counter() - start > 30:
-                raise SystemExit(f"item {item_id} was not searchable on the other host after 30 s")
-            time.sleep(0.01)
-        delays.append(time.perf_counter() - start)
+    delays = searchable_after(other.test_client(), changes, "otherhostword", pause=0.01)
     with other.app_context():
         search.service().close()
         db.session.execute(delete(SearchHost).where(SearchHost.host_id == host_id))
