@@ -82,7 +82,7 @@ def _showcase_offers() -> list[Item]:
         item = db.session.scalar(select(Item).where(Item.kind == kind, Item.id.notin_(taken)).order_by(Item.id))
         if item is None:
             return []
-        item.title, item.summary, item.description = title, summary, summary
+        item.title, item.summary, item.description, item.language = title, summary, summary, "en"
         item.organisation, item.state, item.hidden, item.is_offer = organisations[name], "published", False, True
         item.updated_at = item.published_at = utcnow()
         if kind == "initiative":
