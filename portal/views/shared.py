@@ -107,6 +107,7 @@ class ResultCard:
     programmes: list[ProgrammeBadge]
     updated_at: str  # ISO 8601, UTC
     updated: str  # the day, as the interface language writes it
+    language: str  # the item's own language (its title and summary are in it), "" when unknown
 
 
 def result_cards(hits: Iterable) -> list[ResultCard]:
@@ -136,6 +137,7 @@ def result_cards(hits: Iterable) -> list[ResultCard]:
             programmes=badges,
             updated_at=card["updated_at"],
             updated=format_date(card["updated_at"]),
+            language=card.get("language") or "",
         ))
     return cards
 

@@ -200,6 +200,16 @@ def test_html_in_items_is_escaped_in_results(client, make_item):
     assert "&lt;script&gt;" in page
 
 
+def test_results_and_the_item_page_say_the_language_an_item_is_written_in(client, make_item):
+    """An Arabic item on an English page: its title and summary carry lang="ar" and dir="auto", so
+    screen readers speak them in Arabic and they read right to left."""
+    item = make_item(title="الوجبات المدرسية المستدامة", summary="وجبات صحية للمدارس", language="ar")
+    results = client.get("/search?q=المدرسية").text
+    assert '<h3 class="result-title" lang="ar" dir="auto"><a href="/items/' in results
+    assert '<p class="summary" lang="ar" dir="auto">' in results
+    assert '<h1 lang="ar" dir="auto">الوجبات المدرسية المستدامة</h1>' in client.get(f"/items/{item.id}").text
+
+
 def test_csv_feed_and_sitemap(client, catalogue):
     public, _ = catalogue
     response = client.get("/search.csv?q=compost&kind=resource")
