@@ -62,19 +62,22 @@ def rows(connection: Connection | Session, ids: list[int] | None, lo: int = 0, h
         if item_id in items:
             items[item_id]["programmes"].append(slug)
     entries = where(
-        select(PortfolioEntry.item_id, Programme.slug, PortfolioEntry.status).join(
-            Programme, Programme.id == PortfolioEntry.programme_id
-        ),
+        select(PortfolioEntry.item_id, Programme.slug, PortfolioEntry.status)
+        .join(Programme, Programme.id == PortfolioEntry.programme_id)
+        .order_by(PortfolioEntry.item_id, Programme.slug),
         PortfolioEntry.item_id,
     )
     for item_id, slug, status in connection.execute(entries):
         if item_id in items:
             items[item_id]["portfolio"][slug] = status
-    for key, statement, column in (
-        ("sdgs", select(item_sdgs.c.item_id, item_sdgs.c.sdg_number), item_sdgs.c.item_id),
-        ("countries", select(ItemCountry.item_id, ItemCountry.code), ItemCountry.item_id),
-        ("themes", select(ItemTheme.item_id, ItemTheme.theme), ItemTheme.item_id),
+    # In a fixed order: the same item gives the same document and card whatever plan the database
+    # chose (PostgreSQL returns these rows in another order for another range of ids).
+    for key, column, value_column in (
+        ("sdgs", item_sdgs.c.item_id, item_sdgs.c.sdg_number),
+        ("countries", ItemCountry.item_id, ItemCountry.code),
+        ("themes", ItemTheme.item_id, ItemTheme.theme),
     ):
+        statement = select(column, value_column).order_by(column, value_column)
         for item_id, value in connection.execute(where(statement, column)):
             if item_id in items:
                 items[item_id][key].append(value)
