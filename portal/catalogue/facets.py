@@ -19,7 +19,7 @@ from portal import vocab
 from portal.catalogue.parsing import positive_int
 
 NOT_IN_PORTFOLIO = "none"
-_LABELS: dict[tuple[str, str], dict[Any, str]] = {}  # (facet, language) → value → label or sort key
+_LABELS: dict[tuple[str, str], Any] = {}  # (facet, language) → value → label or sort key; or the legend
 
 
 def _sdg(raw: str) -> int | None:
@@ -64,6 +64,14 @@ class Facet:
         found = _LABELS.get(key)
         if found is None:
             found = _LABELS[key] = {value: self.label_of(value) for value in self.values}
+        return found
+
+    def legend_in(self, language: str) -> str:
+        """The legend in ``language``, the interface's language of this request (kept likewise)."""
+        key = (f"{self.name}:legend", language)
+        found = _LABELS.get(key)
+        if found is None:
+            found = _LABELS[key] = str(self.legend)
         return found
 
     def sort_keys(self, language: str) -> dict[Any, str]:

@@ -3,7 +3,6 @@ and chips of a search page, CSV files."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Response, request, url_for
@@ -11,11 +10,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from portal import vocab
-from portal.catalogue.facets import BY_NAME, FACETS
+from portal.catalogue.facets import BY_NAME, FACETS, Facet
 from portal.catalogue.filters import CatalogueFilters, page_number
 from portal.catalogue.spreadsheets import to_csv
-from portal.i18n import current_language, format_date, number_formatter
+from portal.i18n import current_language, format_date
 from portal.search import SearchResult
+from portal.views.fragments import option_writer
 from portal.vocab import collation_key
 
 LISTING_PER_PAGE = 10
@@ -43,48 +43,40 @@ def listing(**values) -> CatalogueFilters:
     return CatalogueFilters(sort="newest", page=page_number(request.args), per_page=LISTING_PER_PAGE, **values)
 
 
-@dataclass(slots=True)
-class FacetOption:
-    """One value of a facet as the form shows it (attributes, so a template reads them directly)."""
+def _shown_and_more(facet: Facet, counts: dict, ticked: set, language: str) -> tuple[list, list]:
+    """A facet's values in the order the form shows them: a long facet's most frequent ones (and every
+    ticked one) by name, then the rest by name; a short facet's all, in the vocabulary's order."""
+    values = list(counts)
+    limit = FACET_LIMITS.get(facet.name)
+    if not limit:
+        return values, []
+    keys = facet.sort_keys(language)
+    labels = facet.labels(language)
 
-    value: Any
-    label: str
-    count: int
-    count_text: str  # the count written in the interface language
-    checked: bool
-    id: str  # the box's id
-    key: str = ""  # the label's sort key, for long facets
+    def key(value) -> str:
+        return keys.get(value) or collation_key(labels.get(value, str(value)), language)
 
-
-def _options(name: str, labels: dict, counts: dict, selected: set, number) -> list[FacetOption]:
-    return [
-        FacetOption(value, labels.get(value, str(value)), count, number(count), value in selected, f"f-{name}-{value}")
-        for value, count in counts.items()
-    ]
+    more = []
+    if len(values) > limit:
+        ranked = sorted(values, key=lambda value: (value not in ticked, -counts[value], key(value)))
+        values, more = ranked[:limit], ranked[limit:]
+    return sorted(values, key=key), sorted(more, key=key)
 
 
 def facet_groups(result: SearchResult) -> list[dict]:
-    """The facets as the form shows them: options (value, label, count and its text, ticked, the box's id),
-    the first ones and, for long facets, the ``more`` options after them (each part by name, in the
-    interface language). Labels, sort keys and numbers are looked up once per page, not per value."""
-    language, number = current_language(), number_formatter()
+    """The facets as the form shows them: each facet's name, legend, its first options and, for long
+    facets, the ``more`` options after them (``more_count`` of them), written as markup in the interface
+    language (``portal.views.fragments``: each option rendered once, then only its count filled in)."""
+    language = current_language()
+    write = option_writer(language)
     groups = []
     for facet in FACETS:
-        labels = facet.labels(language)
-        options = _options(facet.name, labels, result.facets.get(facet.name, {}),
-                           set(result.filters.selected(facet.name)), number)
-        more: list[FacetOption] = []
-        limit = FACET_LIMITS.get(facet.name)
-        if limit:
-            keys = facet.sort_keys(language)
-            for option in options:
-                option.key = keys.get(option.value) or collation_key(option.label, language)
-            if len(options) > limit:
-                ranked = sorted(options, key=lambda option: (not option.checked, -option.count, option.key))
-                options, more = ranked[:limit], ranked[limit:]
-            options.sort(key=lambda option: option.key)
-            more.sort(key=lambda option: option.key)
-        groups.append({"name": facet.name, "legend": facet.legend, "options": options, "more": more})
+        counts = result.facets.get(facet.name, {})
+        ticked = set(result.filters.selected(facet.name))
+        shown, more = _shown_and_more(facet, counts, ticked, language)
+        groups.append({"name": facet.name, "legend": facet.legend_in(language),
+                       "options": write(facet, shown, counts, ticked), "more": write(facet, more, counts, ticked),
+                       "more_count": len(more)})
     return groups
 
 
