@@ -16,7 +16,7 @@ from portal.catalogue.facets import FACET_NAMES
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import PublicRule
 from portal.search.columns import FACET_VALUES, Columns, count, unpack
-from portal.search.query import ParsedQuery, highlight, parse
+from portal.search.query import ParsedQuery, highlight_all, parse
 from portal.search.results import Hit, SearchScope
 from portal.search.snapshot import Snapshot
 
@@ -89,8 +89,9 @@ def page_docnums(columns: Columns, found: Match, filters: CatalogueFilters) -> l
 def hits(snap: Snapshot, docnums: list[int], parsed: ParsedQuery, highlights: bool) -> list[Hit]:
     cards = [snap.card(docnum) for docnum in docnums]
     if highlights:
-        return [Hit(card, *(highlight(card[name], parsed, card["language"]) for name in ("title", "summary")))
-                for card in cards]
+        texts = [(card[name], card["language"]) for card in cards for name in ("title", "summary")]
+        marked = iter(highlight_all(texts, parsed))
+        return [Hit(card, next(marked), next(marked)) for card in cards]
     return [Hit(card, escape(card["title"]), escape(card["summary"])) for card in cards]
 
 
