@@ -83,6 +83,16 @@ class Facet:
                                     for value, text in self.labels(language).items()}
         return found
 
+    def places_by_label(self, language: str) -> dict[Any, int]:
+        """Every value's place when the values are sorted by label in ``language`` (equal labels in the
+        vocabulary's order), kept likewise: pages sort long facets by it."""
+        key = (f"{self.name}:places", language)
+        found = _LABELS.get(key)
+        if found is None:
+            keys = self.sort_keys(language)
+            found = _LABELS[key] = {value: place for place, value in enumerate(sorted(self.values, key=keys.get))}
+        return found
+
     def parse(self, raw: str) -> Any:
         """The value a query parameter names, or None when it names none."""
         if self.read is not None:

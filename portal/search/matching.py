@@ -15,7 +15,7 @@ from markupsafe import escape
 from portal.catalogue.facets import FACET_NAMES
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import PublicRule
-from portal.search.columns import FACET_VALUES, Columns, count, unpack
+from portal.search.columns import FACET_VALUES, POSITIONS, Columns, count, unpack
 from portal.search.query import ParsedQuery, highlight_all, parse
 from portal.search.results import Hit, SearchScope
 from portal.search.snapshot import Snapshot
@@ -114,12 +114,12 @@ def facet_counts(columns: Columns, found: Match, filters: CatalogueFilters) -> d
             counts = columns.pair_counts(rest, filters.programme, filters.status, by="status")
         else:
             counts = columns.counts(facet, rest)
-        selected = set(filters.selected(facet))
-        result[facet] = {
-            value: int(number)
-            for value, number in zip(FACET_VALUES[facet], counts.tolist(), strict=True)
-            if number or value in selected
-        }
+        shown = counts > 0  # and every selected value, even at 0, in the vocabulary's order
+        rows = POSITIONS[facet]
+        shown[[rows[value] for value in filters.selected(facet) if value in rows]] = True
+        places = np.flatnonzero(shown).tolist()
+        values = FACET_VALUES[facet]
+        result[facet] = dict(zip([values[place] for place in places], counts[places].tolist(), strict=True))
     return result
 
 

@@ -16,7 +16,6 @@ from portal.catalogue.spreadsheets import to_csv
 from portal.i18n import current_language, format_date
 from portal.search import SearchResult
 from portal.views.fragments import option_writer
-from portal.vocab import collation_key
 
 LISTING_PER_PAGE = 10
 # Facets with many values show the most frequent first (and every ticked one); the rest sit in a
@@ -50,17 +49,14 @@ def _shown_and_more(facet: Facet, counts: dict, ticked: set, language: str) -> t
     limit = FACET_LIMITS.get(facet.name)
     if not limit:
         return values, []
-    keys = facet.sort_keys(language)
-    labels = facet.labels(language)
-
-    def key(value) -> str:
-        return keys.get(value) or collation_key(labels.get(value, str(value)), language)
-
-    more = []
-    if len(values) > limit:
-        ranked = sorted(values, key=lambda value: (value not in ticked, -counts[value], key(value)))
-        values, more = ranked[:limit], ranked[limit:]
-    return sorted(values, key=key), sorted(more, key=key)
+    place = facet.places_by_label(language).__getitem__
+    by_name = sorted(values, key=place)
+    if len(by_name) <= limit:
+        return by_name, []
+    ranked = sorted(by_name, key=counts.__getitem__, reverse=True)  # stable: equal counts stay by name
+    if ticked:
+        ranked = [value for value in ranked if value in ticked] + [value for value in ranked if value not in ticked]
+    return sorted(ranked[:limit], key=place), sorted(ranked[limit:], key=place)
 
 
 def facet_groups(result: SearchResult) -> list[dict]:
@@ -109,6 +105,7 @@ def result_cards(hits: Iterable) -> list[ResultCard]:
     kinds, types, categories, statuses = (vocab.labels(vocabulary, language) for vocabulary in (
         vocab.KINDS, vocab.RESOURCE_TYPES, vocab.ACTIVITY_CATEGORIES, vocab.PORTFOLIO_STATUSES))
     programme_names = BY_NAME["programme"].labels(language)
+    item_path = url_for("public.item", item_id=0).removesuffix("0")  # every card's link but for its id
     cards = []
     for hit in hits:
         card = hit if isinstance(hit, dict) else hit.card
@@ -121,7 +118,7 @@ def result_cards(hits: Iterable) -> list[ResultCard]:
             status = card["portfolio"].get(slug, "none")
             badges.append(ProgrammeBadge(programme_names.get(slug, slug), status, statuses.get(status, status)))
         cards.append(ResultCard(
-            url=url_for("public.item", item_id=card["id"]),
+            url=f"{item_path}{card['id']}",
             kinds=kinds_shown,
             title=getattr(hit, "title_html", None) or escape(card["title"]),
             summary=getattr(hit, "summary_html", None) or escape(card["summary"]),
