@@ -89,10 +89,12 @@ def page_docnums(columns: Columns, found: Match, filters: CatalogueFilters) -> l
 def hits(snap: Snapshot, docnums: list[int], parsed: ParsedQuery, highlights: bool) -> list[Hit]:
     cards = [snap.card(docnum) for docnum in docnums]
     if highlights:
-        texts = [(card[name], card["language"]) for card in cards for name in ("title", "summary")]
-        marked = iter(highlight_all(texts, parsed))
-        return [Hit(card, next(marked), next(marked)) for card in cards]
-    return [Hit(card, escape(card["title"]), escape(card["summary"])) for card in cards]
+        marked = highlight_all([(card[name], card["language"]) for card in cards for name in ("title", "summary")],
+                               parsed)
+    else:
+        marked = [escape(card[name]) for card in cards for name in ("title", "summary")]
+    return [Hit(card, marked[2 * i], marked[2 * i + 1], (snap.name, snap.generation, docnum))
+            for i, (card, docnum) in enumerate(zip(cards, docnums, strict=True))]
 
 
 def facet_counts(columns: Columns, found: Match, filters: CatalogueFilters) -> dict[str, dict[Any, int]]:

@@ -1,19 +1,26 @@
-"""Markup rendered once and kept: the options of the search form's facets.
+"""Markup rendered once and kept: the options of the search form's facets and the result cards.
 
-A search page lists 250 to 300 facet values (every country, language, theme...), and escaping and
-formatting each one in the template was half of the page's rendering. The ``facet_option`` macro
-(``_macros/facets.html``) still writes an option's markup, but once per facet, value, interface
-language and ticked state, with a placeholder where the count goes; what is kept are the two escaped
-pieces around it. A page then writes each option as ``before + count + after`` and each list with one
-join.
+A search page lists 250 to 300 facet values (every country, language, theme...) and 20 results, and
+escaping and formatting them one by one in the template was most of its rendering. Their macros
+(``facet_option`` in ``_macros/facets.html``, ``result_item`` in ``_macros/results.html``) still write
+the markup, but once, with placeholders where what changes from page to page goes; what is kept are
+the escaped pieces around the placeholders. A page then joins kept pieces and what it fills in.
 
-Kept: each option's box (its id, name and value, ticked or not) and its label in the language.
-Filled in per page: the counts and which boxes are ticked.
-What would invalidate it: the vocabularies and the catalogues, which a process reads once at start
-(``Facet.labels`` keeps the labels likewise; a new release is a new process), and the macro itself:
-a template reloaded in development has a new macro, and the kept pieces are dropped with the old one.
+- A facet option is kept per facet, value, interface language and ticked state: its box (id, name,
+  value) and its label. A page fills in the count.
+- A result card is kept per card (``Hit.key``: the index generation and the document), interface
+  language and heading: its kind, link, languages, organisation, programmes and date. A page fills in
+  the title and summary, highlighted for its words. Plain cards (lists not made by a search) and hits
+  without a key are rendered each time.
+
+What would invalidate them: the vocabularies and the catalogues, which a process reads once at start
+(``Facet.labels`` keeps the labels likewise; a new release is a new process); a new index generation,
+whose cards have new keys; and the macro itself: a template reloaded in development has a new macro,
+and what was kept is dropped with the old one. Each kind keeps at most a bounded number of pieces, the
+first kept leaving first.
 """
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +31,39 @@ from markupsafe import Markup, escape
 from portal.catalogue.facets import Facet
 from portal.i18n import formatting_locale, number_formatter
 
-COUNT = "\x00"  # the count's place in a rendered option: no label holds it, and escaping keeps it
+# Placeholders: characters no label or card holds, which escaping leaves as they are.
+COUNT, TITLE, SUMMARY = "\x00", "\x01", "\x02"
+COUNTS_KEPT = 4096  # per locale: counts repeat from page to page
+
+
+class Kept:
+    """Pieces of what one macro renders, by key, while the macro stays the same, at most ``limit``."""
+
+    def __init__(self, template: str, macro: str, limit: int):
+        self.template, self.name, self.limit = template, macro, limit
+        self.macro: Callable | None = None
+        self.pieces: dict[Any, tuple[str, ...]] = {}
+        self.lock = threading.Lock()
+
+    def current(self) -> Callable:
+        """The macro as the template now defines it (dropping what an older one rendered)."""
+        macro = getattr(current_app.jinja_env.get_template(self.template).module, self.name)
+        if macro is not self.macro:
+            self.macro, self.pieces = macro, {}
+        return macro
+
+    def keep(self, key: Any, pieces: tuple[str, ...]) -> tuple[str, ...]:
+        with self.lock:
+            self.pieces[key] = pieces
+            if len(self.pieces) > self.limit:
+                del self.pieces[next(iter(self.pieces))]
+        return pieces
+
+
+_options = Kept("_macros/facets.html", "facet_option", limit=20000)  # every value of every facet, 6 languages
+cards = Kept("_macros/results.html", "result_item", limit=2048)  # ``shared.result_items``
+# Per formatting locale, counts as pages write them (escaped, in the language's digits and grouping).
+_counts: dict[str, dict[int, str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,27 +77,11 @@ class FacetOption:
     id: str  # the box's id
 
 
-# The macro the pieces were rendered with, and per (facet, language, value, ticked) its two pieces.
-_kept: dict[str, Any] = {"macro": None, "pieces": {}}
-# Per formatting locale, counts as pages write them (escaped, in the language's digits and grouping).
-_counts: dict[str, dict[int, str]] = {}
-COUNTS_KEPT = 4096  # per locale: counts repeat from page to page, the most frequent first
-
-
-def _pieces(macro: Callable, facet: Facet, language: str, value: Any, checked: bool) -> tuple[str, str]:
-    label = facet.labels(language).get(value, str(value))
-    option = FacetOption(value, label, COUNT, checked, f"f-{facet.name}-{value}")
-    before, after = str(macro(facet.name, option)).split(COUNT)
-    return before, after
-
-
 def option_writer(language: str) -> Callable[[Facet, Iterable, Mapping[Any, int], set], Markup]:
     """A function writing the options of a facet: ``(facet, values, counts, ticked) → markup``, in the
     order of ``values``, for this request's ``language``."""
-    macro = current_app.jinja_env.get_template("_macros/facets.html").module.facet_option
-    if _kept["macro"] is not macro:
-        _kept.update(macro=macro, pieces={})
-    pieces: dict[tuple, tuple[str, str]] = _kept["pieces"]
+    macro = _options.current()
+    pieces = _options.pieces
     number = number_formatter()
     counts_text = _counts.setdefault(formatting_locale(), {})
 
@@ -69,7 +92,9 @@ def option_writer(language: str) -> Callable[[Facet, Iterable, Mapping[Any, int]
             key = (facet.name, language, value, checked)
             found = pieces.get(key)
             if found is None:
-                found = pieces[key] = _pieces(macro, facet, language, value, checked)
+                label = facet.labels(language).get(value, str(value))
+                option = FacetOption(value, label, COUNT, checked, f"f-{facet.name}-{value}")
+                found = _options.keep(key, tuple(str(macro(facet.name, option)).split(COUNT)))
             count = counts[value]
             text = counts_text.get(count)
             if text is None:

@@ -2,7 +2,7 @@
 and chips of a search page, CSV files."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 from flask import Response, request, url_for
@@ -15,7 +15,7 @@ from portal.catalogue.filters import CatalogueFilters, page_number
 from portal.catalogue.spreadsheets import to_csv
 from portal.i18n import current_language, format_date
 from portal.search import SearchResult
-from portal.views.fragments import option_writer
+from portal.views import fragments
 
 LISTING_PER_PAGE = 10
 # Facets with many values show the most frequent first (and every ticked one); the rest sit in a
@@ -64,7 +64,7 @@ def facet_groups(result: SearchResult) -> list[dict]:
     facets, the ``more`` options after them (``more_count`` of them), written as markup in the interface
     language (``portal.views.fragments``: each option rendered once, then only its count filled in)."""
     language = current_language()
-    write = option_writer(language)
+    write = fragments.option_writer(language)
     groups = []
     for facet in FACETS:
         counts = result.facets.get(facet.name, {})
@@ -129,6 +129,30 @@ def result_cards(hits: Iterable) -> list[ResultCard]:
             language=card.get("language") or "",
         ))
     return cards
+
+
+def result_items(hits: Iterable, heading: str = "h3") -> Markup:
+    """The ``result_item`` of each hit (``search.Hit``) or plain card (a dict), one after the other; a
+    hit with a key is rendered once per language and heading, and then only its title and summary are
+    filled in (``portal.views.fragments``)."""
+    macro = fragments.cards.current()
+    language = current_language()
+    hits = list(hits)
+    keys = [(key, language, heading) if (key := getattr(hit, "key", None)) else None for hit in hits]
+    kept = [fragments.cards.pieces.get(key) if key else None for key in keys]
+    cards = iter(result_cards([hit for hit, pieces in zip(hits, kept, strict=True) if pieces is None]))
+    html = []
+    for hit, key, pieces in zip(hits, keys, kept, strict=True):
+        if key is None:
+            html.append(str(macro(next(cards), heading)))
+            continue
+        if pieces is None:
+            card = replace(next(cards), title=fragments.TITLE, summary=fragments.SUMMARY)  # escaping keeps them
+            before, rest = str(macro(card, heading)).split(fragments.TITLE)
+            between, after = rest.split(fragments.SUMMARY)
+            pieces = fragments.cards.keep(key, (before, between, after))
+        html += pieces[0], str(hit.title_html), pieces[1], str(hit.summary_html), pieces[2]
+    return Markup("".join(html))  # noqa: S704 - pieces escaped by the macro, title and summary by search
 
 
 def _chip_label(name: str, value) -> str:
