@@ -155,11 +155,12 @@ def result_items(hits: Iterable, heading: str = "h3") -> Markup:
     return Markup("".join(html))  # noqa: S704 - pieces escaped by the macro, title and summary by search
 
 
-def _chip_label(name: str, value) -> str:
+def _chip_label(name: str, value, language: str) -> str:
     facet = BY_NAME[name]
+    label = facet.labels(language).get(value) or facet.label(value)
     if name == "sdg":
-        return facet.label(value)
-    return _("%(filter)s: %(value)s", filter=facet.legend, value=facet.label(value))
+        return label
+    return _("%(filter)s: %(value)s", filter=facet.legend_in(language), value=label)
 
 
 def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
@@ -175,8 +176,9 @@ def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
         query = "&".join(encoded for other, kept, encoded in pairs if (other, kept) != (name, value))
         return f"{path}?{query}" if query else path
 
+    language = current_language()
     return [
-        {"label": _chip_label(name, value), "url": without(name, str(value))}
+        {"label": _chip_label(name, value, language), "url": without(name, str(value))}
         for name, values in filters.refinements().items()
         for value in values
     ]
