@@ -309,8 +309,13 @@ class Columns:
         return np.bitwise_or.reduce(self.pairs[positions], axis=0)
 
     def counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
-        """For each value of ``facet``: how many documents of ``mask`` have it."""
-        return np.bitwise_count(self.rows[facet] & mask).sum(axis=1)
+        """For each value of ``facet``: how many documents of ``mask`` have it. A narrow ``mask`` has
+        most of its words empty: then only the words holding documents are read."""
+        rows = self.rows[facet]
+        words = np.flatnonzero(mask)
+        if len(words) * 2 < len(mask):
+            return np.bitwise_count(rows[:, words] & mask[words]).sum(axis=1)
+        return np.bitwise_count(rows & mask).sum(axis=1)
 
     def pair_counts(self, mask: np.ndarray, programmes: tuple[str, ...], statuses: tuple[str, ...], by: str):
         """Counts coupling programme and portfolio status (a status is decided per programme)."""
