@@ -9,9 +9,9 @@ the escaped pieces around the placeholders. A page then joins kept pieces and wh
 - A facet option is kept per facet, value, interface language and ticked state: its box (id, name,
   value) and its label. A page fills in the count.
 - A result card is kept per card (``Hit.key``: the index generation and the document), interface
-  language and heading: its kind, link, languages, organisation, programmes and date. A page fills in
-  the title and summary, highlighted for its words. Plain cards (lists not made by a search) and hits
-  without a key are rendered each time.
+  language, heading and script root (its link starts with it): its kind, link, languages,
+  organisation, programmes and date. A page fills in the title and summary, highlighted for its
+  words. Plain cards (lists not made by a search) and hits without a key are rendered each time.
 
 What would invalidate them: the vocabularies and the catalogues, which a process reads once at start
 (``Facet.labels`` keeps the labels likewise; a new release is a new process); a new index generation,

@@ -136,9 +136,9 @@ def result_items(hits: Iterable, heading: str = "h3") -> Markup:
     hit with a key is rendered once per language and heading, and then only its title and summary are
     filled in (``portal.views.fragments``)."""
     macro = fragments.cards.current()
-    language = current_language()
+    shown_as = (current_language(), heading, request.script_root)  # the links start with the script root
     hits = list(hits)
-    keys = [(key, language, heading) if (key := getattr(hit, "key", None)) else None for hit in hits]
+    keys = [(key, *shown_as) if (key := getattr(hit, "key", None)) else None for hit in hits]
     kept = [fragments.cards.pieces.get(key) if key else None for key in keys]
     cards = iter(result_cards([hit for hit, pieces in zip(hits, kept, strict=True) if pieces is None]))
     html = []
