@@ -19,7 +19,7 @@ from portal import vocab
 from portal.catalogue.parsing import positive_int
 
 NOT_IN_PORTFOLIO = "none"
-_LABELS: dict[tuple[str, str], dict[Any, str]] = {}  # (facet, language) → value → label or sort key
+_LABELS: dict[tuple[str, str], Any] = {}  # (facet, language) → value → label or sort key; or the legend
 
 
 def _sdg(raw: str) -> int | None:
@@ -66,6 +66,14 @@ class Facet:
             found = _LABELS[key] = {value: self.label_of(value) for value in self.values}
         return found
 
+    def legend_in(self, language: str) -> str:
+        """The legend in ``language``, the interface's language of this request (kept likewise)."""
+        key = (f"{self.name}:legend", language)
+        found = _LABELS.get(key)
+        if found is None:
+            found = _LABELS[key] = str(self.legend)
+        return found
+
     def sort_keys(self, language: str) -> dict[Any, str]:
         """Every value's key for sorting by label in ``language`` (``vocab.collation_key``), kept likewise."""
         key = (f"{self.name}:sort", language)
@@ -73,6 +81,16 @@ class Facet:
         if found is None:
             found = _LABELS[key] = {value: vocab.collation_key(text, language)
                                     for value, text in self.labels(language).items()}
+        return found
+
+    def places_by_label(self, language: str) -> dict[Any, int]:
+        """Every value's place when the values are sorted by label in ``language`` (equal labels in the
+        vocabulary's order), kept likewise: pages sort long facets by it."""
+        key = (f"{self.name}:places", language)
+        found = _LABELS.get(key)
+        if found is None:
+            keys = self.sort_keys(language)
+            found = _LABELS[key] = {value: place for place, value in enumerate(sorted(self.values, key=keys.get))}
         return found
 
     def parse(self, raw: str) -> Any:

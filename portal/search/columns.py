@@ -39,7 +39,8 @@ STATES = vocab.values(vocab.STATES)
 FACET_VALUES: dict[str, tuple] = {facet.name: facet.values for facet in FACETS}
 PROGRAMMES = FACET_VALUES["programme"]
 STATUSES = FACET_VALUES["status"]
-_INDEX = {facet: {value: i for i, value in enumerate(values)} for facet, values in FACET_VALUES.items()}
+# facet → value → its row in the facet's columns
+POSITIONS = {facet: {value: i for i, value in enumerate(values)} for facet, values in FACET_VALUES.items()}
 _STATE_INDEX = {state: i for i, state in enumerate(STATES)}
 EPOCH = datetime(1970, 1, 1)
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class SegmentColumns:
         titles = [""] * n
         postings = {facet: [[] for _ in FACET_VALUES[facet]] for facet in FACET_NAMES}
         pairs: list[list[int]] = [[] for _ in range(len(PROGRAMMES) * len(STATUSES))]
-        index = _INDEX
+        index = POSITIONS
         regions = vocab.country_regions()
         for docnum, raw in enumerate(cards):
             if raw is None:
@@ -289,7 +290,7 @@ class Columns:
         return packed
 
     def any_of(self, facet: str, values: Iterable) -> np.ndarray:
-        positions = [_INDEX[facet][value] for value in values if value in _INDEX[facet]]
+        positions = [POSITIONS[facet][value] for value in values if value in POSITIONS[facet]]
         if not positions:
             return self.empty()
         return np.bitwise_or.reduce(self.rows[facet][positions], axis=0)
@@ -298,18 +299,23 @@ class Columns:
         """Documents whose portfolio status in one of ``programmes`` is one of ``statuses``."""
         width = len(STATUSES)
         positions = [
-            _INDEX["programme"][p] * width + _INDEX["status"][s]
+            POSITIONS["programme"][p] * width + POSITIONS["status"][s]
             for p in programmes
             for s in statuses
-            if p in _INDEX["programme"] and s in _INDEX["status"]
+            if p in POSITIONS["programme"] and s in POSITIONS["status"]
         ]
         if not positions:
             return self.empty()
         return np.bitwise_or.reduce(self.pairs[positions], axis=0)
 
     def counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
-        """For each value of ``facet``: how many documents of ``mask`` have it."""
-        return np.bitwise_count(self.rows[facet] & mask).sum(axis=1)
+        """For each value of ``facet``: how many documents of ``mask`` have it. A narrow ``mask`` has
+        most of its words empty: then only the words holding documents are read."""
+        rows = self.rows[facet]
+        words = np.flatnonzero(mask)
+        if len(words) * 2 < len(mask):
+            return np.bitwise_count(rows[:, words] & mask[words]).sum(axis=1)
+        return np.bitwise_count(rows & mask).sum(axis=1)
 
     def pair_counts(self, mask: np.ndarray, programmes: tuple[str, ...], statuses: tuple[str, ...], by: str):
         """Counts coupling programme and portfolio status (a status is decided per programme)."""

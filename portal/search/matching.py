@@ -15,8 +15,8 @@ from markupsafe import escape
 from portal.catalogue.facets import FACET_NAMES
 from portal.catalogue.filters import CatalogueFilters
 from portal.catalogue.visibility import PublicRule
-from portal.search.columns import FACET_VALUES, Columns, count, unpack
-from portal.search.query import ParsedQuery, highlight, parse
+from portal.search.columns import FACET_VALUES, POSITIONS, Columns, count, unpack
+from portal.search.query import ParsedQuery, highlight_all, parse
 from portal.search.results import Hit, SearchScope
 from portal.search.snapshot import Snapshot
 
@@ -89,9 +89,12 @@ def page_docnums(columns: Columns, found: Match, filters: CatalogueFilters) -> l
 def hits(snap: Snapshot, docnums: list[int], parsed: ParsedQuery, highlights: bool) -> list[Hit]:
     cards = [snap.card(docnum) for docnum in docnums]
     if highlights:
-        return [Hit(card, *(highlight(card[name], parsed, card["language"]) for name in ("title", "summary")))
-                for card in cards]
-    return [Hit(card, escape(card["title"]), escape(card["summary"])) for card in cards]
+        marked = highlight_all([(card[name], card["language"]) for card in cards for name in ("title", "summary")],
+                               parsed)
+    else:
+        marked = [escape(card[name]) for card in cards for name in ("title", "summary")]
+    return [Hit(card, marked[2 * i], marked[2 * i + 1], (snap.name, snap.generation, docnum))
+            for i, (card, docnum) in enumerate(zip(cards, docnums, strict=True))]
 
 
 def facet_counts(columns: Columns, found: Match, filters: CatalogueFilters) -> dict[str, dict[Any, int]]:
@@ -113,12 +116,12 @@ def facet_counts(columns: Columns, found: Match, filters: CatalogueFilters) -> d
             counts = columns.pair_counts(rest, filters.programme, filters.status, by="status")
         else:
             counts = columns.counts(facet, rest)
-        selected = set(filters.selected(facet))
-        result[facet] = {
-            value: int(number)
-            for value, number in zip(FACET_VALUES[facet], counts.tolist(), strict=True)
-            if number or value in selected
-        }
+        shown = counts > 0  # and every selected value, even at 0, in the vocabulary's order
+        rows = POSITIONS[facet]
+        shown[[rows[value] for value in filters.selected(facet) if value in rows]] = True
+        places = np.flatnonzero(shown).tolist()
+        values = FACET_VALUES[facet]
+        result[facet] = dict(zip([values[place] for place in places], counts[places].tolist(), strict=True))
     return result
 
 

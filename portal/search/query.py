@@ -2,8 +2,9 @@
 queries for phrases and the scorer, and highlighting of what matched."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from whoosh import query as wq
@@ -43,24 +44,34 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)  # plain words as typed, for "did you mean"
     groups: list[list[Clause]] = field(default_factory=list)  # AND of groups; a group ORs its clauses
     exclusions: list[Clause] = field(default_factory=list)
-    # Highlighting's memo: (word as written, analysis) → whether it is marked. A page's cards share most
-    # of their words, and folding and stemming each one again cost more than the rest of highlighting.
-    marked: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
+    # Highlighting's memo, per analysis: the words (as written) looked at, and those that matched. A
+    # page's cards share most of their words, and folding and stemming each one again cost more than
+    # the rest of highlighting.
+    seen: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> str:
         return repr(self.query)
 
-    def marks(self, word: str, name: str) -> bool:
-        """Whether ``word`` (as written in a text analysed by ``name``) matched the query."""
-        key = (word, name)
-        found = self.marked.get(key)
-        if found is None:
-            folded = analysis.fold(word)
-            found = self.marked[key] = analysis.term(folded, name) in self.terms or bool(
-                self.prefixes and folded.startswith(tuple(self.prefixes))  # startswith takes them all at once
-            )
-        return found
+    def marked_among(self, words: set[str], name: str) -> set[str]:
+        """Those of ``words`` (as written in a text analysed by ``name``) that matched the query."""
+        seen, marked = self.seen.setdefault(name, (set(), set()))
+        prefixes = tuple(self.prefixes)
+        for word in words - seen:
+            seen.add(word)
+            folded, term = _analysed(word, name)
+            # startswith takes every prefix at once
+            if term in self.terms or (prefixes and folded.startswith(prefixes)):
+                marked.add(word)
+        return words & marked
+
+
+@lru_cache(maxsize=32768)
+def _analysed(word: str, name: str) -> tuple[str, str]:
+    """A word as written, folded, and its index term under the analysis ``name`` (whatever the query:
+    pages show the same words again and again)."""
+    folded = analysis.fold(word)
+    return folded, analysis.term(folded, name)
 
 
 def _term(token: str) -> wq.Query:
@@ -147,15 +158,39 @@ def parse(text: str, languages: Iterable[str | None] = ()) -> ParsedQuery:
 
 def highlight(text: str, parsed: ParsedQuery, language: str | None = "en") -> Markup:
     """``text`` (written in ``language``) escaped, with the words that matched the query in ``<mark>``."""
-    if not text or not (parsed.terms or parsed.prefixes):
-        return escape(text or "")
-    name = analysis.analyser(language)
-    pieces: list[str] = []
-    position = 0
-    for match in WORD.finditer(text):
-        if parsed.marks(match.group(), name):
-            pieces.append(escape(text[position : match.start()]))
-            pieces.append(Markup("<mark>%s</mark>") % match.group())
-            position = match.end()
-    pieces.append(escape(text[position:]))
-    return Markup("").join(pieces)
+    return highlight_all([(text, language)], parsed)[0]
+
+
+def highlight_all(texts: Sequence[tuple[str, str | None]], parsed: ParsedQuery) -> list[Markup]:
+    """Each ``(text, language)`` of ``texts`` highlighted like ``highlight``.
+
+    Whether a word is marked depends on the word and its text's analysis only, so one pattern per
+    analysis, of every marked word of all the texts, marks them all (compiled once per set of words).
+    It runs on the escaped text: escaping adds words only inside character references (``&amp;``,
+    ``&#39;``), which the pattern skips, and never joins or splits the text's own words.
+    """
+    if not (parsed.terms or parsed.prefixes):
+        return [escape(text or "") for text, _language in texts]
+    names = [analysis.analyser(language) for _text, language in texts]
+    words: dict[str, set[str]] = {}
+    for (text, _language), name in zip(texts, names, strict=True):
+        words.setdefault(name, set()).update(WORD.findall(text or ""))
+    patterns = {name: _pattern(frozenset(parsed.marked_among(written, name))) for name, written in words.items()}
+    marked = []
+    for (text, _language), name in zip(texts, names, strict=True):
+        escaped = escape(text or "")
+        pattern = patterns[name]
+        # On a plain str: re.sub joins its pieces like the text given, and Markup's join would escape them.
+        marked.append(Markup(pattern.sub(r"<mark>\g<0></mark>", str(escaped))) if pattern else escaped)  # noqa: S704
+    return marked
+
+
+@lru_cache(maxsize=1024)
+def _pattern(words: frozenset[str]) -> re.Pattern | None:
+    """``words`` where each stands whole (as ``WORD`` finds it) in escaped text, outside character
+    references. Each word is followed by its own look-behinds, so the pattern starts with the words
+    themselves and the regular expression engine skips to their first letters."""
+    if not words:
+        return None
+    alternatives = (f"{word}(?<![\\w&]{word})(?<!&#{word})" for word in map(re.escape, sorted(words)))
+    return re.compile("(?:" + "|".join(alternatives) + r")(?!\w)")

@@ -27,11 +27,16 @@ PUBLIC = SearchScope()
 
 @dataclass
 class Hit:
-    """One result: the indexed card plus escaped, highlighted title and summary."""
+    """One result: the indexed card plus escaped, highlighted title and summary.
+
+    ``key``, when the engine gives one, names the card as it is in this index generation: two hits
+    with the same key have the same card (pages keep markup made from it, ``portal.views.fragments``).
+    """
 
     card: dict[str, Any]
     title_html: Any
     summary_html: Any
+    key: tuple | None = None
 
     def __getattr__(self, name: str):
         try:

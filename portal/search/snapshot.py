@@ -1,9 +1,9 @@
 """The index as this process reads it: one snapshot per index generation, and what it caches.
 
 Caches follow what they depend on: segment columns live as long as their segment; the generation's
-columns, matched-document sets, similar items and suggestions live as long as the generation; the
-public mask is kept per visibility rule (``portal.catalogue.visibility.public_rule``), which moves
-once a day.
+columns, matched-document sets, decoded cards, similar items and suggestions live as long as the
+generation; the public mask is kept per visibility rule (``portal.catalogue.visibility.public_rule``),
+which moves once a day.
 
 Reading never writes. A missing or unreadable index raises ``SearchUnavailable``: building one takes
 tens of seconds, which no visitor's request may spend (``search reindex`` repairs it).
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MATCH_CACHE = 256
 MATCH_BYTES = 48 * 1024 * 1024
 MEMO_SIZE = 512
+CARDS_KEPT = 2048  # decoded cards per generation (about 4 KB each)
 # How long a reader keeps trying while writers move the index under it (then: the previous snapshot).
 OPEN_PATIENCE = 20.0
 # A new generation bringing more unread documents than this is opened in the background.
@@ -59,11 +60,21 @@ class Snapshot:
     matches: OrderedDict = field(default_factory=OrderedDict)
     match_bytes: int = 0
     memo: OrderedDict = field(default_factory=OrderedDict)  # similar items and suggestions
+    cards: dict = field(default_factory=dict)  # docnum → decoded card, the first-decoded leaving first
     frequencies: dict = field(default_factory=dict)  # (field, term) → document frequency
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def card(self, docnum: int) -> dict[str, Any]:
-        return json.loads(self.searcher.stored_fields(docnum)["card"])
+        """The card of document ``docnum``, decoded once for the generation (the latest CARDS_KEPT):
+        every page showing it gets the same dict, which nobody may change."""
+        found = self.cards.get(docnum)
+        if found is None:
+            found = json.loads(self.searcher.stored_fields(docnum)["card"])
+            with self.lock:
+                self.cards[docnum] = found
+                if len(self.cards) > CARDS_KEPT:
+                    del self.cards[next(iter(self.cards))]
+        return found
 
     def evaluate(self, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray | None]:
         """The packed set of documents matching ``parsed`` and their ranking (cached for the generation)."""

@@ -36,7 +36,7 @@ from portal.views import (
     transaction,
 )
 from portal.views.input import PortalRequest
-from portal.views.shared import result_cards
+from portal.views.shared import result_items
 
 
 def register(app: Flask) -> None:
@@ -67,7 +67,7 @@ def register(app: Flask) -> None:
         inactive_from=inactive_from,
         absolute_url=absolute_url,
         key_figures=figures_of,
-        result_cards=result_cards,
+        result_items=result_items,
     )
 
     @app.context_processor

@@ -2,8 +2,7 @@
 and chips of a search page, CSV files."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 from flask import Response, request, url_for
@@ -11,12 +10,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from portal import vocab
-from portal.catalogue.facets import BY_NAME, FACETS
+from portal.catalogue.facets import BY_NAME, FACETS, Facet
 from portal.catalogue.filters import CatalogueFilters, page_number
 from portal.catalogue.spreadsheets import to_csv
-from portal.i18n import current_language, format_date, number_formatter
+from portal.i18n import current_language, format_date
 from portal.search import SearchResult
-from portal.vocab import collation_key
+from portal.views import fragments
 
 LISTING_PER_PAGE = 10
 # Facets with many values show the most frequent first (and every ticked one); the rest sit in a
@@ -43,48 +42,37 @@ def listing(**values) -> CatalogueFilters:
     return CatalogueFilters(sort="newest", page=page_number(request.args), per_page=LISTING_PER_PAGE, **values)
 
 
-@dataclass(slots=True)
-class FacetOption:
-    """One value of a facet as the form shows it (attributes, so a template reads them directly)."""
-
-    value: Any
-    label: str
-    count: int
-    count_text: str  # the count written in the interface language
-    checked: bool
-    id: str  # the box's id
-    key: str = ""  # the label's sort key, for long facets
-
-
-def _options(name: str, labels: dict, counts: dict, selected: set, number) -> list[FacetOption]:
-    return [
-        FacetOption(value, labels.get(value, str(value)), count, number(count), value in selected, f"f-{name}-{value}")
-        for value, count in counts.items()
-    ]
+def _shown_and_more(facet: Facet, counts: dict, ticked: set, language: str) -> tuple[list, list]:
+    """A facet's values in the order the form shows them: a long facet's most frequent ones (and every
+    ticked one) by name, then the rest by name; a short facet's all, in the vocabulary's order."""
+    values = list(counts)
+    limit = FACET_LIMITS.get(facet.name)
+    if not limit:
+        return values, []
+    place = facet.places_by_label(language).__getitem__
+    by_name = sorted(values, key=place)
+    if len(by_name) <= limit:
+        return by_name, []
+    ranked = sorted(by_name, key=counts.__getitem__, reverse=True)  # stable: equal counts stay by name
+    if ticked:
+        ranked = [value for value in ranked if value in ticked] + [value for value in ranked if value not in ticked]
+    return sorted(ranked[:limit], key=place), sorted(ranked[limit:], key=place)
 
 
 def facet_groups(result: SearchResult) -> list[dict]:
-    """The facets as the form shows them: options (value, label, count and its text, ticked, the box's id),
-    the first ones and, for long facets, the ``more`` options after them (each part by name, in the
-    interface language). Labels, sort keys and numbers are looked up once per page, not per value."""
-    language, number = current_language(), number_formatter()
+    """The facets as the form shows them: each facet's name, legend, its first options and, for long
+    facets, the ``more`` options after them (``more_count`` of them), written as markup in the interface
+    language (``portal.views.fragments``: each option rendered once, then only its count filled in)."""
+    language = current_language()
+    write = fragments.option_writer(language)
     groups = []
     for facet in FACETS:
-        labels = facet.labels(language)
-        options = _options(facet.name, labels, result.facets.get(facet.name, {}),
-                           set(result.filters.selected(facet.name)), number)
-        more: list[FacetOption] = []
-        limit = FACET_LIMITS.get(facet.name)
-        if limit:
-            keys = facet.sort_keys(language)
-            for option in options:
-                option.key = keys.get(option.value) or collation_key(option.label, language)
-            if len(options) > limit:
-                ranked = sorted(options, key=lambda option: (not option.checked, -option.count, option.key))
-                options, more = ranked[:limit], ranked[limit:]
-            options.sort(key=lambda option: option.key)
-            more.sort(key=lambda option: option.key)
-        groups.append({"name": facet.name, "legend": facet.legend, "options": options, "more": more})
+        counts = result.facets.get(facet.name, {})
+        ticked = set(result.filters.selected(facet.name))
+        shown, more = _shown_and_more(facet, counts, ticked, language)
+        groups.append({"name": facet.name, "legend": facet.legend_in(language),
+                       "options": write(facet, shown, counts, ticked), "more": write(facet, more, counts, ticked),
+                       "more_count": len(more)})
     return groups
 
 
@@ -117,6 +105,7 @@ def result_cards(hits: Iterable) -> list[ResultCard]:
     kinds, types, categories, statuses = (vocab.labels(vocabulary, language) for vocabulary in (
         vocab.KINDS, vocab.RESOURCE_TYPES, vocab.ACTIVITY_CATEGORIES, vocab.PORTFOLIO_STATUSES))
     programme_names = BY_NAME["programme"].labels(language)
+    item_path = url_for("public.item", item_id=0).removesuffix("0")  # every card's link but for its id
     cards = []
     for hit in hits:
         card = hit if isinstance(hit, dict) else hit.card
@@ -129,7 +118,7 @@ def result_cards(hits: Iterable) -> list[ResultCard]:
             status = card["portfolio"].get(slug, "none")
             badges.append(ProgrammeBadge(programme_names.get(slug, slug), status, statuses.get(status, status)))
         cards.append(ResultCard(
-            url=url_for("public.item", item_id=card["id"]),
+            url=f"{item_path}{card['id']}",
             kinds=kinds_shown,
             title=getattr(hit, "title_html", None) or escape(card["title"]),
             summary=getattr(hit, "summary_html", None) or escape(card["summary"]),
@@ -142,11 +131,36 @@ def result_cards(hits: Iterable) -> list[ResultCard]:
     return cards
 
 
-def _chip_label(name: str, value) -> str:
+def result_items(hits: Iterable, heading: str = "h3") -> Markup:
+    """The ``result_item`` of each hit (``search.Hit``) or plain card (a dict), one after the other; a
+    hit with a key is rendered once per language and heading, and then only its title and summary are
+    filled in (``portal.views.fragments``)."""
+    macro = fragments.cards.current()
+    shown_as = (current_language(), heading, request.script_root)  # the links start with the script root
+    hits = list(hits)
+    keys = [(key, *shown_as) if (key := getattr(hit, "key", None)) else None for hit in hits]
+    kept = [fragments.cards.pieces.get(key) if key else None for key in keys]
+    cards = iter(result_cards([hit for hit, pieces in zip(hits, kept, strict=True) if pieces is None]))
+    html = []
+    for hit, key, pieces in zip(hits, keys, kept, strict=True):
+        if key is None:
+            html.append(str(macro(next(cards), heading)))
+            continue
+        if pieces is None:
+            card = replace(next(cards), title=fragments.TITLE, summary=fragments.SUMMARY)  # escaping keeps them
+            before, rest = str(macro(card, heading)).split(fragments.TITLE)
+            between, after = rest.split(fragments.SUMMARY)
+            pieces = fragments.cards.keep(key, (before, between, after))
+        html += pieces[0], str(hit.title_html), pieces[1], str(hit.summary_html), pieces[2]
+    return Markup("".join(html))  # noqa: S704 - pieces escaped by the macro, title and summary by search
+
+
+def _chip_label(name: str, value, language: str) -> str:
     facet = BY_NAME[name]
+    label = facet.labels(language).get(value) or facet.label(value)
     if name == "sdg":
-        return facet.label(value)
-    return _("%(filter)s: %(value)s", filter=facet.legend, value=facet.label(value))
+        return label
+    return _("%(filter)s: %(value)s", filter=facet.legend_in(language), value=label)
 
 
 def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
@@ -162,8 +176,9 @@ def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
         query = "&".join(encoded for other, kept, encoded in pairs if (other, kept) != (name, value))
         return f"{path}?{query}" if query else path
 
+    language = current_language()
     return [
-        {"label": _chip_label(name, value), "url": without(name, str(value))}
+        {"label": _chip_label(name, value, language), "url": without(name, str(value))}
         for name, values in filters.refinements().items()
         for value in values
     ]

@@ -2,9 +2,10 @@
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from portal.search.query import highlight, parse
+from portal.search import analysis
+from portal.search.query import WORD, highlight, highlight_all, parse
 
 SYNTAX = st.lists(
     st.sampled_from([*list('ab fo "-*()\\:^~?+<>&\''), "\x00", "é", " OR ", " AND ", " NOT ", "food", "wast*"]),
@@ -66,3 +67,29 @@ def test_highlight_escapes_and_marks():
 def test_highlight_never_lets_markup_through(text, query):
     html = str(highlight(text, parse(query)))
     assert "<" not in html.replace("<mark>", "").replace("</mark>", "")
+
+
+def _marked_word_by_word(text: str, query: str, language: str) -> str:
+    """Highlighting read plainly: each word of ``text`` on its own, marked when its term or its start matches."""
+    parsed, name = parse(query), analysis.analyser(language)
+    pieces, position = [], 0
+    for match in WORD.finditer(text):
+        folded = analysis.fold(match.group())
+        if analysis.term(folded, name) in parsed.terms or folded.startswith(tuple(parsed.prefixes) or "\x00"):
+            pieces += [str(escape(text[position : match.start()])), f"<mark>{match.group()}</mark>"]
+            position = match.end()
+    return "".join(pieces) + str(escape(text[position:]))
+
+
+# Words of results and the pieces of the character references that escaping writes (&amp; &#39; &lt;).
+TEXT = st.lists(st.sampled_from(["food", "Foods", "wasted", "procurement", "amp", "lt", "gt", "39", "34", "#",
+                                 "&", "'", '"', "<", ">", ";", " ", "_", "é", "déchets"]), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=4), st.lists(st.sampled_from(
+    ["food", "waste", "procure*", "amp", "39", "lt", "déchet", "-food", "OR"]), min_size=1, max_size=3).map(" ".join),
+    st.sampled_from(["en", "fr", None]))
+def test_highlighting_a_page_at_once_marks_what_each_word_on_its_own_would(texts, query, language):
+    marked = highlight_all([(text, language) for text in texts], parse(query))
+    assert marked == [_marked_word_by_word(text, query, language) for text in texts]
