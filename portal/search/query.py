@@ -11,8 +11,10 @@ from whoosh import query as wq
 from portal.i18n import current_language
 from portal.search import analysis, syntax
 from portal.search.documents import TEXT_FIELDS
+from portal.search.segmenting import CJK, is_cjk, marked_spans, with_marks
 
-WORD = re.compile(r"\w+")
+# A word as highlighting reads it: a run of CJK characters (highlighted by its pairs), or other letters.
+WORD = re.compile(f"[{CJK}]+|[^\\W{CJK}]+")
 MIN_PREFIX = 3  # letters, as the syntax asks (portal.search.syntax.PREFIX)
 
 
@@ -150,12 +152,11 @@ def highlight(text: str, parsed: ParsedQuery, language: str | None = "en") -> Ma
     if not text or not (parsed.terms or parsed.prefixes):
         return escape(text or "")
     name = analysis.analyser(language)
-    pieces: list[str] = []
-    position = 0
+    spans: list[tuple[int, int]] = []
     for match in WORD.finditer(text):
-        if parsed.marks(match.group(), name):
-            pieces.append(escape(text[position : match.start()]))
-            pieces.append(Markup("<mark>%s</mark>") % match.group())
-            position = match.end()
-    pieces.append(escape(text[position:]))
-    return Markup("").join(pieces)
+        word = match.group()
+        if is_cjk(word[0]):  # the whole match is a run (``WORD``): its pairs are marked
+            spans += [(match.start() + start, match.start() + end) for start, end in marked_spans(word, parsed.terms)]
+        elif parsed.marks(word, name):
+            spans.append(match.span())
+    return with_marks(text, spans)
