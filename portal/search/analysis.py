@@ -2,7 +2,8 @@
 and similar items share.
 
 A text is folded (accents and other combining marks dropped: "déchets" and "dechets" read alike),
-lower-cased, cut into words (letters and digits; "e.g" and "3.5" stay whole), stripped of the
+lower-cased, cut into words (letters and digits; "e.g" and "3.5" stay whole; a run of Chinese, Japanese
+or Korean characters into its pairs of characters, ``portal.search.segmenting``), stripped of the
 short English stop-word list, then stemmed by its language: Porter for English (as before),
 Whoosh's Snowball stemmers for the other languages it has one for, ISRI for Arabic; any other
 language is folded and not stemmed.
@@ -26,6 +27,8 @@ from whoosh.analysis import STOP_WORDS
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.porter import stem as porter_stem
 
+from portal.search.segmenting import is_cjk, segmented
+
 # Words are letters and digits (dots inside a word keep it whole); shorter than two letters: dropped.
 WORD = re.compile(r"\w+(?:\.?\w+)*")
 MIN_LENGTH = 2
@@ -45,7 +48,7 @@ class _Folding(dict):
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        if char in KEEP:
+        if char in KEEP or is_cjk(char):  # Hangul would decompose into its letters (jamo)
             folded = char
         elif char in EXTRA:
             folded = EXTRA[char]
@@ -78,11 +81,11 @@ def _stemmer(name: str) -> Callable[[str], str]:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text`` that are searched (stop words and one-letter words left out)."""
-    return [word for word in WORD.findall(fold(text)) if _searched(word)]
+    return [word for word in WORD.findall(fold(segmented(text))) if _searched(word)]
 
 
 def _searched(word: str) -> bool:
-    return len(word) >= MIN_LENGTH and word not in STOP_WORDS
+    return (len(word) >= MIN_LENGTH or is_cjk(word)) and word not in STOP_WORDS
 
 
 @cache
@@ -96,7 +99,7 @@ def analyse(text: str, name: str) -> list[str]:
     """The index terms of ``text`` under the analysis ``name`` (see ``analyser``), in order."""
     known = _terms_of(name)
     terms = []
-    for word in WORD.findall(fold(text)):
+    for word in WORD.findall(fold(segmented(text))):
         found = known.get(word)
         if found is None:
             if len(known) >= KNOWN_WORDS:

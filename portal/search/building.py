@@ -8,8 +8,9 @@ them) and then reads each posting's field length back from disk. At 100,000 item
 130 s of CPU, three quarters of it in Whoosh's writer.
 
 Here each writer process takes a run of consecutive ranges of item ids, reads them from the database
-itself (one query per table and range), builds their documents and writes one segment with a
-``BulkWriter``: the same segment Whoosh's ``SegmentWriter`` writes (same terms, postings, weights,
+itself (one query per table and range), builds their documents and writes them with a ``BulkWriter``,
+one segment per ``SEGMENT_ITEMS`` items at most (a writer holds its segment's postings in memory: about
+250 MB for 25,000 items): the same segment Whoosh's ``SegmentWriter`` writes (same terms, postings, weights,
 positions, lengths and stored fields; ``tests/search/test_building.py`` compares them), from postings
 kept per term in memory and written once, in term order, at the end. Beside its segment each process
 saves the segment's columns (``portal.search.columns``), so a worker opening the index reads
@@ -39,6 +40,8 @@ from portal.search import cards, documents, internals, locks
 from portal.search.columns import COLUMNS_FILE, SegmentColumns, save_segment_columns
 
 Progress = Callable[[int], object]
+# A writer process starts a new segment once this many items are in the current one (at a range's end).
+SEGMENT_ITEMS = 25_000
 # How long the parent waits for a message before it looks whether a writer process died.
 POLL_SECONDS = 1.0
 # Whoosh's KEYWORD(lowercase=True) analyser, and the words its tokenizer finds.
@@ -168,59 +171,83 @@ class BulkWriter(SegmentWriter):
 
 
 def write_index(ix: whoosh_index.Index, ranges: list[tuple[int, int]], *, procs: int,
-                progress: Progress | None = None, **writer_args) -> None:
+                progress: Progress | None = None, segment_items: int = SEGMENT_ITEMS, **writer_args) -> None:
     """Fill the new, empty index ``ix`` with the items whose ids lie in ``ranges`` and commit it.
 
-    ``procs`` writer processes (1: in this process), each writing one segment of the ranges it took;
-    ``writer_args`` go to each ``BulkWriter`` (e.g. ``compound``).
+    ``procs`` writer processes (1: in this process), each writing the segments of the ranges it took
+    (one per ``segment_items`` items at most); ``writer_args`` go to each ``BulkWriter`` (e.g. ``compound``).
     """
     progress = progress or (lambda count: None)
     holder = ix.writer()  # the index lock while the segments are written, then the commit
     try:
         if procs <= 1 or len(ranges) <= 1:
-            segments = [write_segment(ix, ranges, progress, writer_args)]
+            segments = write_segments(ix, ranges, progress, writer_args, segment_items)
         else:
-            segments = _in_processes(ix, ranges, min(procs, len(ranges)), progress, writer_args)
+            segments = _in_processes(ix, ranges, min(procs, len(ranges)), progress, writer_args, segment_items)
     except BaseException:
         holder.cancel()
         raise
     internals.commit_segments(holder, [segment for segment in segments if segment.doc_count_all()])
 
 
-def write_segment(ix: whoosh_index.Index, ranges: Iterable[tuple[int, int]], progress: Progress,
-                  writer_args: dict):
-    """One segment holding the items of ``ranges`` (read a range at a time), saved with its columns."""
-    writer = BulkWriter(ix, **writer_args)
-    stored_cards: list[str] = []
+def write_segments(ix: whoosh_index.Index, ranges: Iterable[tuple[int, int]], progress: Progress,
+                   writer_args: dict, segment_items: int = SEGMENT_ITEMS) -> list:
+    """The segments holding the items of ``ranges`` (read a range at a time), in order, each saved with
+    its columns: a segment is closed once it holds ``segment_items`` items."""
+    segments: list = []
+    current = _Segment(ix, writer_args)
     try:
         with db.engine.connect() as connection:
             for lo, hi in ranges:
                 found = cards.rows(connection, None, lo, hi)
-                for item_id in sorted(found):
-                    doc = documents.document(found[item_id], joined=False)
-                    writer.add_document(**doc)
-                    stored_cards.append(doc["card"])
+                current.add(found)
                 progress(len(found))
-        segment = writer.finish()
+                if len(current.cards) >= segment_items:
+                    segments.append(current.finish())
+                    current = _Segment(ix, writer_args)
+        if current.cards or not segments:
+            segments.append(current.finish())
+        else:
+            current.writer.cancel()
     except BaseException:
-        writer.cancel()
+        current.writer.cancel()
         raise
-    columns = SegmentColumns.from_cards(stored_cards, len(stored_cards))
-    lengths = {name: writer.lengths[name] for name in documents.TEXT_FIELDS}
-    save_segment_columns(internals.segment_file(ix, segment, COLUMNS_FILE), columns, lengths)
-    return segment
+    return segments
 
 
-def _in_processes(ix, ranges, procs: int, progress: Progress, writer_args: dict) -> list:
-    """Segments written by ``procs`` forked processes, each given a run of consecutive ranges: the
+class _Segment:
+    """One segment being written, and the stored cards its columns are made from."""
+
+    def __init__(self, ix: whoosh_index.Index, writer_args: dict):
+        self.ix = ix
+        self.writer = BulkWriter(ix, **writer_args)
+        self.cards: list[str] = []
+
+    def add(self, found: dict[int, dict]) -> None:
+        for item_id in sorted(found):
+            doc = documents.document(found[item_id], joined=False)
+            self.writer.add_document(**doc)
+            self.cards.append(doc["card"])
+
+    def finish(self):
+        segment = self.writer.finish()
+        columns = SegmentColumns.from_cards(self.cards, len(self.cards))
+        lengths = {name: self.writer.lengths[name] for name in documents.TEXT_FIELDS}
+        save_segment_columns(internals.segment_file(self.ix, segment, COLUMNS_FILE), columns, lengths)
+        return segment
+
+
+def _in_processes(ix, ranges, procs: int, progress: Progress, writer_args: dict, segment_items: int) -> list:
+    """The segments written by ``procs`` forked processes, each given a run of consecutive ranges: the
     documents are numbered in id order across the segments, rebuild after rebuild."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     shares = [ranges[number * len(ranges) // procs:(number + 1) * len(ranges) // procs] for number in range(procs)]
     app = current_app._get_current_object()
     with locks.children_die_with_me():
-        writers = [context.Process(target=_writer_process, args=(app, ix, number, share, results, writer_args),
-                                   daemon=True, name=f"search-writer-{number}") for number, share in enumerate(shares)]
+        writers = [context.Process(target=_writer_process, daemon=True, name=f"search-writer-{number}",
+                                   args=(app, ix, number, share, results, writer_args, segment_items))
+                   for number, share in enumerate(shares)]
         for process in writers:
             process.start()
     segments = {}
@@ -234,7 +261,7 @@ def _in_processes(ix, ranges, procs: int, progress: Progress, writer_args: dict)
                 continue
             if kind == "progress":
                 progress(value)
-            elif kind == "segment":
+            elif kind == "segments":
                 segments[number] = value
             else:
                 raise RuntimeError(f"A search writer process failed: {value}")
@@ -243,16 +270,17 @@ def _in_processes(ix, ranges, procs: int, progress: Progress, writer_args: dict)
             if process.is_alive() and len(segments) < procs:
                 process.kill()
             process.join()
-    return [segments[number] for number in range(procs)]
+    return [segment for number in range(procs) for segment in segments[number]]
 
 
-def _writer_process(app, ix, number: int, ranges, results, writer_args: dict) -> None:
-    """In a forked child: write the segment of ``ranges``; messages are tagged with ``number``."""
+def _writer_process(app, ix, number: int, ranges, results, writer_args: dict, segment_items: int) -> None:
+    """In a forked child: write the segments of ``ranges``; messages are tagged with ``number``."""
     with app.app_context():
         db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
         try:
-            segment = write_segment(ix, ranges, lambda count: results.put(("progress", number, count)), writer_args)
+            written = write_segments(ix, ranges, lambda count: results.put(("progress", number, count)), writer_args,
+                                     segment_items)
         except BaseException as error:
             results.put(("error", number, repr(error)))
             raise
-        results.put(("segment", number, segment))
+        results.put(("segments", number, written))

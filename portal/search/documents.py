@@ -21,7 +21,7 @@ from portal.search import analysis, cards
 
 # What an index folder's ``FORMAT`` file must say for this code to read it: a different (or missing)
 # one was built by an older analysis and is rebuilt (``search reindex``, or the follower thread).
-INDEX_FORMAT = "2: terms analysed per item language, folded before stemming"
+INDEX_FORMAT = "3: terms analysed per item language, folded before stemming, CJK runs as pairs"
 # The analysed fields hold terms separated by spaces (``portal.search.analysis`` made them).
 PRE_ANALYSED_TERM = re.compile(r"[^ ]+")
 PRE_ANALYSED = RegexTokenizer(PRE_ANALYSED_TERM)

@@ -12,8 +12,10 @@ from whoosh import query as wq
 from portal.i18n import current_language
 from portal.search import analysis, syntax
 from portal.search.documents import TEXT_FIELDS
+from portal.search.segmenting import CJK, RUN, is_cjk, marked_spans, with_marks
 
-WORD = re.compile(r"\w+")
+# A word as highlighting reads it: a run of CJK characters (highlighted by its pairs), or other letters.
+WORD = re.compile(f"[{CJK}]+|[^\\W{CJK}]+")
 MIN_PREFIX = 3  # letters, as the syntax asks (portal.search.syntax.PREFIX)
 
 
@@ -167,7 +169,8 @@ def highlight_all(texts: Sequence[tuple[str, str | None]], parsed: ParsedQuery) 
     Whether a word is marked depends on the word and its text's analysis only, so one pattern per
     analysis, of every marked word of all the texts, marks them all (compiled once per set of words).
     It runs on the escaped text: escaping adds words only inside character references (``&amp;``,
-    ``&#39;``), which the pattern skips, and never joins or splits the text's own words.
+    ``&#39;``), which the pattern skips, and never joins or splits the text's own words. A text holding
+    Chinese, Japanese or Korean is marked span by span instead (``_with_runs``).
     """
     if not (parsed.terms or parsed.prefixes):
         return [escape(text or "") for text, _language in texts]
@@ -175,9 +178,13 @@ def highlight_all(texts: Sequence[tuple[str, str | None]], parsed: ParsedQuery) 
     words: dict[str, set[str]] = {}
     for (text, _language), name in zip(texts, names, strict=True):
         words.setdefault(name, set()).update(WORD.findall(text or ""))
-    patterns = {name: _pattern(frozenset(parsed.marked_among(written, name))) for name, written in words.items()}
+    marked_words = {name: parsed.marked_among(written, name) for name, written in words.items()}
+    patterns = {name: _pattern(frozenset(found)) for name, found in marked_words.items()}
     marked = []
     for (text, _language), name in zip(texts, names, strict=True):
+        if text and RUN.search(text):
+            marked.append(_with_runs(text, marked_words[name], parsed.terms))
+            continue
         escaped = escape(text or "")
         pattern = patterns[name]
         # On a plain str: re.sub joins its pieces like the text given, and Markup's join would escape them.
@@ -194,3 +201,15 @@ def _pattern(words: frozenset[str]) -> re.Pattern | None:
         return None
     alternatives = (f"{word}(?<![\\w&]{word})(?<!&#{word})" for word in map(re.escape, sorted(words)))
     return re.compile("(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def _with_runs(text: str, marked_words: set[str], terms: set[str]) -> Markup:
+    """``text`` with its marked words, and the pairs of its CJK runs that are ``terms``, in ``<mark>``."""
+    spans: list[tuple[int, int]] = []
+    for match in WORD.finditer(text):
+        word = match.group()
+        if is_cjk(word[0]):  # the whole match is a run (``WORD``): its pairs are marked
+            spans += [(match.start() + start, match.start() + end) for start, end in marked_spans(word, terms)]
+        elif word in marked_words:
+            spans.append(match.span())
+    return with_marks(text, spans)

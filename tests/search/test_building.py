@@ -64,16 +64,18 @@ def contents(ix: whoosh_index.Index) -> dict:
         }
 
 
-@pytest.mark.parametrize("procs", [1, 3])
-def test_the_rebuild_writes_what_whoosh_would(app, catalogue, tmp_path, procs):
+@pytest.mark.parametrize(("procs", "segment_items", "segments"), [(1, 25_000, 1), (3, 25_000, 3), (2, 120, 4)])
+def test_the_rebuild_writes_what_whoosh_would(app, catalogue, tmp_path, procs, segment_items, segments):
     with db.engine.connect() as connection:
         expected = contents(whoosh_writes(tmp_path / "whoosh", connection))
         ranges = cards.id_ranges(connection, batch=50)
     (tmp_path / "bulk").mkdir()
     ix = whoosh_index.create_in(str(tmp_path / "bulk"), documents.make_schema())
     counted = []
-    building.write_index(ix, ranges, procs=procs, progress=counted.append)
-    assert len(ix.reader().leaf_readers()) == procs  # one segment per writer process
+    building.write_index(ix, ranges, procs=procs, progress=counted.append, segment_items=segment_items)
+    # One segment per writer process, or more once a segment holds ``segment_items`` (each writer took
+    # about 200 items here, ranges of 50: a segment of 150, then the rest).
+    assert len(ix.reader().leaf_readers()) == segments
     numbered = [int(fields["id"]) for _, fields in ix.reader().iter_docs()]
     assert numbered == sorted(numbered)  # documents in id order: ties rank alike after every rebuild
     assert sum(counted) == expected["documents"] == 403
@@ -130,7 +132,7 @@ def test_a_writer_process_that_dies_fails_the_rebuild_and_the_old_index_keeps_se
             os._exit(3)
         raise AssertionError("the rebuild should write in its writer processes")
 
-    monkeypatch.setattr(building, "write_segment", dies_in_a_child)
+    monkeypatch.setattr(building, "write_segments", dies_in_a_child)
     monkeypatch.setattr(app.extensions["search"], "rebuild_procs", 2)
     with pytest.raises(RuntimeError, match="writer process"):
         search.rebuild()

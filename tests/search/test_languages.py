@@ -13,13 +13,16 @@ FRENCH = ("Gestion des déchets ménagers",
 SPANISH = ("Políticas de alimentación sostenible", "Información y educación sobre la energía en las escuelas.")
 RUSSIAN = ("Переработка отходов", "Новые районы собирают отходы раздельно.")
 ENGLISH = ("Food waste in schools", "Cutting food waste in school canteens.")
+# "Sustainable tourism development in mountain areas", "Pilot projects of eco-tourism and water saving."
+CHINESE = ("山区可持续旅游发展", "生态旅游与节水的试点项目。")
 
 
 @pytest.fixture
 def items(make_item):
     return {
         language: make_item(title=title, summary=summary, language=language)
-        for language, (title, summary) in {"fr": FRENCH, "es": SPANISH, "ru": RUSSIAN, "en": ENGLISH}.items()
+        for language, (title, summary) in {"fr": FRENCH, "es": SPANISH, "ru": RUSSIAN, "en": ENGLISH,
+                                           "zh": CHINESE}.items()
     }
 
 
@@ -48,6 +51,27 @@ def test_a_spanish_item_is_found_by_its_inflections(client, items, q):
 @pytest.mark.parametrize("q", ["отход", "отходы", "переработку", "новый район"])
 def test_a_russian_item_is_found_by_its_inflections(client, items, q):
     assert found(client, q, lang="ru") == {items["ru"].id}
+
+
+@pytest.mark.parametrize("q", ["旅游", "可持续旅游", "生态旅游", "节水", '"可持续旅游"', "旅游 -节水"])
+def test_a_chinese_item_is_found_by_the_words_inside_its_runs_of_characters(client, items, q):
+    """Chinese has no spaces: 旅游 (tourism) is inside 山区可持续旅游发展."""
+    expected = set() if q.startswith("旅游 -") else {items["zh"].id}
+    assert found(client, q, lang="zh") == expected
+    assert found(client, q) == expected
+
+
+@pytest.mark.parametrize("q", ["旅游山区", '"旅游可持续"', "游览"])
+def test_a_chinese_query_needs_its_characters_together_and_in_order(client, items, q):
+    assert found(client, q) == set()
+
+
+def test_chinese_words_that_matched_are_highlighted_inside_their_run(client, items):
+    page = client.get("/search", query_string={"q": "旅游", "lang": "zh"}).text
+    assert "山区可持续<mark>旅游</mark>发展" in page
+    assert "生态<mark>旅游</mark>与节水的试点项目。" in page
+    page = client.get("/search", query_string={"q": "可持续旅游"}).text
+    assert "山区<mark>可持续旅游</mark>发展" in page
 
 
 def test_a_query_is_read_in_every_language_of_the_catalogue(client, items):
@@ -109,7 +133,7 @@ def test_the_language_facet_counts_with_the_other_facets_applied_in_the_api(clie
     data = client.get("/api/v1/items?language=fr&programme=spp").get_json()
     assert data["total"] == 1 and [item["language"] for item in data["items"]] == ["fr"]
     # Each facet counts what ticking its box gives: the language counts keep the programme, not the language.
-    assert data["facets"]["language"] == {"en": 1, "es": 1, "fr": 1, "ru": 1}
+    assert data["facets"]["language"] == {"en": 1, "es": 1, "fr": 1, "ru": 1, "zh": 1}
     assert data["facets"]["programme"]["sfs"] == 1
     assert client.get("/api/v1/items?language=FR&language=es").get_json()["total"] == 3
     response = client.get("/api/v1/items?language=xx")

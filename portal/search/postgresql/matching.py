@@ -43,6 +43,7 @@ from portal.search.postgresql import codes
 from portal.search.postgresql.schema import documents
 from portal.search.postgresql.tsquery import TextQuery
 from portal.search.results import SearchScope
+from portal.search.segmenting import marked_spans, with_marks
 
 D = documents.c
 FACET_VALUES: dict[str, tuple] = {facet.name: facet.values for facet in FACETS}
@@ -160,8 +161,9 @@ def use_the_index(connection: Connection, words: Words) -> None:
         connection.execute(NO_SEQUENTIAL_SCAN)
 
 
-def marked(text: str) -> Markup:
-    """``text`` escaped for HTML, its START/STOP marks (``Words.highlighted``) as ``<mark>`` tags."""
+def marked(text: str, cjk_words: frozenset[str] = frozenset()) -> Markup:
+    """``text`` escaped for HTML, its START/STOP marks (``Words.highlighted``) as ``<mark>`` tags, and
+    the ``cjk_words`` in its runs of CJK characters (which ``ts_headline`` reads as single words)."""
     pieces: list[str] = []
     inside = False
     for piece in MARKS.split(text):
@@ -169,6 +171,8 @@ def marked(text: str) -> Markup:
             if (piece == START) != inside:  # a stray mark (never in practice) is dropped
                 pieces.append(Markup("<mark>") if piece == START else Markup("</mark>"))
                 inside = not inside
+        elif cjk_words and not inside:
+            pieces.append(with_marks(piece, marked_spans(piece, cjk_words)))
         else:
             pieces.append(escape(piece))
     if inside:
@@ -210,7 +214,9 @@ def page(connection: Connection, condition, filters: CatalogueFilters, words: Wo
     outer_keys = [chosen.c[key.name].desc() if descending else chosen.c[key.name] for key, descending in keys]
     statement = select(*columns).join_from(chosen, hit, hit.c.item_id == chosen.c.item_id).order_by(*outer_keys)
     if highlights:
-        return [(card, marked(title), marked(summary)) for card, title, summary in connection.execute(statement)]
+        cjk_words = words.query.cjk_words if words.query is not None else frozenset()
+        return [(card, marked(title, cjk_words), marked(summary, cjk_words))
+                for card, title, summary in connection.execute(statement)]
     return [(card, escape(card["title"]), escape(card["summary"])) for (card,) in connection.execute(statement)]
 
 

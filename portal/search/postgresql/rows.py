@@ -29,6 +29,7 @@ from portal.models import Item
 from portal.search import cards, tracked
 from portal.search.postgresql import codes
 from portal.search.postgresql.schema import config_for, documents, state, words
+from portal.search.segmenting import segmented
 
 PENDING = "postgresql_search_pending"
 NEW_WORDS = "postgresql_search_words"
@@ -142,7 +143,7 @@ def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, s
         "pair_codes": sorted(codes.code(codes.pair_token(slug, status)) for slug, status in card["portfolio"].items()),
         "words": sorted(cards.words(row)),
         "card": card,
-        **cards.text_fields(row),
+        **{name: segmented(value) for name, value in cards.text_fields(row).items()},  # CJK as pairs
     }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, text
 
 from portal.search import syntax
 from portal.search.postgresql.schema import SIMPLE
+from portal.search.segmenting import segmented, words_of
 
 # The configurations the search rows use, read from the index on ``config`` (a loose index scan).
 _CONFIGS = """
@@ -40,6 +41,7 @@ class TextQuery:
 
     positive: dict[str, str]  # configuration → the groups' tsquery (empty when there are no groups)
     excluded: dict[str, str]  # configuration → the exclusions' tsquery, ORed
+    cjk_words: frozenset[str] = frozenset()  # the groups' CJK words (``segmenting``), highlighted by hand
 
     @property
     def ranked(self) -> bool:
@@ -82,12 +84,12 @@ def literal(lexeme: str) -> str:
 
 def _clause(clause: syntax.Clause, name: str, params: dict[str, str]) -> str:
     if clause.kind == syntax.PHRASE:
-        params[name] = clause.text
+        params[name] = segmented(clause.text)
         return f"portal_phrase(config::regconfig, :{name})"
     if clause.kind == syntax.PREFIX_OF:  # letters and digits only (syntax.PREFIX): safe in to_tsquery
         params[name] = f"{clause.text}:*"
         return f"(to_tsquery(config::regconfig, :{name}) || to_tsquery('{SIMPLE}', :{name}))"
-    params[name] = clause.text
+    params[name] = segmented(clause.text)
     return f"plainto_tsquery(config::regconfig, :{name})"
 
 
@@ -115,4 +117,6 @@ def compile_query(connection: Connection, search: syntax.SearchQuery) -> TextQue
     return TextQuery(
         positive={config: query for config, query, _ in rows} if search.groups else {},
         excluded={config: query for config, _, query in rows},
+        cjk_words=frozenset(words_of(" ".join(clause.text for group in search.groups for clause in group
+                                              if clause.kind != syntax.PREFIX_OF))),
     )
