@@ -1,6 +1,6 @@
 """Digests of saved searches: what is new, public and matching, mailed once."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -10,7 +10,12 @@ from portal.models import Item, OutboxMessage, SavedSearch, SavedSearchDigest, u
 
 pytestmark = pytest.mark.search_backends()
 
-TOMORROW = timedelta(days=1, hours=1)
+
+
+def tomorrow_morning() -> datetime:
+    """8:00 tomorrow: a daily digest is due then, and a second run two hours later is the same day
+    (``utcnow()`` plus a day could fall on either side of midnight)."""
+    return datetime.combine(utcnow().date() + timedelta(days=1), time(8))
 
 
 def mails() -> list[OutboxMessage]:
@@ -42,7 +47,7 @@ def test_a_digest_lists_the_new_public_items_that_match_and_is_sent_once(subscri
     make_item(title="Solar draft", state="draft", published_at=utcnow())
     make_item(title="Solar inactive", published_at=utcnow(), updated_days_ago=800)
 
-    run = digests.send_digests(utcnow() + TOMORROW)
+    run = digests.send_digests(tomorrow_morning())
     db.session.commit()
 
     assert (run.due, run.sent, run.items) == (1, 1, 1)
@@ -58,7 +63,7 @@ def test_a_digest_lists_the_new_public_items_that_match_and_is_sent_once(subscri
     assert (record.saved_search_id, record.item_ids, record.message_id) == (search.id, [match.id], message.id)
     assert before.id not in record.item_ids
 
-    again = digests.send_digests(utcnow() + TOMORROW + timedelta(hours=2))
+    again = digests.send_digests(tomorrow_morning() + timedelta(hours=2))
     db.session.commit()
     assert (again.due, again.sent) == (0, 0)
     assert len(mails()) == 1
@@ -66,14 +71,14 @@ def test_a_digest_lists_the_new_public_items_that_match_and_is_sent_once(subscri
 
 def test_nothing_is_mailed_when_nothing_is_new_and_the_next_digest_starts_where_the_last_ended(subscriber, make_item):
     search = saved(subscriber)
-    first = digests.send_digests(utcnow() + TOMORROW)
+    first = digests.send_digests(tomorrow_morning())
     db.session.commit()
     assert (first.due, first.sent, first.empty) == (1, 0, 1)
     assert mails() == []
 
     db.session.refresh(search)
     published(make_item, "Solar pumps", published_at=search.last_digest_at + timedelta(minutes=1))
-    second = digests.send_digests(utcnow() + TOMORROW + timedelta(days=1))
+    second = digests.send_digests(tomorrow_morning() + timedelta(days=1))
     db.session.commit()
     assert second.sent == 1
     assert "Solar pumps" in mails()[0].body
@@ -93,19 +98,19 @@ def test_an_item_hidden_before_the_digest_is_left_out_whatever_the_index_says(su
     # A bulk statement bypasses the index sync: the index still holds the item as public.
     db.session.execute(db.update(Item).where(Item.id == item.id).values(hidden=True))
     db.session.commit()
-    assert digests.send_digests(utcnow() + TOMORROW).sent == 0
+    assert digests.send_digests(tomorrow_morning()).sent == 0
 
 
 def test_a_dry_run_counts_without_mailing_or_moving_the_period(subscriber, make_item):
     search = saved(subscriber)
     published(make_item, "Solar kiosks")
-    dry = digests.send_digests(utcnow() + TOMORROW, dry_run=True)
+    dry = digests.send_digests(tomorrow_morning(), dry_run=True)
     db.session.commit()
     assert (dry.due, dry.sent, dry.items) == (1, 1, 1)
     assert mails() == []
     db.session.refresh(search)
     assert search.last_digest_at is None
-    assert digests.send_digests(utcnow() + TOMORROW).sent == 1
+    assert digests.send_digests(tomorrow_morning()).sent == 1
 
 
 def test_a_deactivated_account_gets_no_digest(subscriber, make_item):
@@ -113,7 +118,7 @@ def test_a_deactivated_account_gets_no_digest(subscriber, make_item):
     published(make_item, "Solar lamps")
     subscriber.active = False
     db.session.commit()
-    assert digests.send_digests(utcnow() + TOMORROW).due == 0
+    assert digests.send_digests(tomorrow_morning()).due == 0
 
 
 def test_many_subscribers_of_one_search_each_get_their_digest(make_user, make_item):
@@ -121,7 +126,7 @@ def test_many_subscribers_of_one_search_each_get_their_digest(make_user, make_it
     for reader in readers:
         saved(reader, "sdg=7")
     published(make_item, "Clean cooking", sdgs=(7,))
-    run = digests.send_digests(utcnow() + TOMORROW)
+    run = digests.send_digests(tomorrow_morning())
     db.session.commit()
     assert run.sent == 3
     assert sorted(m.recipient for m in mails()) == sorted(reader.email for reader in readers)
