@@ -9,7 +9,6 @@ import io
 from dataclasses import replace
 
 import pytest
-
 from flask_babel import force_locale
 from sqlalchemy import update
 

