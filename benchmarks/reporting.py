@@ -188,6 +188,10 @@ def main() -> None:
         print(f"spp has {len(reporting.partner_rows(scope))} partners in {year}; {args.runs} runs after one warm-up")
         public_item = db.session.scalar(select(Item.id).where(public_clause()).order_by(Item.id.desc()).limit(1))
     index(app)
+    with app.app_context():  # as wsgi.py does when a worker boots: the stored figures brought up to date
+        reporting.warm()
+    for keeper in app.extensions[EXTENSION].values():
+        keeper.wait()
     load = " ".join(f"{n:.1f}" for n in os.getloadavg())
     print(f"Load average before measuring: {load} on {os.cpu_count()} cores (shared with other work: "
           "compare ratios and repeated runs, not single figures)\n")
@@ -301,7 +305,8 @@ def cold(app, moderator, admin, anonymous, runs: int) -> None:
 
     def new_worker(client, url):
         def call() -> int:
-            app.extensions.pop(EXTENSION, None)  # nothing decoded in this process yet
+            for keeper in keepers():
+                keeper.decoded.clear()  # nothing decoded in this process yet
             return get(client, f"{url}&lang={next(languages)}")()
 
         return call

@@ -18,7 +18,7 @@ from portal.catalogue.reporting import period, refresh
 from portal.catalogue.reporting.dashboard import _compute_dashboard
 from portal.catalogue.reporting.refresh import EXTENSION
 from portal.extensions import db
-from portal.models import Item, ReportingFigures, utcnow
+from portal.models import Item, Programme, ReportingFigures, utcnow
 from tests.helpers import PASSWORD, contribute, programme, this_year, travel
 from tests.views.test_reporting import read_csv
 
@@ -225,3 +225,18 @@ def test_figures_stored_by_a_release_with_other_fields_are_computed_again(app, m
     db.session.commit()
     reporting.dashboard(current_scope())
     assert computed == ["spp", "spp"]
+
+
+def test_warm_prepares_this_years_figures_so_that_no_first_view_computes_them(
+    app, background, make_app, make_user, make_item, computed, monkeypatch
+):
+    make_item(programmes=("spp",))
+    client = desk_client(make_app(), make_user)
+    reporting.warm()  # wsgi.py, as a worker boots
+    wait(app)
+    assert sorted(computed) == sorted([*(p.slug for p in db.session.scalars(db.select(Programme))), "all"])
+    achievements = importlib.import_module("portal.catalogue.reporting.achievements")
+    monkeypatch.setattr(achievements, "compute_achievements", lambda *args: pytest.fail("computed in the request"))
+    assert client.get("/desk/reporting?programme=spp").status_code == 200
+    assert len(computed) == 7  # the other worker read them
+    assert app.test_client().get("/programmes/spp").status_code == 200  # and the achievements

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal import vocab
 from portal.catalogue.organisations import partner_on
 from portal.catalogue.reporting.breakdowns import Count, breakdowns
-from portal.catalogue.reporting.refresh import refresher
+from portal.catalogue.reporting.refresh import Refresher, refresher
 from portal.catalogue.reporting.sql import programme_items
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
@@ -49,7 +49,16 @@ def public_achievements(programme: Programme, now: datetime | None = None) -> Ac
     """
     if now is not None and now.date() != utcnow().date():
         return compute_achievements(programme, now)
-    return refresher("achievements", _recompute, Achievements).get((programme.id,)).value
+    return _keeper().get((programme.id,)).value
+
+
+def warm_achievements(programme_id: int) -> None:
+    """Bring the programme's achievements up to date in the background (``dashboard.warm``)."""
+    _keeper().schedule((programme_id,))
+
+
+def _keeper() -> Refresher:
+    return refresher("achievements", _recompute, Achievements)
 
 
 def _recompute(key: tuple) -> Achievements:

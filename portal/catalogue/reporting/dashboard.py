@@ -8,6 +8,7 @@ from functools import cached_property
 from flask import current_app
 from sqlalchemy import select
 
+from portal.catalogue.reporting.achievements import warm_achievements
 from portal.catalogue.reporting.breakdowns import Breakdowns, Gaps, gaps, year_breakdowns
 from portal.catalogue.reporting.codec import NOT_KEPT
 from portal.catalogue.reporting.health import Health, partnership_health
@@ -79,14 +80,18 @@ def dashboard(scope: ReportScope) -> Dashboard:
 
 
 def warm() -> None:
-    """Bring this year's dashboard of every programme and of the network up to date in the background,
-    so that no desk waits for one (``wsgi.py``, as a gunicorn worker boots): computed by the first
-    worker that gets to each, read from the database by the others."""
+    """Bring this year's dashboard of every programme and of the network, and every programme's public
+    achievements, up to date in the background, so that no desk or visitor waits for them (``wsgi.py``,
+    as a gunicorn worker boots): computed by the first worker that gets to each, read from the database
+    by the others."""
     if not current_app.config["REPORTING_REFRESH_IN_BACKGROUND"]:
         return
     keeper, year = _keeper(), current_year()
-    for programme_id in (*db.session.scalars(select(Programme.id).order_by(Programme.position)), None):
+    programme_ids = list(db.session.scalars(select(Programme.id).order_by(Programme.position)))
+    for programme_id in (*programme_ids, None):
         keeper.schedule(_key(programme_id, year))
+    for programme_id in programme_ids:
+        warm_achievements(programme_id)
 
 
 def _keeper() -> Refresher:

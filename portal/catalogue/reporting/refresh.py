@@ -74,18 +74,14 @@ class Refresher:
     """The stored figures of one kind (``compute(key)`` makes one, in an app context, as an instance of
     ``figures``, a dataclass) and the thread that recomputes them when the data moves."""
 
-    def __init__(self, app: Flask, kind: str, compute: Callable[[tuple], Any], figures: type):
-        self.app = app
+    def __init__(self, background: "Background", kind: str, compute: Callable[[tuple], Any], figures: type):
+        self.background = background
         self.kind = kind
         self.compute = compute
         self.figures = figures
         self.format = codec.layout(figures)
         self.decoded: OrderedDict[str, tuple[tuple, Any]] = OrderedDict()  # key → ((version, computed_at), value)
         self.lock = threading.Lock()
-        self.pending: queue.Queue = queue.Queue()
-        self.queued: set[tuple] = set()
-        self._thread: threading.Thread | None = None
-        self._pid = 0
 
     def get(self, key: tuple) -> Kept:
         """The figures for ``key``: current, or the stored ones while newer are made."""
@@ -166,12 +162,7 @@ class Refresher:
         return claimed
 
     def schedule(self, key: tuple) -> None:
-        with self.lock:
-            if key in self.queued:
-                return
-            self.queued.add(key)
-        self._ensure_running()
-        self.pending.put(key)
+        self.background.schedule(self, key)
 
     def _schedule_after_request(self, key: tuple) -> None:
         """``schedule``, once the request has made its answer: the thread's work, in this process, would
@@ -180,34 +171,16 @@ class Refresher:
             return self.schedule(key)
 
         @after_this_request
-        def refresh(response):
+        def refresh_once_answered(response):
             self.schedule(key)
             return response
 
     def wait(self) -> None:
         """Until every scheduled result is computed (tests)."""
-        self.pending.join()
+        self.background.pending.join()
 
-    def _ensure_running(self) -> None:
-        with self.lock:
-            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
-                return
-            self._pid = os.getpid()  # a forked worker starts its own thread
-            self._thread = threading.Thread(target=self._run, name="reporting-refresher", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            key = self.pending.get()
-            try:
-                with self.app.app_context():
-                    self._refresh(key)
-            finally:
-                with self.lock:
-                    self.queued.discard(key)
-                self.pending.task_done()
-
-    def _refresh(self, key: tuple) -> None:
+    def refresh(self, key: tuple) -> None:
+        """Compute and store the figures of ``key``, unless they are current or another process is on them."""
         stored_key = _stored_key(key)
         try:
             version = _version()  # read first: a change made meanwhile triggers another refresh
@@ -232,6 +205,50 @@ class Refresher:
             log.exception("A claim on reporting figures could not be released")
 
 
+class Background:
+    """The one thread of a process (per app) that refreshes figures of every kind, one at a time.
+
+    One thread, not one per kind: each thread that computes figures gets its own malloc arena, whose
+    peak stays resident.
+    """
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.lock = threading.Lock()
+        self.pending: queue.Queue = queue.Queue()
+        self.queued: set[tuple] = set()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def schedule(self, keeper: Refresher, key: tuple) -> None:
+        job = (keeper.kind, key)
+        with self.lock:
+            if job in self.queued:
+                return
+            self.queued.add(job)
+        self._ensure_running()
+        self.pending.put((keeper, key))
+
+    def _ensure_running(self) -> None:
+        with self.lock:
+            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+                return
+            self._pid = os.getpid()  # a forked worker starts its own thread
+            self._thread = threading.Thread(target=self._run, name="reporting-refresher", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            keeper, key = self.pending.get()
+            try:
+                with self.app.app_context():
+                    keeper.refresh(key)
+            finally:
+                with self.lock:
+                    self.queued.discard((keeper.kind, key))
+                self.pending.task_done()
+
+
 def _insert():
     """An INSERT that can say ON CONFLICT, in the database's dialect (SQLite or PostgreSQL)."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
@@ -239,8 +256,9 @@ def _insert():
 
 
 def refresher(kind: str, compute: Callable[[tuple], Any], figures: type) -> Refresher:
-    """This app's refresher of ``kind`` (one per app and kind)."""
+    """This app's refresher of ``kind`` (one per app and kind, all sharing the app's ``Background`` thread)."""
     found = current_app.extensions.setdefault(EXTENSION, {})
     if kind not in found:
-        found[kind] = Refresher(current_app._get_current_object(), kind, compute, figures)
+        background = next((keeper.background for keeper in found.values()), None)
+        found[kind] = Refresher(background or Background(current_app._get_current_object()), kind, compute, figures)
     return found[kind]
