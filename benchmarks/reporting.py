@@ -11,6 +11,7 @@ several runs, and the process's peak resident memory. Issue 15's targets are pri
         [--database /tmp/reporting-bench.sqlite]   # reuse a seeded file (and its index) between runs
         [--only pages|reporting]                   # only the public and desk pages, or only reporting
         [--detail]                                 # also time each part of the dashboard
+        [--no-freeze]                              # without wsgi.py's gc.freeze() after warming
         [--profile URL]                            # where that page's time goes, rendered afresh
 
 ``--profile`` runs the page ``--runs`` times (page cache emptied) under cProfile and prints the busiest
@@ -21,6 +22,7 @@ timings from the plain run.
 
 import argparse
 import cProfile
+import gc
 import itertools
 import os
 import pstats
@@ -159,6 +161,7 @@ def main() -> None:
     parser.add_argument("--database", help="SQLite file to create, or to reuse when it exists")
     parser.add_argument("--detail", action="store_true", help="also time each part of the dashboard")
     parser.add_argument("--only", choices=("pages", "reporting"), help="only the pages, or only reporting")
+    parser.add_argument("--no-freeze", action="store_true", help="leave out wsgi.py's gc.freeze() after warming")
     parser.add_argument("--profile", metavar="URL", help="profile that page rendered afresh instead of timing pages")
     args = parser.parse_args()
 
@@ -192,6 +195,8 @@ def main() -> None:
         reporting.warm()
     for keeper in app.extensions[EXTENSION].values():
         keeper.wait()
+    if not args.no_freeze:
+        gc.freeze()  # as wsgi.py does then
     load = " ".join(f"{n:.1f}" for n in os.getloadavg())
     print(f"Load average before measuring: {load} on {os.cpu_count()} cores (shared with other work: "
           "compare ratios and repeated runs, not single figures)\n")

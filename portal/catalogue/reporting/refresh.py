@@ -21,6 +21,8 @@ instead, as before, so that a test sees its change at once; ``Refresher.wait()``
 turns it on wait for the thread.
 """
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import queue
@@ -243,10 +245,30 @@ class Background:
             try:
                 with self.app.app_context():
                     keeper.refresh(key)
+                _give_back_freed_memory()
             finally:
                 with self.lock:
                     self.queued.discard((keeper.kind, key))
                 self.pending.task_done()
+
+
+def _give_back_freed_memory() -> None:
+    """Return to the system what computing figures allocated and freed: glibc keeps it for the process
+    otherwise (about 50 MB stayed resident after the network's dashboard at 100 000 items)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc():
+    """glibc, when this process runs on it (``malloc_trim``); None elsewhere (musl, macOS)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
 
 
 def _insert():
