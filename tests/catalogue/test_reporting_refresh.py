@@ -240,3 +240,16 @@ def test_warm_prepares_this_years_figures_so_that_no_first_view_computes_them(
     assert client.get("/desk/reporting?programme=spp").status_code == 200
     assert len(computed) == 7  # the other worker read them
     assert app.test_client().get("/programmes/spp").status_code == 200  # and the achievements
+
+
+def test_reporting_refresh_prepares_the_years_asked_for_once(app, runner, make_app, make_user, computed):
+    year = reporting.current_year()
+    client = desk_client(make_app(), make_user)
+    first = runner.invoke(args=["reporting", "refresh", "--year", str(year), "--year", str(year - 1)])
+    assert first.exit_code == 0, first.output
+    assert "Reporting figures computed: 20; already up to date: 0." in first.output  # 7 scopes × 2 years, 6 programmes
+    again = runner.invoke(args=["reporting", "refresh", "--year", str(year), "--year", str(year - 1)])
+    assert "Reporting figures computed: 0; already up to date: 20." in again.output
+    assert client.get(f"/desk/reporting?programme=spp&year={year - 1}").status_code == 200
+    assert len(computed) == 14  # last year's dashboard came from the database too
+    assert runner.invoke(args=["reporting", "refresh", "--year", "1999"]).exit_code == 2

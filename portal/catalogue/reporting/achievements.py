@@ -49,15 +49,11 @@ def public_achievements(programme: Programme, now: datetime | None = None) -> Ac
     """
     if now is not None and now.date() != utcnow().date():
         return compute_achievements(programme, now)
-    return _keeper().get((programme.id,)).value
+    return achievements_keeper().get((programme.id,)).value
 
 
-def warm_achievements(programme_id: int) -> None:
-    """Bring the programme's achievements up to date in the background (``dashboard.warm``)."""
-    _keeper().schedule((programme_id,))
-
-
-def _keeper() -> Refresher:
+def achievements_keeper() -> Refresher:
+    """The stored achievements, by programme id (``dashboard.warm`` prepares them)."""
     return refresher("achievements", _recompute, Achievements)
 
 

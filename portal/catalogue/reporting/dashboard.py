@@ -1,6 +1,7 @@
 """The reporting dashboard of one scope: everything it shows, computed once for every worker and host
 and kept up to date by ``refresh`` (outside the visitor's request)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -8,7 +9,7 @@ from functools import cached_property
 from flask import current_app
 from sqlalchemy import select
 
-from portal.catalogue.reporting.achievements import warm_achievements
+from portal.catalogue.reporting.achievements import achievements_keeper
 from portal.catalogue.reporting.breakdowns import Breakdowns, Gaps, gaps, year_breakdowns
 from portal.catalogue.reporting.codec import NOT_KEPT
 from portal.catalogue.reporting.health import Health, partnership_health
@@ -84,14 +85,32 @@ def warm() -> None:
     achievements, up to date in the background, so that no desk or visitor waits for them (``wsgi.py``,
     as a gunicorn worker boots): computed by the first worker that gets to each, read from the database
     by the others."""
-    if not current_app.config["REPORTING_REFRESH_IN_BACKGROUND"]:
-        return
-    keeper, year = _keeper(), current_year()
+    if current_app.config["REPORTING_REFRESH_IN_BACKGROUND"]:
+        for keeper, key in _every_scope([current_year()]):
+            keeper.schedule(key)
+
+
+def prepare(years: list[int], progress: Callable[[int], None] = lambda done: None) -> tuple[int, int]:
+    """Compute and store now, for every worker and host, the dashboards of ``years`` (every programme and
+    the network) and the programmes' achievements that are not up to date (``reporting refresh``):
+    (how many were computed, how many were current already or being computed elsewhere)."""
+    computed = 0
+    jobs = _every_scope(years)
+    for keeper, key in jobs:
+        computed += keeper.refresh(key)
+        progress(1)
+    return computed, len(jobs) - computed
+
+
+def scope_count(years: list[int]) -> int:
+    """How many sets of figures ``prepare(years)`` brings up to date."""
+    return len(_every_scope(years))
+
+
+def _every_scope(years: list[int]) -> list[tuple[Refresher, tuple]]:
     programme_ids = list(db.session.scalars(select(Programme.id).order_by(Programme.position)))
-    for programme_id in (*programme_ids, None):
-        keeper.schedule(_key(programme_id, year))
-    for programme_id in programme_ids:
-        warm_achievements(programme_id)
+    dashboards = [(_keeper(), _key(programme_id, year)) for year in years for programme_id in (*programme_ids, None)]
+    return dashboards + [(achievements_keeper(), (programme_id,)) for programme_id in programme_ids]
 
 
 def _keeper() -> Refresher:

@@ -183,19 +183,22 @@ class Refresher:
         """Until every scheduled result is computed (tests)."""
         self.background.pending.join()
 
-    def refresh(self, key: tuple) -> None:
-        """Compute and store the figures of ``key``, unless they are current or another process is on them."""
+    def refresh(self, key: tuple) -> bool:
+        """Compute and store the figures of ``key``, unless they are current or another process is on them
+        (False then, and when computing failed: logged, the next view schedules them again)."""
         stored_key = _stored_key(key)
         try:
             version = _version()  # read first: a change made meanwhile triggers another refresh
             if not self._claim(stored_key, version):
-                return  # current already, or another process is computing them
+                return False  # current already, or another process is computing them
             self._store(stored_key, version, self.compute(key))
             db.session.commit()
-        except Exception:  # logged; the next view schedules it again
+            return True
+        except Exception:
             log.exception("Reporting figures could not be refreshed")
             db.session.rollback()
             self._release(stored_key)
+            return False
         finally:
             db.session.remove()
 
