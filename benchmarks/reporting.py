@@ -241,8 +241,10 @@ def main() -> None:
         ]
         for label, client, url in pages:
             measure(label, get(client, url), args.runs)
+        print(f"Peak resident memory so far (every page, dashboard and CSV asked for; figures computed in this "
+              f"process only by warm): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         cold(app, moderator, admin, anonymous, args.runs)
-    print(f"\nPeak resident memory of this process (one worker, caches warm): "
+    print(f"\nPeak resident memory of this process (one worker, caches warm, figures computed in it): "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.detail:
         detail(app, args.runs)
