@@ -19,4 +19,5 @@ app = create_app()
 with app.app_context():
     search.warm()
     reporting.warm()
+gc.collect()  # what boot left as garbage would otherwise stay for good
 gc.freeze()

@@ -196,7 +196,8 @@ def main() -> None:
     for keeper in app.extensions[EXTENSION].values():
         keeper.wait()
     if not args.no_freeze:
-        gc.freeze()  # as wsgi.py does then
+        gc.collect()  # as wsgi.py does then
+        gc.freeze()
     load = " ".join(f"{n:.1f}" for n in os.getloadavg())
     print(f"Load average before measuring: {load} on {os.cpu_count()} cores (shared with other work: "
           "compare ratios and repeated runs, not single figures)\n")

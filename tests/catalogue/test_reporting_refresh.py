@@ -247,7 +247,7 @@ def test_reporting_refresh_prepares_the_years_asked_for_once(app, runner, make_a
     client = desk_client(make_app(), make_user)
     first = runner.invoke(args=["reporting", "refresh", "--year", str(year), "--year", str(year - 1)])
     assert first.exit_code == 0, first.output
-    assert "Reporting figures computed: 20; already up to date: 0." in first.output  # 7 scopes × 2 years, 6 programmes
+    assert "Reporting figures computed: 20; already up to date: 0." in first.output  # 7 scopes in 2 years, 6 programmes
     again = runner.invoke(args=["reporting", "refresh", "--year", str(year), "--year", str(year - 1)])
     assert "Reporting figures computed: 0; already up to date: 20." in again.output
     assert client.get(f"/desk/reporting?programme=spp&year={year - 1}").status_code == 200
