@@ -42,7 +42,7 @@ class Achievements:
 def public_achievements(programme: Programme, now: datetime | None = None) -> Achievements:
     """A programme's achievements for everyone, computed from public items only (the visibility rule).
 
-    Kept like the dashboards (``refresh``): after a change the programme page shows the kept figures
+    Stored like the dashboards (``refresh``): after a change the programme page shows the stored figures
     (counts and organisations, never an item) while one process recomputes them once that page is
     answered; recomputed inside the request it took 0.18 s at 100 000 items. Another day than today
     (scripts, tests) is computed as asked.

@@ -215,8 +215,8 @@ class Refresher:
 class Background:
     """The one thread of a process (per app) that refreshes figures of every kind, one at a time.
 
-    One thread, not one per kind: each thread that computes figures gets its own malloc arena, whose
-    peak stays resident.
+    One thread, not one per kind: glibc gives each thread that allocates its own malloc arena, and what
+    an arena once held tends to stay resident.
     """
 
     def __init__(self, app: Flask):
