@@ -10,8 +10,9 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal import demo, demo_network, mail, ratelimit, search, vocab
-from portal.catalogue import RuleViolation, accounts, digests, importing, lapses, reminders, sessions
+from portal.catalogue import RuleViolation, accounts, digests, importing, lapses, reminders, reporting, sessions
 from portal.catalogue.reference import ensure_reference_data
+from portal.catalogue.reporting.period import FIRST_YEAR
 from portal.extensions import db
 from portal.forms import programmes_by_slug
 from portal.models import Item, Programme
@@ -291,6 +292,18 @@ def purge_sessions() -> None:
     db.session.commit()
     click.echo(_("Deleted %(sessions)s ended sessions and %(failures)s old login failures.",
                  sessions=purged.sessions, failures=purged.login_failures))
+
+
+@reporting_cli.command("refresh")
+@click.option("--year", "years", type=click.IntRange(FIRST_YEAR), multiple=True,
+              help="A reporting year (repeatable; default: the current one).")
+def refresh_reporting(years: tuple[int, ...]) -> None:
+    """Compute the dashboards and programme achievements that are not up to date, for every worker and host."""
+    chosen = list(years) or [reporting.current_year()]
+    with click.progressbar(length=reporting.scope_count(chosen), label=_("Computing the reporting figures")) as bar:
+        computed, current = reporting.prepare(chosen, progress=bar.update)
+    click.echo(_("Reporting figures computed: %(computed)s; already up to date: %(current)s.",
+                 computed=computed, current=current))
 
 
 def register(app: Flask) -> None:

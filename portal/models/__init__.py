@@ -26,6 +26,7 @@ from portal.models.link import LINK_RELATIONS, ItemLink
 from portal.models.need import CountryNeed, NeedInterest, NeedNotice, NeedTheme, need_programmes, need_sdgs
 from portal.models.organisation import Organisation, Partnership
 from portal.models.programme import Programme, Sdg
+from portal.models.reporting import ReportingFigures
 from portal.models.saved_search import FREQUENCIES, SavedSearch, SavedSearchDigest
 from portal.models.user import AuthSession, LoginFailure, User, moderator_programmes
 
@@ -56,6 +57,7 @@ __all__ = [
     "Programme",
     "RateLimitCounter",
     "Reminder",
+    "ReportingFigures",
     "SavedSearch",
     "SavedSearchDigest",
     "Sdg",

@@ -8,6 +8,13 @@ from portal import vocab
 from portal.extensions import db
 
 
+def display_name(slug: str, stored_name: str) -> str:
+    """A programme's name in the interface language (see ``Programme``)."""
+    if stored_name != vocab.programme_name(slug, language="en"):
+        return stored_name
+    return vocab.programme_name(slug, default=stored_name)
+
+
 class Programme(db.Model):
     """A programme of the network.
 
@@ -26,9 +33,7 @@ class Programme(db.Model):
 
     @hybrid_property
     def name(self) -> str:
-        if self.stored_name != vocab.programme_name(self.slug, language="en"):
-            return self.stored_name
-        return vocab.programme_name(self.slug, default=self.stored_name)
+        return display_name(self.slug, self.stored_name)
 
     @name.inplace.setter
     def _name_setter(self, value: str) -> None:

@@ -20,11 +20,13 @@ Definitions (also written on the dashboard):
   ones aside), today.
 
 Every number comes from SQL aggregates (GROUP BY, COUNT DISTINCT); Python only combines aggregated rows
-(per organisation and year, per vocabulary value), never items. Dashboards are kept per process and
-recomputed after a change by a thread of the process, never inside a desk's request (``refresh``). Public numbers use
+(per organisation and year, per vocabulary value), never items. Dashboards and achievements are stored
+in the database for every worker and host, in no language (labels are read when shown), and recomputed
+after a change by one process's thread, not inside a desk's request (``refresh``). Public numbers use
 ``visibility.public_clause()`` and nothing else.
 
-The parts: ``period`` (years and the scope of a report), ``sql`` (the building blocks), ``cache``,
+The parts: ``period`` (years and the scope of a report), ``sql`` (the building blocks), ``cache`` (the
+data version), ``refresh`` and ``codec`` (the stored figures),
 ``partners`` (the partner table, summary, trend, champions, the network's lines), ``breakdowns`` (counts
 along the vocabularies, and gaps), ``dashboard``, ``tables`` (the CSV downloads), ``partner_status`` (a
 partner's own view), ``achievements`` (the public programme page), ``health`` (the partnership's
@@ -34,7 +36,7 @@ health and its verdict) and ``trends`` (new items per category, theme and SDG ov
 from portal.catalogue.reporting.achievements import Achievements, PublicChampion, public_achievements
 from portal.catalogue.reporting.breakdowns import Breakdowns, Count, Gaps, breakdowns, gaps, year_breakdowns
 from portal.catalogue.reporting.cache import data_version
-from portal.catalogue.reporting.dashboard import Dashboard, dashboard, warm
+from portal.catalogue.reporting.dashboard import Dashboard, dashboard, prepare, scope_count, warm
 from portal.catalogue.reporting.partner_status import PartnerStatus, ProgrammeStatus, partner_status
 from portal.catalogue.reporting.partners import (
     Champion,
@@ -89,9 +91,11 @@ __all__ = [
     "partner_activity",
     "partner_rows",
     "partner_status",
+    "prepare",
     "programme_lines",
     "public_achievements",
     "reporting_period",
+    "scope_count",
     "summary",
     "table",
     "trend",

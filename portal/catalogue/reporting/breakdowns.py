@@ -1,5 +1,8 @@
 """Items counted along the vocabularies (kind, category, SDG, country, region, theme, portfolio status),
-and the gaps those counts show."""
+and the gaps those counts show.
+
+A count holds its vocabulary's value, never its label: the label is read when the page or the CSV is
+made, in the visitor's language, so that one kept set of figures serves every language."""
 
 from dataclasses import dataclass, field
 
@@ -16,13 +19,30 @@ FEW_SHARE = 0.5
 PRIORITY_CATEGORY = "implementation"
 
 
+LABELS = {
+    "kind": lambda key: vocab.label(vocab.KINDS, key),
+    "category": lambda key: vocab.label(vocab.ACTIVITY_CATEGORIES, key),
+    "sdg": lambda key: vocab.sdg_label(int(key)),
+    "country": vocab.country_name,  # "global" too
+    "region": lambda key: vocab.label(vocab.REGIONS, key),
+    "theme": lambda key: vocab.label(vocab.THEMES, key),
+    "portfolio": lambda key: vocab.label(vocab.PORTFOLIO_STATUSES, key),
+}
+
+
 @dataclass(frozen=True)
 class Count:
-    """One row of a breakdown: a value of a vocabulary and how many items have it."""
+    """One row of a breakdown: a value of a vocabulary (``dimension``, a key of ``LABELS``) and how many
+    items have it."""
 
+    dimension: str
     key: str
-    label: str
     count: int
+
+    @property
+    def label(self) -> str:
+        """The value's label in the interface language."""
+        return LABELS[self.dimension](self.key)
 
 
 @dataclass(frozen=True)
@@ -56,9 +76,9 @@ class Breakdowns:
         return sum(count.count for count in self.kinds)
 
 
-def _complete(vocabulary, counts: dict) -> list[Count]:
+def _complete(dimension: str, vocabulary, counts: dict) -> list[Count]:
     """Every value of ``vocabulary`` in order, with its count (0 when absent)."""
-    return [Count(str(value), label, counts.get(str(value), 0)) for value, label in vocabulary]
+    return [Count(dimension, str(value), counts.get(str(value), 0)) for value, *_ in vocabulary]
 
 
 ALL_DIMENSIONS = frozenset({"item", "sdg", "country", "region", "theme", "portfolio"})
@@ -124,19 +144,18 @@ def breakdowns(items: Select, programme_id: int | None, dimensions: frozenset[st
         else:
             found.setdefault(dimension, {})[key] = number
     countries = sorted(found.get("country", {}).items(), key=lambda pair: (-pair[1], pair[0]))
-    country_counts = [Count(code, vocab.country_name(code), number) for code, number in countries]
+    country_counts = [Count("country", code, number) for code, number in countries]
     worldwide = sum(found.get("global", {}).values())
     if worldwide:
-        country_counts.append(Count(vocab.GLOBAL, vocab.country_name(vocab.GLOBAL), worldwide))
-    sdg_counts = found.get("sdg", {})
+        country_counts.append(Count("country", vocab.GLOBAL, worldwide))
     return Breakdowns(
-        kinds=_complete(vocab.KINDS, found.get("kind", {})),
-        categories=_complete(vocab.ACTIVITY_CATEGORIES, found.get("category", {})),
-        sdgs=[Count(str(n), vocab.sdg_label(n), sdg_counts.get(str(n), 0)) for n, _ in vocab.SDGS],
+        kinds=_complete("kind", vocab.KINDS, found.get("kind", {})),
+        categories=_complete("category", vocab.ACTIVITY_CATEGORIES, found.get("category", {})),
+        sdgs=_complete("sdg", vocab.SDGS, found.get("sdg", {})),
         countries=country_counts,
-        regions=[c for c in _complete(vocab.REGIONS, found.get("region", {})) if c.count or c.key != "AN"],
-        themes=sorted(_complete(vocab.THEMES, found.get("theme", {})), key=lambda count: -count.count),
-        portfolio=_complete(vocab.PORTFOLIO_STATUSES, found.get("portfolio", {})),
+        regions=[c for c in _complete("region", vocab.REGIONS, found.get("region", {})) if c.count or c.key != "AN"],
+        themes=sorted(_complete("theme", vocab.THEMES, found.get("theme", {})), key=lambda count: -count.count),
+        portfolio=_complete("portfolio", vocab.PORTFOLIO_STATUSES, found.get("portfolio", {})),
         organisations={int(key): number for key, number in found.get("organisation", {}).items()},
     )
 
@@ -167,7 +186,7 @@ def gaps(counts: Breakdowns, partners: list[PartnerRow]) -> Gaps:
     return Gaps(
         sdgs_without=[count for count in other_sdgs if count.count == 0],
         sdgs_few=_few(other_sdgs),
-        countries_without=[Count(code, name, 0) for code, name in vocab.countries() if code not in reached],
+        countries_without=[Count("country", code, 0) for code, _name in vocab.countries() if code not in reached],
         countries_few=_few(real_countries),
         never_contributed=[row for row in partners if row.never_contributed],
         thin_categories=[count for count in counts.categories if count.count == 0] + _few(counts.categories),

@@ -40,19 +40,70 @@ def _percent(value: float | None) -> str:
 
 @dataclass(frozen=True)
 class Indicator:
+    """One indicator: its ``key``, its ``status`` and the numbers it shows (``values``: see ``WORDS``); the
+    words around them are read in the interface language when shown."""
+
     key: str
-    label: str
-    shown: str  # the value in words: "62 %", "4 new, 2 lapsed"
-    good_when: str
-    concern_when: str
     status: str  # GOOD, WATCH, CONCERN or UNKNOWN (nothing to judge)
+    values: tuple[float | None, ...]
+
+    @property
+    def label(self) -> str:
+        return WORDS[self.key][0]()
+
+    @property
+    def shown(self) -> str:
+        """The value in words: "62 %", "4 new, 2 lapsed"."""
+        return WORDS[self.key][1](*self.values)
+
+    @property
+    def good_when(self) -> str:
+        return WORDS[self.key][2](*self.values)
+
+    @property
+    def concern_when(self) -> str:
+        return WORDS[self.key][3](*self.values)
+
+
+# key → (label, shown, good when, concern when), each a function of the indicator's values.
+WORDS = {
+    "active": (  # (share,)
+        lambda: _("Partners active in the last 12 months"),
+        _percent,
+        lambda share: _("%(share)s or more", share=_percent(ACTIVE_GOOD)),
+        lambda share: _("below %(share)s", share=_percent(ACTIVE_CONCERN)),
+    ),
+    "balance": (  # (new, lapsed)
+        lambda: _("New and lapsed partners"),
+        lambda new, lapsed: _("%(new)d new, %(lapsed)d lapsed", new=new, lapsed=lapsed),
+        lambda new, lapsed: _("as many new as lapsed, or more"),
+        lambda new, lapsed: _("more than twice as many lapsed as new"),
+    ),
+    "rate": (  # (rate, target)
+        lambda: _("Reporting rate in the year"),
+        lambda rate, target: _percent(rate),
+        lambda rate, target: _("%(share)s or more (the target)", share=_percent(target)),
+        lambda rate, target: _("below %(share)s (half the target)", share=_percent(target / 2)),
+    ),
+    "rate_trend": (  # (first, last), or () when not enough years have a rate
+        lambda: _("Reporting rate over five years"),
+        lambda *rates: _("%(first)s to %(last)s", first=_percent(rates[0]), last=_percent(rates[1])) if rates else "—",
+        lambda *rates: _("steady or rising (a fall under %(points)d points)", points=round(RATE_FALL_WATCH * 100)),
+        lambda *rates: _("a fall of more than %(points)d points", points=round(RATE_FALL_CONCERN * 100)),
+    ),
+    "lapsing": (  # (share,)
+        lambda: _("Public items about to become inactive"),
+        _percent,
+        lambda share: _("%(share)s or less", share=_percent(LAPSING_GOOD)),
+        lambda share: _("above %(share)s", share=_percent(LAPSING_CONCERN)),
+    ),
+}
 
 
 @dataclass(frozen=True)
 class Health:
     indicators: list[Indicator]
     verdict: str  # "healthy", "attention", "risk" or "unknown"
-    summary: str  # the verdict in a sentence
     new_partners: int
     ended_partners: int
     quiet_partners: int
@@ -62,6 +113,11 @@ class Health:
     @property
     def lapsed_partners(self) -> int:
         return self.ended_partners + self.quiet_partners
+
+    @property
+    def summary(self) -> str:
+        """The verdict in a sentence."""
+        return _verdict_words(self.verdict, self.indicators)
 
 
 def _share_status(value: float | None, good: float, concern: float, *, higher_is_better: bool = True) -> str:
@@ -124,55 +180,46 @@ def health(
     change = known[-1] - known[0] if len(known) >= 2 else None
     lapsed = ended + quiet
     indicators = [
+        Indicator("active", _share_status(active_share, ACTIVE_GOOD, ACTIVE_CONCERN), (active_share,)),
+        Indicator("balance", _balance_status(new, lapsed), (new, lapsed)),
+        Indicator("rate", _share_status(rate, target, target / 2), (rate, target)),
         Indicator(
-            "active", _("Partners active in the last 12 months"), _percent(active_share),
-            _("%(share)s or more", share=_percent(ACTIVE_GOOD)), _("below %(share)s", share=_percent(ACTIVE_CONCERN)),
-            _share_status(active_share, ACTIVE_GOOD, ACTIVE_CONCERN),
-        ),
-        Indicator(
-            "balance", _("New and lapsed partners"), _("%(new)d new, %(lapsed)d lapsed", new=new, lapsed=lapsed),
-            _("as many new as lapsed, or more"), _("more than twice as many lapsed as new"),
-            _balance_status(new, lapsed),
-        ),
-        Indicator(
-            "rate", _("Reporting rate in the year"), _percent(rate),
-            _("%(share)s or more (the target)", share=_percent(target)),
-            _("below %(share)s (half the target)", share=_percent(target / 2)),
-            _share_status(rate, target, target / 2),
-        ),
-        Indicator(
-            "rate_trend", _("Reporting rate over five years"),
-            "—" if change is None else _("%(first)s to %(last)s", first=_percent(known[0]), last=_percent(known[-1])),
-            _("steady or rising (a fall under %(points)d points)", points=round(RATE_FALL_WATCH * 100)),
-            _("a fall of more than %(points)d points", points=round(RATE_FALL_CONCERN * 100)),
+            "rate_trend",
             UNKNOWN if change is None else _share_status(-change, RATE_FALL_WATCH, RATE_FALL_CONCERN,
                                                          higher_is_better=False),
+            () if change is None else (known[0], known[-1]),
         ),
-        Indicator(
-            "lapsing", _("Public items about to become inactive"), _percent(lapsing),
-            _("%(share)s or less", share=_percent(LAPSING_GOOD)), _("above %(share)s", share=_percent(LAPSING_CONCERN)),
-            _share_status(lapsing, LAPSING_GOOD, LAPSING_CONCERN, higher_is_better=False),
-        ),
+        Indicator("lapsing", _share_status(lapsing, LAPSING_GOOD, LAPSING_CONCERN, higher_is_better=False),
+                  (lapsing,)),
     ]
-    verdict, summary = _verdict(indicators)
-    return Health(indicators, verdict, summary, new, ended, quiet, public_items, lapsing_items)
+    return Health(indicators, _verdict(indicators), new, ended, quiet, public_items, lapsing_items)
 
 
-def _verdict(indicators: list[Indicator]) -> tuple[str, str]:
-    judged = [indicator for indicator in indicators if indicator.status != UNKNOWN]
-    concerns = [indicator.label.lower() for indicator in judged if indicator.status == CONCERN]
-    watches = [indicator.label.lower() for indicator in judged if indicator.status == WATCH]
+def _verdict(indicators: list[Indicator]) -> str:
+    judged = [indicator.status for indicator in indicators if indicator.status != UNKNOWN]
+    concerns, watches = judged.count(CONCERN), judged.count(WATCH)
     if not judged:
-        return "unknown", _("Not enough data to judge the partnership's health yet.")
-    if len(concerns) >= 2:
-        return "risk", _("At risk: %(what)s are of concern.", what=", ".join(concerns))
-    if concerns or len(watches) >= 2:
-        return "attention", _("Needs attention: %(what)s.", what=", ".join(concerns + watches))
+        return "unknown"
+    if concerns >= 2:
+        return "risk"
+    if concerns or watches >= 2:
+        return "attention"
+    return "healthy"
+
+
+def _verdict_words(verdict: str, indicators: list[Indicator]) -> str:
+    """The verdict in a sentence, naming the indicators of concern and to watch."""
+    concerns = [indicator.label.lower() for indicator in indicators if indicator.status == CONCERN]
+    watches = [indicator.label.lower() for indicator in indicators if indicator.status == WATCH]
+    if verdict == "unknown":
+        return _("Not enough data to judge the partnership's health yet.")
+    if verdict == "risk":
+        return _("At risk: %(what)s are of concern.", what=", ".join(concerns))
+    if verdict == "attention":
+        return _("Needs attention: %(what)s.", what=", ".join(concerns + watches))
     if watches:
-        return "healthy", _("Healthy, with one thing to watch: %(what)s.", what=watches[0])
-    return "healthy", _("Healthy: every indicator is good.")
-
-
+        return _("Healthy, with one thing to watch: %(what)s.", what=watches[0])
+    return _("Healthy: every indicator is good.")
 
 
 def partnership_health(

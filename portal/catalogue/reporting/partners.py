@@ -24,6 +24,7 @@ from portal.catalogue.reporting.sql import (
 from portal.extensions import db
 from portal.i18n import format_number
 from portal.models import AuditEvent, Item, ItemProgramme, Organisation, Partnership, Programme, Reminder
+from portal.models.programme import display_name
 
 TREND_YEARS = 5
 ACTIVE_DAYS = 365
@@ -122,10 +123,14 @@ class ProgrammeLine(ReportingRate):
     """One programme in the network-wide view."""
 
     slug: str = ""
-    name: str = ""
+    stored_name: str = ""
+
+    @property
+    def name(self) -> str:
+        return display_name(self.slug, self.stored_name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 50 000 of them for the network: a third of the memory with slots
 class Activity:
     """What one partner contributed in one year: distinct items; submissions, updates and confirmations
     (events: an item updated twice counts two updates); when last."""
@@ -361,7 +366,7 @@ def programme_lines(scope: ReportScope) -> list[ProgrammeLine]:
             reported.get(programme.id, 0),
             target,
             slug=programme.slug,
-            name=programme.name,
+            stored_name=programme.stored_name,
         )
         for programme in db.session.scalars(select(Programme).order_by(Programme.position))
     ]

@@ -8,10 +8,11 @@ last two years. A theme is **emerging** when its new items at least doubled (and
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, literal, select, union_all
 
 from portal import vocab
+from portal.catalogue.reporting.breakdowns import LABELS
 from portal.catalogue.reporting.partners import TREND_YEARS
 from portal.catalogue.reporting.period import ReportScope, years_up_to
 from portal.catalogue.reporting.sql import NOT_COUNTED_STATES, of_programme, year_of
@@ -20,15 +21,27 @@ from portal.models import Item, ItemTheme, item_sdgs
 
 EMERGING_MIN = 3
 MOVERS = 3
+# Each dimension: the vocabulary of its values (a dimension of ``breakdowns.LABELS``), its title and the
+# header of its values' column, read in the interface language when shown.
+DIMENSIONS = {
+    "categories": ("category", _l("New initiatives by activity category"), _l("Activity category")),
+    "themes": ("theme", _l("New items by theme"), _l("Theme")),
+    "sdgs": ("sdg", _l("New items by SDG (besides SDG 12)"), _l("SDG")),
+}
 
 
 @dataclass(frozen=True)
 class TrendRow:
-    """One value of a vocabulary and its new items in each year (oldest first)."""
+    """One value of a vocabulary (``dimension``: see ``breakdowns.LABELS``) and its new items in each year
+    (oldest first)."""
 
+    dimension: str
     key: str
-    label: str
     counts: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.dimension](self.key)
 
     @property
     def before(self) -> int:
@@ -50,9 +63,15 @@ class TrendRow:
 @dataclass(frozen=True)
 class DimensionTrend:
     key: str  # "categories", "themes", "sdgs"
-    title: str
-    value_header: str
     rows: list[TrendRow]
+
+    @property
+    def title(self) -> str:
+        return str(DIMENSIONS[self.key][1])
+
+    @property
+    def value_header(self) -> str:
+        return str(DIMENSIONS[self.key][2])
 
     @property
     def risers(self) -> list[TrendRow]:
@@ -118,19 +137,17 @@ def trends(scope: ReportScope) -> Trends:
     for dimension, key, year, number in db.session.execute(union_all(category, theme, sdg)):
         found.setdefault((dimension, key), [0] * len(periods))[int(year) - first] = number
 
-    def rows(dimension: str, vocabulary) -> list[TrendRow]:
-        return [
-            TrendRow(str(value), label, tuple(found.get((dimension, str(value)), [0] * len(periods))))
-            for value, label in vocabulary
-        ]
+    def rows(dimension: str, values) -> list[TrendRow]:
+        empty = [0] * len(periods)
+        vocabulary = DIMENSIONS[dimension][0]
+        return [TrendRow(vocabulary, str(value), tuple(found.get((dimension, str(value)), empty))) for value in values]
 
-    sdgs = [(number, vocab.sdg_label(number)) for number, _title in vocab.SDGS if number != vocab.HOME_SDG]
+    values = {
+        "categories": vocab.values(vocab.ACTIVITY_CATEGORIES),
+        "themes": vocab.values(vocab.THEMES),
+        "sdgs": [number for number in vocab.values(vocab.SDGS) if number != vocab.HOME_SDG],
+    }
     return Trends(
         tuple(period.label for period in periods),
-        [
-            DimensionTrend("categories", _("New initiatives by activity category"), _("Activity category"),
-                           rows("categories", vocab.ACTIVITY_CATEGORIES)),
-            DimensionTrend("themes", _("New items by theme"), _("Theme"), rows("themes", vocab.THEMES)),
-            DimensionTrend("sdgs", _("New items by SDG (besides SDG 12)"), _("SDG"), rows("sdgs", sdgs)),
-        ],
+        [DimensionTrend(dimension, rows(dimension, values[dimension])) for dimension in DIMENSIONS],
     )
