@@ -81,7 +81,7 @@ class PostgresSearch:
     def _words(self, connection: Connection, version: int | None, box: str) -> matching.Words:
         words = self._kept(version, ("words", box), lambda: matching.Words(
             tsquery.compile_query(connection, syntax.read(box))))
-        matching.use_the_index(connection, words)
+        matching.take_planner_settings(connection, words)
         return words
 
     # -- reading -----------------------------------------------------------------------------

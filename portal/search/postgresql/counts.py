@@ -85,14 +85,20 @@ def _numbered(label: str, facet: str, rows, condition):
         numbered.c.number)
 
 
-def _every(condition, separate: list[str]) -> list:
-    """The statements counting every facet not in ``separate``, and the total, over the rows of
+def _every(condition, skipped: list[str], tests: dict[int, str]) -> list:
+    """The statements counting the total, ``tests`` and every facet not ``skipped`` over the rows of
     ``condition``, read once into a CTE: a pass testing every bit, a grouping per numbered facet."""
     rows = select(*(D[name] for name in LISTED_COLUMNS)).where(condition).cte("every_row").prefix_with(
         "MATERIALIZED")
-    with_bits = [facet for facet in FACET_NAMES if facet not in separate and facet not in codes.NUMBERED]
-    statements = [_tested(EVERY, rows, true(), {codes.TOTAL: "true", **_bit_tests(tuple(with_bits))})]
-    return statements + [_numbered(EVERY, facet, rows, true()) for facet in codes.NUMBERED if facet not in separate]
+    with_bits = tuple(facet for facet in FACET_NAMES if facet not in skipped and facet not in codes.NUMBERED)
+    statements = [_tested(EVERY, rows, true(), {codes.TOTAL: "true", **_bit_tests(with_bits), **tests})]
+    return statements + [_numbered(EVERY, facet, rows, true()) for facet in codes.NUMBERED if facet not in skipped]
+
+
+def _statuses_in_programmes(filters: CatalogueFilters) -> dict[int, str]:
+    """A test per status: the row has it in one of the chosen programmes."""
+    return {code: _bit_test("pair_bits", codes.pair_mask(filters.programme, (status,)))
+            for code, status in zip(codes.values_of("status", codes.STATUSES), codes.STATUSES, strict=True)}
 
 
 def _branch(facet: str, condition, filters: CatalogueFilters):
@@ -102,9 +108,7 @@ def _branch(facet: str, condition, filters: CatalogueFilters):
                  for code, programme in zip(codes.values_of(facet, codes.PROGRAMMES), codes.PROGRAMMES, strict=True)}
         return _tested(facet, documents, condition, tests)
     if facet == "status" and filters.programme:  # its status in one of the chosen programmes
-        tests = {code: _bit_test("pair_bits", codes.pair_mask(filters.programme, (status,)))
-                 for code, status in zip(codes.values_of(facet, codes.STATUSES), codes.STATUSES, strict=True)}
-        return _tested(facet, documents, condition, tests)
+        return _tested(facet, documents, condition, _statuses_in_programmes(filters))
     if facet in codes.NUMBERED:
         return _numbered(facet, facet, documents, condition)
     return _tested(facet, documents, condition, _bit_tests((facet,)))
@@ -114,7 +118,10 @@ def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[b
                  results: Results, context: Hashable | None) -> tuple[int, dict[str, dict[Any, int]]]:
     """The total and each facet's counts. ``context``: what ``base`` depends on (None: keep nothing)."""
     coupled = {"programme"} if filters.status else set()
-    if filters.programme:
+    # With programmes chosen, the statuses are counted in them: over the rows every filter keeps when
+    # no status is chosen (in the pass counting the results), else over their own rows.
+    statuses = _statuses_in_programmes(filters) if filters.programme and not filters.status else {}
+    if filters.programme and filters.status:
         coupled.add("status")
     separate = sorted(set(chosen) | coupled)  # counted over their own rows, not over the results
 
@@ -123,7 +130,8 @@ def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[b
         kept = tuple((name, filters.selected(name)) for name in sorted(names))
         return (*kept, ("programme", filters.programme)) if "status" in names else kept
 
-    branches = {EVERY: ((EVERY, applied(chosen), ()), _every(and_(base, *chosen.values()), separate))}
+    every = _every(and_(base, *chosen.values()), [*separate, "status"] if statuses else separate, statuses)
+    branches = {EVERY: ((EVERY, applied(chosen), ()), every)}
     for facet in separate:
         others = [name for name in chosen if name not in _ignored(facet)]
         own = filters.status if facet == "programme" else filters.programme if facet == "status" else ()
