@@ -17,7 +17,6 @@ checked at import: two values sharing one would stop the app here, as would a fu
 """
 
 import zlib
-from datetime import datetime
 from typing import Any
 
 from portal.catalogue.facets import FACETS
@@ -39,19 +38,6 @@ def pair_token(programme: str, status: str) -> str:
     return f"pair:{programme}:{status}"
 
 
-def listed_month(updated_at: datetime) -> int:
-    """The code a published, unhidden row holds for the month it was last updated in: the visibility
-    rule's window as a few codes, so that the facet index finds the public rows without reading the
-    others (``matching.public_rows``)."""
-    return code(f"listed:{updated_at:%Y-%m}")
-
-
-def listed_months(since: datetime, until: datetime) -> list[int]:
-    """The codes of every month from ``since``'s to ``until``'s."""
-    months = range(since.year * 12 + since.month - 1, until.year * 12 + until.month)
-    return [listed_month(datetime(month // 12, month % 12 + 1, 1)) for month in months]
-
-
 def values_of(facet: str, values) -> list[int]:
     return [code(value_token(facet, value)) for value in values]
 
@@ -69,9 +55,8 @@ VALUES: dict[int, tuple[str, Any]] = {
 }
 PAIRS: dict[int, tuple[str, str]] = {code(pair_token(p, s)): (p, s) for p in PROGRAMMES for s in STATUSES}
 
-_MONTHS = listed_months(datetime(1990, 1, 1), datetime(2199, 12, 1))
-_known = sum(len(facet.values) for facet in FACETS) + len(PROGRAMMES) * len(STATUSES) + 1 + len(_MONTHS)
-if len(VALUES.keys() | PAIRS.keys() | {TOTAL} | set(_MONTHS)) != _known:
+_known = sum(len(facet.values) for facet in FACETS) + len(PROGRAMMES) * len(STATUSES) + 1
+if len(VALUES.keys() | PAIRS.keys() | {TOTAL}) != _known:
     raise RuntimeError("Two facet values share one search code: change portal.search.postgresql.codes.code")
 
 

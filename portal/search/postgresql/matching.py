@@ -7,8 +7,8 @@ The same meaning as the Whoosh backend (``portal.search.matching``), condition b
 - words: one lookup of the document index (``TextQuery.condition``: the words in any language in use,
   none of the excluded ones), ranked by ``ts_rank_cd`` over the title (A) and summary (B) with the
   row's own language's query, which also highlights it;
-- filters: each facet's codes overlap the row's (values OR-ed, facets AND-ed; ``status`` read per
-  programme through the pair codes when programmes are chosen);
+- filters: values OR-ed, facets AND-ed (``status`` read per programme when programmes are chosen),
+  on the facet codes with words (``selections``), on the bits and numbers without;
 - counts: in ``portal.search.postgresql.counts``.
 """
 
@@ -141,9 +141,9 @@ class Words:
 
     def rank(self) -> ColumnElement | None:
         """``ts_rank_cd`` of the row's title and summary. Many rows match a broad query by their
-        description only, and rank 0: without phrases, ``ranked @@ query`` tells them (a tenth of
-        the cost), since cover density finds no cover where the query does not match; with phrases
-        (whose words may be found apart) every row is ranked."""
+        description only, and rank 0: without phrases, ``ranked @@ query`` tells them (an eighth of
+        the cost, measured), since cover density finds no cover where the query does not match; with
+        phrases (whose words may be found apart) every row is ranked."""
         if not self.active or not self.query.ranked:
             return None
         query = self.row_query(D)

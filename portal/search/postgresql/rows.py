@@ -23,7 +23,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from portal import vocab
-from portal.catalogue.visibility import PUBLIC_STATE
 from portal.extensions import db
 from portal.models import Item
 from portal.search import cards, tracked
@@ -130,8 +129,6 @@ def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, s
     card = cards.card(row)
     facets = cards.facet_values(card, regions)
     facet_codes = {codes.code(codes.value_token(facet, value)) for facet, values in facets.items() for value in values}
-    if row["state"] == PUBLIC_STATE and not row["hidden"]:
-        facet_codes.add(codes.listed_month(row["updated_at"]))
     return {
         "item_id": row["id"],
         "config": config_for(row["language"], available),
