@@ -68,6 +68,7 @@ BIT_COLUMNS: dict[str, tuple[str, ...]] = {
 # The facets with many values, by the column holding their positions in the vocabulary (an array for
 # a facet an item may have several values of).
 NUMBERED: dict[str, str] = {"country": "countries", "language": "language"}
+BIT_COLUMNS_OF: dict[str, str] = {name: column for column, names in BIT_COLUMNS.items() for name in names}
 # (facet, value) → (column, mask), and (programme, status) → mask in ``pair_bits``.
 BITS: dict[tuple[str, Any], tuple[str, int]] = {}
 _FACET_VALUES = {facet.name: facet.values for facet in FACETS}
@@ -113,6 +114,3 @@ def narrow_values(facets: dict[str, Any], portfolio: dict[str, str]) -> dict[str
     row["countries"] = numbers["country"]
     row["language"] = numbers["language"][0] if numbers["language"] else None
     return row
-
-
-BIT_COLUMNS_OF: dict[str, str] = {name: column for column, names in BIT_COLUMNS.items() for name in names}
