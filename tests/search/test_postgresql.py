@@ -131,6 +131,24 @@ def test_reindex_repairs_rows_changed_behind_its_back(app, client, runner, make_
     assert ">moorland</a>" in client.get("/search?q=moorlant").text  # the words came back too
 
 
+def test_counts_read_the_narrow_facets_which_check_compares_and_reindex_repairs(app, client, runner, make_item):
+    """What the narrow-facets migration leaves before a reindex (no bits, no countries) is drift."""
+    item = make_item(title="Coastal cleanup", countries=["FR"], sdgs=[12, 14], programmes=["spp"])
+
+    def facets() -> dict:
+        return client.get("/api/v1/items", query_string={"programme": "spp"}).get_json()["facets"]
+
+    assert facets()["sdg"] == {"12": 1, "14": 1} and facets()["country"] == {"FR": 1}
+    db.session.execute(text("UPDATE search_documents SET facet_bits = 0, countries = '{}' WHERE item_id = :id"),
+                       {"id": item.id})
+    db.session.commit()
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 1 and f"stale: {item.id}" in check.output
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    assert facets()["sdg"] == {"12": 1, "14": 1} and facets()["country"] == {"FR": 1}
+    assert found(client, "", programme="spp", sdg="14", country="FR") == ["Coastal cleanup"]
+
+
 def test_seed_demo_fills_the_search_rows(app, runner):
     from portal.catalogue.visibility import public_clause
 
@@ -221,8 +239,8 @@ def test_highlights_never_let_markup_through(marked_text):
     assert html.count("<mark>") == html.count("</mark>")
 
 
-def test_browsing_finds_the_public_rows_by_month_even_those_dated_ahead_of_the_clock(client, make_item):
-    """Without words the public rows are looked up by the months of the window (codes.listed_month)."""
+def test_browsing_finds_the_public_rows_even_those_dated_ahead_of_the_clock(client, make_item):
+    """Without words the public rows are read from the listed rows' index, from the rule's cutoff on."""
     titles = {"Oldest still public": 729, "Last week": 7, "Dated 40 days ahead": -40, "Dated 400 days ahead": -400}
     for title, days in titles.items():
         make_item(title=title, updated_days_ago=days)

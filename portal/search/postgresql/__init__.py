@@ -81,7 +81,7 @@ class PostgresSearch:
     def _words(self, connection: Connection, version: int | None, box: str) -> matching.Words:
         words = self._kept(version, ("words", box), lambda: matching.Words(
             tsquery.compile_query(connection, syntax.read(box))))
-        matching.use_the_index(connection, words)
+        matching.take_planner_settings(connection, words)
         return words
 
     # -- reading -----------------------------------------------------------------------------
@@ -102,7 +102,7 @@ class PostgresSearch:
             # What a search's rows depend on besides the filters (the rule moves at midnight).
             context = (rule.updated_since, scope, filters.q, filters.state, filters.inactive)
             base = matching.base(scope, filters, rule, words)
-            chosen = matching.selections(filters)
+            chosen = matching.selections(filters, words)
             condition = and_(base, *chosen.values())
             refinements = tuple(sorted(filters.refinements().items()))
             if with_facets:
@@ -139,7 +139,8 @@ class PostgresSearch:
     def _condition(self, connection: Connection, version: int | None, filters: CatalogueFilters,
                    scope: SearchScope):
         words = self._words(connection, version, filters.q)
-        condition = and_(matching.base(scope, filters, public_rule(), words), *matching.selections(filters).values())
+        chosen = matching.selections(filters, words)
+        condition = and_(matching.base(scope, filters, public_rule(), words), *chosen.values())
         return condition, words
 
     def similar(self, item_id: int, limit: int = 5) -> list[dict[str, Any]]:

@@ -1,31 +1,46 @@
 """Facet counts in SQL, with the same meaning as the Whoosh backend (``portal.search.matching``): each
 facet counted with every OTHER facet applied, so a count is what ticking its box gives.
 
-One statement, a branch per set of rows counted: the rows every filter keeps, counted once for the
-total and for every facet without a selection (their codes unnested and grouped); and for each
-selected facet, the rows every other filter keeps, counted for that facet only (one test per value
-when it has few, else its codes). ``programme`` and ``status`` are coupled (a status is decided per
-programme): the programme counts keep the selected statuses, the status counts the selected
-programmes, both read from the pair codes.
+One statement, a branch per set of rows counted, all on the facets' narrow form (``codes``): the rows
+every filter keeps, read once, counted for the total and for every facet without a selection (one
+aggregate pass testing every value's bit, and the positions of the countries and the language
+grouped); and for each selected facet, the rows every other filter keeps, counted for that facet
+only. ``programme`` and ``status`` are coupled (a status is decided per programme): the programme
+counts keep the selected statuses, the status counts the selected programmes, both read from the
+pair bits.
 
 Each branch's counts are kept (``cache.Results``) under everything they depend on, so a facet click
 recounts only what it changes.
 """
 
+import functools
 from collections.abc import Hashable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, and_, func, literal, select, true, union_all
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Integer,
+    and_,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.sql.elements import Grouping
 
 from portal.catalogue.facets import FACET_NAMES
 from portal.catalogue.filters import CatalogueFilters
 from portal.search.postgresql import codes
 from portal.search.postgresql.cache import Results
-from portal.search.postgresql.matching import FACET_VALUES, D, code_array, has_any
+from portal.search.postgresql.matching import FACET_VALUES, D, code_array
+from portal.search.postgresql.schema import LISTED_COLUMNS, documents
 
 EVERY = "*"  # the branch that counts every facet without a selection, and the total
-FEW_VALUES = 24  # a selected facet with this many values or fewer is counted by one test per value
 
 
 def _ignored(facet: str) -> set[str]:
@@ -33,23 +48,13 @@ def _ignored(facet: str) -> set[str]:
     return {facet, "status"} if facet == "programme" else {facet}
 
 
-def _counted(label: str, condition, wanted: list[int] | None = None):
-    """(label, code, count) for each facet code of the rows of ``condition`` (only ``wanted`` codes).
-
-    The codes are unnested in the select list (a ProjectSet), which costs a quarter less than a
-    lateral join per row.
-    """
-    codes_of_rows = select(func.unnest(D.facet_codes).label("code")).where(condition).subquery("row_codes")
-    statement = select(literal(label).label("facet"), codes_of_rows.c.code, func.count())
-    if wanted is not None:
-        statement = statement.where(codes_of_rows.c.code == func.any(code_array(wanted)))
-    return statement.group_by(codes_of_rows.c.code)
-
-
-def _tested(label: str, condition, tests: dict[int, ColumnElement[bool]]):
-    """(label, code, count) for each of ``tests`` (code → condition), counted in one pass over the rows
-    of ``condition``: cheaper than unnesting every row's codes for a facet with few values."""
-    numbers = select(array([func.count().filter(test) for test in tests.values()]).label("numbers")).where(
+def _tested(label: str, rows, condition, tests: dict[int, str]):
+    """(label, code, count) for each of ``tests`` (code → a condition on the columns of ``rows``, as
+    SQL), counted in one aggregate pass over ``rows`` (a table or a CTE) that hold ``condition``. The
+    tests are SQL text: a count builds a hundred of them, which costs more as SQLAlchemy expressions
+    than PostgreSQL takes to evaluate them."""
+    filtered = ", ".join(f"count(*) FILTER (WHERE {test})" for test in tests.values())
+    numbers = select(literal_column(f"ARRAY[{filtered}]").label("numbers")).select_from(rows).where(
         condition).subquery("numbers")
     pairs = func.unnest(code_array(list(tests)), numbers.c.numbers).table_valued("code", "number").render_derived(
         name="tested")
@@ -57,31 +62,66 @@ def _tested(label: str, condition, tests: dict[int, ColumnElement[bool]]):
         pairs, true())
 
 
-def _holds(code: int) -> ColumnElement[bool]:
-    return literal(code, Integer) == func.any(D.facet_codes)
+def _bit_test(column: str, mask: int) -> str:
+    return f"({column} & {mask}) <> 0"
+
+
+@functools.cache
+def _bit_tests(facets: tuple[str, ...]) -> dict[int, str]:
+    """A test of its bit for each value of ``facets`` (facets with bits), by the value's code."""
+    return {codes.code(codes.value_token(facet, value)): _bit_test(*codes.BITS[facet, value])
+            for facet in facets for value in FACET_VALUES[facet]}
+
+
+def _numbered(label: str, facet: str, rows, condition):
+    """(label, code, count) for each value of the numbered ``facet`` (``codes.NUMBERED``) of ``rows``
+    that hold ``condition``: the positions grouped (an array's unnested in the select list, a
+    ProjectSet), each turned into its value's code."""
+    column = rows.c[codes.NUMBERED[facet]]
+    number = func.unnest(column) if isinstance(column.type, ARRAY) else column
+    numbered = select(number.label("number")).select_from(rows).where(condition).subquery("numbered")
+    known = type_coerce(Grouping(code_array(codes.values_of(facet, FACET_VALUES[facet]))), ARRAY(Integer))
+    return select(literal(label).label("facet"), known[numbered.c.number + 1], func.count()).group_by(
+        numbered.c.number)
+
+
+def _every(condition, skipped: list[str], tests: dict[int, str]) -> list:
+    """The statements counting the total, ``tests`` and every facet not ``skipped`` over the rows of
+    ``condition``, read once into a CTE: a pass testing every bit, a grouping per numbered facet."""
+    rows = select(*(D[name] for name in LISTED_COLUMNS)).where(condition).cte("every_row").prefix_with(
+        "MATERIALIZED")
+    with_bits = tuple(facet for facet in FACET_NAMES if facet not in skipped and facet not in codes.NUMBERED)
+    statements = [_tested(EVERY, rows, true(), {codes.TOTAL: "true", **_bit_tests(with_bits), **tests})]
+    return statements + [_numbered(EVERY, facet, rows, true()) for facet in codes.NUMBERED if facet not in skipped]
+
+
+def _statuses_in_programmes(filters: CatalogueFilters) -> dict[int, str]:
+    """A test per status: the row has it in one of the chosen programmes."""
+    return {code: _bit_test("pair_bits", codes.pair_mask(filters.programme, (status,)))
+            for code, status in zip(codes.values_of("status", codes.STATUSES), codes.STATUSES, strict=True)}
 
 
 def _branch(facet: str, condition, filters: CatalogueFilters):
-    """The branch counting the selected (or coupled) ``facet`` over the rows of ``condition``."""
+    """The statement counting the selected (or coupled) ``facet`` over the rows of ``condition``."""
     if facet == "programme" and filters.status:  # its status in each programme is one asked for
-        tests = {code: has_any(D.pair_codes, codes.pairs_of((programme,), filters.status))
+        tests = {code: _bit_test("pair_bits", codes.pair_mask((programme,), filters.status))
                  for code, programme in zip(codes.values_of(facet, codes.PROGRAMMES), codes.PROGRAMMES, strict=True)}
-        return _tested(facet, condition, tests)
+        return _tested(facet, documents, condition, tests)
     if facet == "status" and filters.programme:  # its status in one of the chosen programmes
-        tests = {code: has_any(D.pair_codes, codes.pairs_of(filters.programme, (status,)))
-                 for code, status in zip(codes.values_of(facet, codes.STATUSES), codes.STATUSES, strict=True)}
-        return _tested(facet, condition, tests)
-    values = codes.values_of(facet, FACET_VALUES[facet])
-    if len(values) <= FEW_VALUES:
-        return _tested(facet, condition, {code: _holds(code) for code in values})
-    return _counted(facet, condition, values)
+        return _tested(facet, documents, condition, _statuses_in_programmes(filters))
+    if facet in codes.NUMBERED:
+        return _numbered(facet, facet, documents, condition)
+    return _tested(facet, documents, condition, _bit_tests((facet,)))
 
 
 def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[bool]], filters: CatalogueFilters,
                  results: Results, context: Hashable | None) -> tuple[int, dict[str, dict[Any, int]]]:
     """The total and each facet's counts. ``context``: what ``base`` depends on (None: keep nothing)."""
     coupled = {"programme"} if filters.status else set()
-    if filters.programme:
+    # With programmes chosen, the statuses are counted in them: over the rows every filter keeps when
+    # no status is chosen (in the pass counting the results), else over their own rows.
+    statuses = _statuses_in_programmes(filters) if filters.programme and not filters.status else {}
+    if filters.programme and filters.status:
         coupled.add("status")
     separate = sorted(set(chosen) | coupled)  # counted over their own rows, not over the results
 
@@ -90,18 +130,20 @@ def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[b
         kept = tuple((name, filters.selected(name)) for name in sorted(names))
         return (*kept, ("programme", filters.programme)) if "status" in names else kept
 
-    branches = {EVERY: ((EVERY, applied(chosen), ()), _counted(EVERY, and_(base, *chosen.values())))}
+    every = _every(and_(base, *chosen.values()), [*separate, "status"] if statuses else separate, statuses)
+    branches = {EVERY: ((EVERY, applied(chosen), ()), every)}
     for facet in separate:
         others = [name for name in chosen if name not in _ignored(facet)]
         own = filters.status if facet == "programme" else filters.programme if facet == "status" else ()
         statement = _branch(facet, and_(base, *(chosen[name] for name in others)), filters)
-        branches[facet] = ((facet, applied(others), own), statement)
+        branches[facet] = ((facet, applied(others), own), [statement])
     found = {label: results.get((context, *key)) if context is not None else None
              for label, (key, _) in branches.items()}
     missing = [label for label, rows in found.items() if rows is None]
     if missing:
         computed: dict[str, list] = {label: [] for label in missing}
-        for label, code, number in connection.execute(union_all(*(branches[label][1] for label in missing))):
+        statements = [statement for name in missing for statement in branches[name][1]]
+        for label, code, number in connection.execute(union_all(*statements)):
             computed[label].append((code, number))
         for label, rows in computed.items():
             found[label] = rows

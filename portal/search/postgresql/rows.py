@@ -23,7 +23,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from portal import vocab
-from portal.catalogue.visibility import PUBLIC_STATE
 from portal.extensions import db
 from portal.models import Item
 from portal.search import cards, tracked
@@ -42,18 +41,19 @@ _EXPECTED = """
            t.ranked,
            t.ranked || setweight(portal_gapless(to_tsvector(r.config::regconfig, r.description)), 'C')
            || setweight(portal_gapless(to_tsvector(r.config::regconfig, r.other)), 'D') AS document,
-           r.words, r.card
+           r.words, r.card, r.facet_bits, r.theme_bits, r.pair_bits, r.countries, r.language
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         item_id integer, config text, state text, hidden boolean, updated_at timestamp, title_key text,
         facet_codes integer[], pair_codes integer[], words text[], card jsonb, title text, summary text,
-        description text, other text)
+        description text, other text, facet_bits bigint, theme_bits bigint, pair_bits bigint,
+        countries smallint[], language smallint)
     CROSS JOIN LATERAL (
         SELECT setweight(portal_gapless(to_tsvector(r.config::regconfig, r.title)), 'A')
                || setweight(portal_gapless(to_tsvector(r.config::regconfig, r.summary)), 'B') AS ranked
     ) t
 """
 COLUMNS = ("item_id", "config", "state", "hidden", "updated_at", "title_key", "facet_codes", "pair_codes", "ranked",
-           "document", "words", "card")
+           "document", "words", "card", "facet_bits", "theme_bits", "pair_bits", "countries", "language")
 _CHANGED = (f"({', '.join(f'search_documents.{c}' for c in COLUMNS)}) "
             f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in COLUMNS)})")
 # An unchanged row is left as it is: a reindex of an unchanged catalogue writes nothing.
@@ -128,10 +128,8 @@ def _after_rollback(session: Session) -> None:
 
 def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, str]) -> dict[str, Any]:
     card = cards.card(row)
-    facet_codes = {codes.code(codes.value_token(facet, value))
-                   for facet, values in cards.facet_values(card, regions).items() for value in values}
-    if row["state"] == PUBLIC_STATE and not row["hidden"]:
-        facet_codes.add(codes.listed_month(row["updated_at"]))
+    facets = cards.facet_values(card, regions)
+    facet_codes = {codes.code(codes.value_token(facet, value)) for facet, values in facets.items() for value in values}
     return {
         "item_id": row["id"],
         "config": config_for(row["language"], available),
@@ -144,6 +142,7 @@ def _values(row: dict[str, Any], available: frozenset[str], regions: dict[str, s
         "words": sorted(cards.words(row)),
         "card": card,
         **{name: segmented(value) for name, value in cards.text_fields(row).items()},  # CJK as pairs
+        **codes.narrow_values(facets, card["portfolio"]),
     }
 
 

@@ -6,23 +6,40 @@ migration ``postgresql_search`` (on PostgreSQL only). They live in a ``MetaData`
 SQLite database has none of them.
 
 A search row holds what the visibility rule, the staff scope, the filters, the counts and the sorts
-read (state, hidden, updated_at, the facet codes of ``codes``, the title as sorted), ``ranked``: the
-title (weight A) and summary (B) analysed in the item's configuration, ``document``: those and the
-description (C) and the rest (D), the words of its title and summary as written, and its card
-(``portal.search.cards``) to show it without another query.
+read (state, hidden, updated_at, the facet codes, bits and numbers of ``codes``, the title as sorted),
+``ranked``: the title (weight A) and summary (B) analysed in the item's configuration, ``document``:
+those and the description (C) and the rest (D), the words of its title and summary as written, and
+its card (``portal.search.cards``) to show it without another query.
 
 The migration keeps rows narrow: what every search reads stays in the row (``STORAGE MAIN``), the
 document, card and words go to TOAST storage (``toast_tuple_target``), read only for matches that
 need a phrase checked, for the page shown and for suggestions.
 """
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
+from portal.catalogue.visibility import PUBLIC_STATE
 from portal.extensions import NAMING_CONVENTION
 from portal.models import Item
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+LISTED = f"state = '{PUBLIC_STATE}' AND hidden IS false"
+LISTED_COLUMNS = ["facet_bits", "theme_bits", "pair_bits", "countries", "language"]
 
 documents = Table(
     "search_documents",
@@ -39,6 +56,12 @@ documents = Table(
     Column("document", TSVECTOR, nullable=False),
     Column("words", ARRAY(Text), nullable=False),
     Column("card", JSONB, nullable=False),
+    # The narrow form of the facets (``codes.BIT_COLUMNS``, ``codes.NUMBERED``): what counts read.
+    Column("facet_bits", BigInteger, nullable=False),
+    Column("theme_bits", BigInteger, nullable=False),
+    Column("pair_bits", BigInteger, nullable=False),
+    Column("countries", ARRAY(SmallInteger), nullable=False),
+    Column("language", SmallInteger),
     Index("ix_search_documents_document", "document", postgresql_using="gin"),
     Index("ix_search_documents_facet_codes", "facet_codes", postgresql_using="gin"),
     Index("ix_search_documents_pair_codes", "pair_codes", postgresql_using="gin"),
@@ -46,6 +69,10 @@ documents = Table(
     Index("ix_search_documents_updated_at", "updated_at", "item_id"),
     Index("ix_search_documents_title_key", "title_key", "item_id"),
     Index("ix_search_documents_config", "config"),
+    # The listed rows (published, not hidden) newest first, with their narrow facets: a search without
+    # words finds, filters, counts and pages the public rows from this index alone.
+    Index("ix_search_documents_listed", "updated_at", "item_id", postgresql_include=LISTED_COLUMNS,
+          postgresql_where=text(LISTED)),
 )
 
 # Every word of a title or summary ever stored (candidates for "did you mean"; each suggestion is
