@@ -98,10 +98,10 @@ def page_number(args: MultiDict, maximum: int = MAX_PAGE) -> int:
 def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
     """Filters from query parameters; ``desk`` also accepts ``state`` and ``inactive``."""
     values: dict[str, object] = {}
-    q = " ".join(args.get("q", "").split())
-    if len(q) > MAX_QUERY_LENGTH:
+    typed = args.get("q", "")
+    if len(typed) > MAX_QUERY_LENGTH:  # as typed, as the API document promises (spaces count too)
         raise RuleViolation(_("Search for at most %(count)s characters.", count=MAX_QUERY_LENGTH), field="q")
-    values["q"] = q
+    values["q"] = q = " ".join(typed.split())
     for name, parse in PARSERS.items():
         if name == "state" and not desk:
             continue
