@@ -65,6 +65,7 @@ class PostgresSearch:
             savepoint = db.session.begin_nested()
             try:
                 connection = db.session.connection()
+                connection.execute(matching.CUSTOM_PLANS)
                 yield connection, connection.execute(_START).one()[1]
             finally:
                 savepoint.rollback()
