@@ -19,10 +19,10 @@ from sqlalchemy.orm import aliased
 
 from portal.catalogue import NotFound, PermissionDenied, RuleViolation, audit
 from portal.catalogue.permissions import can_link_item, can_view_item
-from portal.catalogue.reporting.cache import cached
+from portal.catalogue.reporting.refresh import Refresher, refresher
 from portal.catalogue.visibility import public_clause
 from portal.extensions import db
-from portal.models import LINK_RELATIONS, Item, ItemLink, ItemProgramme, Programme, User, utcnow
+from portal.models import LINK_RELATIONS, Item, ItemLink, ItemProgramme, Programme, User
 
 # relation → (how the source reads it, how the target reads it)
 RELATION_LABELS = {
@@ -104,16 +104,43 @@ class ProgrammeLinks:
         return self.shared + self.linked
 
 
+@dataclass(frozen=True)
+class LinkCount:
+    programme_id: int  # the other programme
+    shared: int
+    linked: int
+
+
+@dataclass(frozen=True)
+class LinkCounts:
+    """How a programme's public items tie it to each other programme, as stored (``links_keeper``)."""
+
+    lines: list[LinkCount]
+
+
 def programme_links(programme: Programme) -> list[ProgrammeLinks]:
     """Links to other programmes: shared items and linked items per other programme, most tied first.
 
-    Counting the shared items reads every public item of the programme (a second at 100 000 items on
-    a busy machine), so the result is kept until the data changes (``reporting``'s cache).
+    Counting the shared items reads every public item of the programme (0.2 s at 100 000 items), so the
+    counts are stored like the dashboards (``portal.catalogue.reporting.refresh``): after a change the
+    programme page shows the stored counts (numbers, never an item) while one process recomputes them
+    once that page is answered.
     """
-    counted = cached("programme_links", (programme.id, utcnow().date()), lambda: _count_links(programme.id))
+    counted = {line.programme_id: line for line in links_keeper().get((programme.id,)).value.lines}
     others = db.session.scalars(select(Programme).where(Programme.id != programme.id).order_by(Programme.position))
-    result = [ProgrammeLinks(p, *counted.get(p.id, (0, 0))) for p in others]
+    result = [ProgrammeLinks(p, counted[p.id].shared, counted[p.id].linked) if p.id in counted
+              else ProgrammeLinks(p, 0, 0) for p in others]
     return sorted(result, key=lambda line: -line.total)
+
+
+def links_keeper() -> Refresher:
+    """The stored link counts, by programme id (``reporting.dashboard.warm`` prepares them)."""
+    return refresher("programme_links", _recompute_links, LinkCounts)
+
+
+def _recompute_links(key: tuple) -> LinkCounts:
+    counted = _count_links(key[0])
+    return LinkCounts([LinkCount(other, *counted[other]) for other in sorted(counted)])
 
 
 def _count_links(programme_id: int) -> dict[int, tuple[int, int]]:

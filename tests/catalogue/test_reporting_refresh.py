@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import update
 
 from portal import vocab
-from portal.catalogue import portfolio, reporting, workflow
+from portal.catalogue import links, portfolio, reporting, workflow
 from portal.catalogue.reporting import period, refresh
 from portal.catalogue.reporting.dashboard import _compute_dashboard
 from portal.catalogue.reporting.refresh import EXTENSION
@@ -237,6 +237,7 @@ def test_warm_prepares_this_years_figures_so_that_no_first_view_computes_them(
     assert sorted(computed) == sorted([*(p.slug for p in db.session.scalars(db.select(Programme))), "all"])
     achievements = importlib.import_module("portal.catalogue.reporting.achievements")
     monkeypatch.setattr(achievements, "compute_achievements", lambda *args: pytest.fail("computed in the request"))
+    monkeypatch.setattr(links, "_count_links", lambda *args: pytest.fail("links counted in the request"))
     assert client.get("/desk/reporting?programme=spp").status_code == 200
     assert len(computed) == 7  # the other worker read them
     assert app.test_client().get("/programmes/spp").status_code == 200  # and the achievements
@@ -247,9 +248,10 @@ def test_reporting_refresh_prepares_the_years_asked_for_once(app, runner, make_a
     client = desk_client(make_app(), make_user)
     first = runner.invoke(args=["reporting", "refresh", "--year", str(year), "--year", str(year - 1)])
     assert first.exit_code == 0, first.output
-    assert "Reporting figures computed: 20; already up to date: 0." in first.output  # 7 scopes in 2 years, 6 programmes
+    # 7 scopes in 2 years; the achievements and link counts of 6 programmes
+    assert "Reporting figures computed: 26; already up to date: 0." in first.output
     again = runner.invoke(args=["reporting", "refresh", "--year", str(year), "--year", str(year - 1)])
-    assert "Reporting figures computed: 0; already up to date: 20." in again.output
+    assert "Reporting figures computed: 0; already up to date: 26." in again.output
     assert client.get(f"/desk/reporting?programme=spp&year={year - 1}").status_code == 200
     assert len(computed) == 14  # last year's dashboard came from the database too
     assert runner.invoke(args=["reporting", "refresh", "--year", "1999"]).exit_code == 2

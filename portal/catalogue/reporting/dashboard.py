@@ -110,7 +110,11 @@ def scope_count(years: list[int]) -> int:
 def _every_scope(years: list[int]) -> list[tuple[Refresher, tuple]]:
     programme_ids = list(db.session.scalars(select(Programme.id).order_by(Programme.position)))
     dashboards = [(_keeper(), _key(programme_id, year)) for year in years for programme_id in (*programme_ids, None)]
-    return dashboards + [(achievements_keeper(), (programme_id,)) for programme_id in programme_ids]
+    from portal.catalogue.links import links_keeper  # links read reporting's refresher: imported when used
+
+    programmes = [(keeper, (programme_id,)) for keeper in (achievements_keeper(), links_keeper())
+                  for programme_id in programme_ids]
+    return dashboards + programmes
 
 
 def _keeper() -> Refresher:
