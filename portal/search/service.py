@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, has_request_context
+from flask import Flask, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from portal.catalogue.filters import CatalogueFilters
@@ -33,6 +33,7 @@ from portal.search.snapshot import Snapshot, SnapshotReader
 from portal.search.store import Store
 
 log = logging.getLogger(__name__)
+REQUEST_SNAPSHOT = "search_snapshot"  # in ``g``: (the service, the snapshot this request reads)
 
 
 def default_host_id(index_dir: str) -> str:
@@ -69,10 +70,22 @@ class SearchService:
     # -- reading -----------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """The index's current generation; ``SearchUnavailable`` when it is missing or unreadable."""
-        if self.follower is not None and has_request_context():
+        """The index's current generation; ``SearchUnavailable`` when it is missing or unreadable.
+
+        A GET (or HEAD) request, which never writes to the index, reads one generation throughout: the
+        one current at its first read (the page's tag and the page are made from the same generation,
+        and the index's files are checked once)."""
+        if not has_request_context():
+            return self.reader.current()
+        if self.follower is not None:
             self.follower.ensure_running()  # a serving process follows the queue (wsgi.py starts it at boot)
-        return self.reader.current()
+        if request.method not in ("GET", "HEAD"):
+            return self.reader.current()
+        kept = g.get(REQUEST_SNAPSHOT)
+        if kept is None or kept[0] is not self:
+            kept = (self, self.reader.current())
+            setattr(g, REQUEST_SNAPSHOT, kept)
+        return kept[1]
 
     def search(
         self,

@@ -22,6 +22,7 @@ from portal.views import (
     desk,
     desk_network,
     errors,
+    fragments,
     health,
     items,
     languages,
@@ -36,7 +37,7 @@ from portal.views import (
     transaction,
 )
 from portal.views.input import PortalRequest
-from portal.views.shared import result_items
+from portal.views.shared import facet_fieldsets, result_items
 
 
 def register(app: Flask) -> None:
@@ -68,6 +69,8 @@ def register(app: Flask) -> None:
         absolute_url=absolute_url,
         key_figures=figures_of,
         result_items=result_items,
+        facet_fieldsets=facet_fieldsets,
+        layout=fragments.layout,
     )
 
     @app.context_processor

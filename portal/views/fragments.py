@@ -1,4 +1,5 @@
-"""Markup rendered once and kept: the options of the search form's facets and the result cards.
+"""Markup rendered once and kept: the facets of the search form and their options, the result cards
+and the fixed parts of the base layout.
 
 A search page lists 250 to 300 facet values (every country, language, theme...) and 20 results, and
 escaping and formatting them one by one in the template was most of its rendering. Their macros
@@ -13,6 +14,15 @@ the escaped pieces around the placeholders. A page then joins kept pieces and wh
   organisation, programmes and date. A page fills in the title and summary, highlighted for its
   words. Plain cards (lists not made by a search) and hits without a key are rendered each time.
 
+- A facet's fieldset (``facet_group``) is kept per facet, interface language and number of values
+  behind its disclosure: its legend and disclosure. A page fills in its options.
+- A part of the base layout (a macro of ``_macros/layout.html``: the header's links and brand, the
+  navigation's public and guest links, the footer) is kept per part, interface language, script root
+  and route (``request.url_rule``: the part may read the path and endpoint, and every path of one
+  route marks the same link as the current page). A part reads nothing else that changes between
+  requests (the signed-in user, CSRF token, messages and query string stay in ``base.html``); a
+  request no route matched (a 404) renders the parts afresh.
+
 What would invalidate them: the vocabularies and the catalogues, which a process reads once at start
 (``Facet.labels`` keeps the labels likewise; a new release is a new process); a new index generation,
 whose cards have new keys; and the macro itself: a template reloaded in development has a new macro,
@@ -25,31 +35,40 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from portal.catalogue.facets import Facet
-from portal.i18n import formatting_locale, number_formatter
+from portal.i18n import current_language, formatting_locale, number_formatter
 
 # Placeholders: characters no label or card holds, which escaping leaves as they are.
-COUNT, TITLE, SUMMARY = "\x00", "\x01", "\x02"
+COUNT, TITLE, SUMMARY, OPTIONS, MORE = "\x00", "\x01", "\x02", "\x03", "\x04"
 COUNTS_KEPT = 4096  # per locale: counts repeat from page to page
 
 
 class Kept:
-    """Pieces of what one macro renders, by key, while the macro stays the same, at most ``limit``."""
+    """Pieces of what one macro renders (or the macros of one template, when ``macro`` is None), by key,
+    while the template stays the same, at most ``limit``."""
 
-    def __init__(self, template: str, macro: str, limit: int):
+    def __init__(self, template: str, macro: str | None, limit: int):
         self.template, self.name, self.limit = template, macro, limit
-        self.macro: Callable | None = None
+        self.macro: Any = None
+        self.environment: Environment | None = None  # the app's, which may reload templates (development)
         self.pieces: dict[Any, tuple[str, ...]] = {}
         self.lock = threading.Lock()
 
-    def current(self) -> Callable:
-        """The macro as the template now defines it (dropping what an older one rendered)."""
-        macro = getattr(current_app.jinja_env.get_template(self.template).module, self.name)
+    def current(self) -> Any:
+        """The macro (or the template's module) as the template now defines it, dropping what an older
+        one rendered. Templates are looked up again only in another app or when they may be reloaded."""
+        environment = current_app.jinja_env
+        if environment is self.environment and not environment.auto_reload:
+            return self.macro
+        module = environment.get_template(self.template).module
+        macro = module if self.name is None else getattr(module, self.name)
         if macro is not self.macro:
             self.macro, self.pieces = macro, {}
+        self.environment = environment
         return macro
 
     def keep(self, key: Any, pieces: tuple[str, ...]) -> tuple[str, ...]:
@@ -62,6 +81,8 @@ class Kept:
 
 _options = Kept("_macros/facets.html", "facet_option", limit=20000)  # every value of every facet, 6 languages
 cards = Kept("_macros/results.html", "result_item", limit=2048)  # ``shared.result_items``
+groups = Kept("_macros/facets.html", "facet_group", limit=2048)  # ``shared.facet_fieldsets``
+_layout = Kept("_macros/layout.html", None, limit=4096)  # 6 parts, 6 languages, the routes visitors ask for
 # Per formatting locale, counts as pages write them (escaped, in the language's digits and grouping).
 _counts: dict[str, dict[int, str]] = {}
 
@@ -105,3 +126,17 @@ def option_writer(language: str) -> Callable[[Facet, Iterable, Mapping[Any, int]
         return Markup("".join(html))  # noqa: S704 - pieces escaped by the macro, counts by escape()
 
     return write
+
+
+def layout(part: str) -> Markup:
+    """The macro ``part`` of ``_macros/layout.html`` as this request's route, language and script root
+    show it: rendered once, then kept (templates call it)."""
+    parts = _layout.current()
+    rule = request.url_rule
+    if rule is None:
+        return getattr(parts, part)()
+    key = (part, rule.endpoint, rule.rule, current_language(), request.script_root)
+    found = _layout.pieces.get(key)
+    if found is None:
+        found = _layout.keep(key, (getattr(parts, part)(),))  # a macro answers markup
+    return found[0]

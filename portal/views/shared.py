@@ -76,6 +76,28 @@ def facet_groups(result: SearchResult) -> list[dict]:
     return groups
 
 
+def facet_fieldsets(groups: list[dict]) -> Markup:
+    """The ``facet_group`` of each of ``groups`` (``facet_groups``) that has options, one after the other:
+    a group's fieldset is rendered once per facet, language and number of values behind its disclosure,
+    and then only its options are filled in (``portal.views.fragments``)."""
+    macro = fragments.groups.current()
+    language = current_language()
+    html = []
+    for group in groups:
+        if not group["options"]:
+            continue
+        key = (group["name"], language, group["more_count"])
+        pieces = fragments.groups.pieces.get(key)
+        if pieces is None:
+            shape = dict(group, options=fragments.OPTIONS, more=fragments.MORE if group["more"] else "")
+            before, rest = str(macro(shape)).split(fragments.OPTIONS)
+            pieces = fragments.groups.keep(key, (before, *rest.split(fragments.MORE)))
+        html += pieces[0], str(group["options"]), pieces[1]
+        if group["more"]:
+            html += str(group["more"]), pieces[2]
+    return Markup("".join(html))  # noqa: S704 - pieces escaped by the macro, options by ``option_writer``
+
+
 @dataclass(frozen=True, slots=True)
 class ProgrammeBadge:
     name: str

@@ -27,10 +27,13 @@ def in_transaction(view: Callable) -> Callable:
     @wraps(view)
     def run(*args, **kwargs):
         response = make_response(view(*args, **kwargs))
+        session = db.session()
+        if not session.in_transaction():  # nothing read or written (a page from the cache, or from search)
+            return response
         if response.status_code < 400:
-            db.session.commit()
+            session.commit()
         else:
-            db.session.rollback()
+            session.rollback()
         return response
 
     return run
