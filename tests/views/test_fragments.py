@@ -60,3 +60,63 @@ def test_facet_boxes_show_this_page_s_counts_and_ticks(client, make_item):
     assert kenya("/search?country=DE") == (False, 2)  # what ticking it too would give: the two Kenyan items
     make_item(countries=("KE",))
     assert kenya("/search?country=KE&sort=newest") == (True, 3)
+
+
+def main_nav(page: str) -> str:
+    return page[page.index('<nav class="main-nav"'):page.index("</nav>", page.index('<nav class="main-nav"'))]
+
+
+def current_links(page: str) -> list[str]:
+    """The names of the navigation's links marked as the current page."""
+    return re.findall(r'aria-current="page">([^<]+)</a>', main_nav(page))
+
+
+def test_the_kept_layout_is_each_language_s_own(client):
+    english = client.get("/search?lang=en").text
+    french = client.get("/search?lang=fr").text
+    arabic = client.get("/programmes?lang=ar").text
+    assert '<html lang="fr" dir="ltr">' in french and '<html lang="ar" dir="rtl">' in arabic
+    assert ">Country needs</a>" in main_nav(english) and ">Log in</a>" in main_nav(english)
+    assert ">Country needs</a>" not in main_nav(french) and ">Log in</a>" not in main_nav(french)
+    assert "Open data API" in english and "Open data API" not in french and "Open data API" not in arabic
+    assert "Open data API" in client.get("/search?lang=en").text  # the English parts were not replaced
+
+
+def test_the_kept_navigation_follows_the_visitor_and_the_page(client, auth, make_item):
+    item = make_item()
+    assert current_links(client.get("/search").text) == ["Search"]
+    assert current_links(client.get("/programmes/spp").text) == ["Programmes"]
+    assert current_links(client.get("/programmes").text) == ["Programmes"]
+    assert current_links(client.get(f"/items/{item.id}").text) == []
+    assert current_links(client.get("/login").text) == ["Log in"]
+    assert 'class="header-search"' in client.get("/programmes").text
+    assert 'class="header-search"' not in client.get("/search").text  # the search page has its own box
+    user = auth.login("partner")
+    signed_in = client.get("/search").text
+    assert ">Log in</a>" not in signed_in and ">My items</a>" in signed_in and f">{user.name}</a>" in signed_in
+    assert current_links(signed_in) == ["Search"]
+    auth.logout()
+    signed_out = client.get("/search").text
+    assert ">Log in</a>" in signed_out and ">My items</a>" not in signed_out and user.name not in signed_out
+
+
+def test_the_kept_layout_links_start_with_each_request_s_script_root(client):
+    assert 'href="/search"' in client.get("/programmes").text
+    mounted = client.get("/programmes", base_url="http://localhost/portal").text
+    assert 'href="/portal/search"' in mounted and 'href="/portal/static/css/portal.css"' in mounted
+    assert 'href="/search"' not in mounted
+    assert 'href="/search"' in client.get("/programmes").text
+
+
+def test_a_kept_facet_fieldset_counts_the_values_behind_its_disclosure_now(client, make_item):
+    codes = ("AR", "AU", "BD", "BR", "CA", "CL", "CN", "CO", "DE", "EG", "ES", "ET", "FR", "GB", "GH", "ID", "IN",
+             "IT", "JP", "KE", "MA", "MX", "NG", "PE", "PH", "RW")  # 26 countries: one more than are shown
+    for code in codes:
+        make_item(countries=(code,))
+    assert "1 more, by name" in client.get("/search").text
+    french = client.get("/search?lang=fr").text
+    assert "1 de plus, par ordre alphabétique" in french and "<legend>Pays</legend>" in french
+    make_item(countries=("TZ",))
+    page = client.get("/search?lang=en").text
+    assert "2 more, by name" in page and "1 more, by name" not in page
+    assert '<fieldset class="facet" id="facet-country">\n    <legend>Country</legend>' in page
