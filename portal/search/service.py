@@ -72,9 +72,9 @@ class SearchService:
     def snapshot(self) -> Snapshot:
         """The index's current generation; ``SearchUnavailable`` when it is missing or unreadable.
 
-        A GET (or HEAD) request, which never writes to the index, reads one generation throughout: the
-        one current at its first read (the page's tag and the page are made from the same generation,
-        and the index's files are checked once)."""
+        A GET (or HEAD) request, which never writes to the index, checks the index's files at its first
+        read only (a page's tag, then its search): later reads reuse that snapshot unless this process
+        installed a newer one meanwhile, since a snapshot's readers are closed two generations on."""
         if not has_request_context():
             return self.reader.current()
         if self.follower is not None:
@@ -82,7 +82,7 @@ class SearchService:
         if request.method not in ("GET", "HEAD"):
             return self.reader.current()
         kept = g.get(REQUEST_SNAPSHOT)
-        if kept is None or kept[0] is not self:
+        if kept is None or kept[0] is not self or kept[1] is not self.reader.installed():
             kept = (self, self.reader.current())
             setattr(g, REQUEST_SNAPSHOT, kept)
         return kept[1]

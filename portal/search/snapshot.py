@@ -147,6 +147,11 @@ class SnapshotReader:
             return snap
         return self._refresh(keep_previous=True)
 
+    def installed(self) -> Snapshot | None:
+        """The snapshot ``current`` last answered (or a background thread installed), checked against
+        the index's files or not."""
+        return self._snapshot
+
     def latest(self) -> Snapshot:
         """The snapshot of the latest generation, opened now however long it takes (a background thread)."""
         return self._refresh(keep_previous=False)

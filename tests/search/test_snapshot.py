@@ -6,9 +6,11 @@ import logging
 import threading
 
 import pytest
+from flask import request
 from whoosh import index as whoosh_index
 
 from portal import search
+from portal.catalogue.filters import parse_filters
 from portal.search import documents
 from portal.search.snapshot import SnapshotReader
 
@@ -77,3 +79,30 @@ def test_a_really_broken_index_still_answers_503(app, client, segmented):
             path.write_bytes(b"broken")
     search.service().reader.forget()
     assert client.get("/api/v1/items?q=compost").status_code == 503
+
+
+def test_a_page_checks_the_index_once_and_reads_a_generation_the_process_opened_since(app, client, make_item,
+                                                                                       monkeypatch):
+    item = make_item(title="Compost pilot")
+    service = search.service()
+    checks = []
+    generation = service.store.generation
+    monkeypatch.setattr(service.store, "generation", lambda name: checks.append(name) or generation(name))
+    client.get("/search")  # opens the generation that has the item
+    checks.clear()
+    assert f'href="/items/{item.id}"' in client.get("/search?q=compost").text
+    assert len(checks) == 1  # the page's tag and its search read the same snapshot
+    with app.test_request_context("/search?q=compost"):
+        first = service.snapshot()
+        assert service.snapshot() is first and len(checks) == 2
+
+        def another_thread_writes_and_reads():
+            with app.app_context():
+                make_item(title="Compost pilot two")  # applied to the index after its commit
+                service.snapshot()  # which this process now reads
+
+        thread = threading.Thread(target=another_thread_writes_and_reads)
+        thread.start()
+        thread.join()
+        assert service.snapshot() is not first  # never older than what the process has installed
+        assert search.search(parse_filters(request.args)).total == 2
