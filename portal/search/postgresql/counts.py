@@ -7,7 +7,8 @@ aggregate pass testing every value's bit, and the positions of the countries and
 grouped); and for each selected facet, the rows every other filter keeps, counted for that facet
 only. ``programme`` and ``status`` are coupled (a status is decided per programme): the programme
 counts keep the selected statuses, the status counts the selected programmes, both read from the
-pair bits.
+pair bits. A search with words also finds its page in the first branch (``PageQuery``): the
+rows are ranked as they are read, once for the counts and the page.
 
 Each branch's counts are kept (``cache.Results``) under everything they depend on, so a facet click
 recounts only what it changes.
@@ -37,10 +38,11 @@ from portal.catalogue.facets import FACET_NAMES
 from portal.catalogue.filters import CatalogueFilters
 from portal.search.postgresql import codes
 from portal.search.postgresql.cache import Results
-from portal.search.postgresql.matching import FACET_VALUES, D, code_array
+from portal.search.postgresql.matching import FACET_VALUES, D, PageQuery, code_array
 from portal.search.postgresql.schema import LISTED_COLUMNS, documents
 
 EVERY = "*"  # the branch that counts every facet without a selection, and the total
+PAGE = "page"  # the ids of the page shown, found with them (their position in the page as the number)
 
 
 def _ignored(facet: str) -> set[str]:
@@ -85,14 +87,23 @@ def _numbered(label: str, facet: str, rows, condition):
         numbered.c.number)
 
 
-def _every(condition, skipped: list[str], tests: dict[int, str]) -> list:
+def _every(condition, skipped: list[str], tests: dict[int, str], page: PageQuery | None) -> list:
     """The statements counting the total, ``tests`` and every facet not ``skipped`` over the rows of
-    ``condition``, read once into a CTE: a pass testing every bit, a grouping per numbered facet."""
-    rows = select(*(D[name] for name in LISTED_COLUMNS)).where(condition).cte("every_row").prefix_with(
-        "MATERIALIZED")
+    ``condition``, read once into a CTE: a pass testing every bit, a grouping per numbered facet; and
+    with ``page``, the ids of its rows (their sort keys, the rank among them, computed in the same
+    read)."""
+    columns = [D[name] for name in LISTED_COLUMNS]
+    if page is not None:
+        columns += [D.item_id, *(key for key, _ in page.keys)]
+    rows = select(*columns).where(condition).cte("every_row").prefix_with("MATERIALIZED")
     with_bits = tuple(facet for facet in FACET_NAMES if facet not in skipped and facet not in codes.NUMBERED)
     statements = [_tested(EVERY, rows, true(), {codes.TOTAL: "true", **_bit_tests(with_bits), **tests})]
-    return statements + [_numbered(EVERY, facet, rows, true()) for facet in codes.NUMBERED if facet not in skipped]
+    statements += [_numbered(EVERY, facet, rows, true()) for facet in codes.NUMBERED if facet not in skipped]
+    if page is not None:
+        shown = page.chosen(rows).subquery("shown")
+        statements.append(select(literal(PAGE).label("facet"), shown.c.item_id,
+                                 func.row_number().over(order_by=page.ordering(shown))))
+    return statements
 
 
 def _statuses_in_programmes(filters: CatalogueFilters) -> dict[int, str]:
@@ -115,8 +126,15 @@ def _branch(facet: str, condition, filters: CatalogueFilters):
 
 
 def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[bool]], filters: CatalogueFilters,
-                 results: Results, context: Hashable | None) -> tuple[int, dict[str, dict[Any, int]]]:
-    """The total and each facet's counts. ``context``: what ``base`` depends on (None: keep nothing)."""
+                 results: Results, context: Hashable | None, page: PageQuery | None = None,
+                 ) -> tuple[int, dict[str, dict[Any, int]], list[int] | None]:
+    """The total, each facet's counts and, with ``page``, the ids of its rows when they were counted
+    now (None when the counts were kept: ``matching.page`` then finds them). ``context``: what
+    ``base`` depends on (None: keep nothing).
+
+    A search with words reads its rows from the document index and the table, and ranks each: doing
+    it once for the counts and the page halves that (measured at 100 000 items: a broad query's
+    page took 100 ms and its counts 110 ms, most of each spent reading the same 40 000 rows)."""
     coupled = {"programme"} if filters.status else set()
     # With programmes chosen, the statuses are counted in them: over the rows every filter keeps when
     # no status is chosen (in the pass counting the results), else over their own rows.
@@ -130,7 +148,7 @@ def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[b
         kept = tuple((name, filters.selected(name)) for name in sorted(names))
         return (*kept, ("programme", filters.programme)) if "status" in names else kept
 
-    every = _every(and_(base, *chosen.values()), [*separate, "status"] if statuses else separate, statuses)
+    every = _every(and_(base, *chosen.values()), [*separate, "status"] if statuses else separate, statuses, page)
     branches = {EVERY: ((EVERY, applied(chosen), ()), every)}
     for facet in separate:
         others = [name for name in chosen if name not in _ignored(facet)]
@@ -140,11 +158,15 @@ def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[b
     found = {label: results.get((context, *key)) if context is not None else None
              for label, (key, _) in branches.items()}
     missing = [label for label, rows in found.items() if rows is None]
+    shown: list[tuple[int, int]] | None = [] if EVERY in missing and page is not None else None
     if missing:
         computed: dict[str, list] = {label: [] for label in missing}
+        if shown is not None:
+            computed[PAGE] = shown
         statements = [statement for name in missing for statement in branches[name][1]]
         for label, code, number in connection.execute(union_all(*statements)):
             computed[label].append((code, number))
+        computed.pop(PAGE, None)
         for label, rows in computed.items():
             found[label] = rows
             if context is not None:
@@ -159,7 +181,8 @@ def facet_counts(connection: Connection, base, chosen: dict[str, ColumnElement[b
             counts[facet][value] = number
     for facet in separate:
         counts[facet] = {codes.VALUES[code][1]: number for code, number in found[facet] if number}
-    return total, {facet: _ordered(facet, counts[facet], filters) for facet in FACET_NAMES}
+    ids = None if shown is None else [item_id for item_id, _ in sorted(shown, key=lambda row: row[1])]
+    return total, {facet: _ordered(facet, counts[facet], filters) for facet in FACET_NAMES}, ids
 
 
 def _ordered(facet: str, counts: dict[Any, int], filters: CatalogueFilters) -> dict[Any, int]:
