@@ -274,3 +274,16 @@ def test_a_page_found_with_its_counts_is_the_page_found_alone(client, make_item,
         assert len(together.hits) == (5 if page != "3" else 3)
         if sort == "relevance" and page == "1":  # ranked by title and summary, which are highlighted
             assert all("<mark>Compost</mark>" in hit.title_html + hit.summary_html for hit in together.hits)
+
+
+def test_two_facet_values_counted_by_one_sum_are_told_apart(client, make_item):
+    """SDG 1 and the category "implementation" are bits 31 apart in one column, counted by one sum
+    (``counts._bit_counts``): each count is read back alone."""
+    make_item(sdgs=[1], activity_category="implementation")
+    make_item(sdgs=[1], activity_category="research")
+    make_item(sdgs=[2], activity_category="implementation")
+    make_item(sdgs=[2], activity_category="implementation")
+    for q in ("", "sustainable"):  # without words and with (which counts with the page)
+        facets = client.get("/api/v1/items", query_string={"q": q}).get_json()["facets"]
+        assert facets["sdg"] == {"1": 2, "2": 2, "12": 4}
+        assert facets["category"] == {"implementation": 3, "research": 1}
