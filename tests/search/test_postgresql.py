@@ -250,3 +250,40 @@ def test_browsing_finds_the_public_rows_even_those_dated_ahead_of_the_clock(clie
     browsed = client.get("/api/v1/items", query_string={"per_page": 100, "sort": "title"}).get_json()
     assert sorted(card["title"] for card in browsed["items"]) == sorted(titles)
     assert browsed["total"] == browsed["facets"]["kind"]["initiative"] == len(titles)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "title"])
+def test_a_page_found_with_its_counts_is_the_page_found_alone(client, make_item, sort):
+    """A search with words finds its page in the same read as its counts; without counts (or with them
+    kept) the page is found alone: the two give the same results, highlights and order."""
+    for n in range(14):
+        make_item(title=f"Compost guide {n}" if n % 3 else f"Kitchen notes {n}",
+                  summary="Compost at home." if n % 2 else "Gardens and kitchens.",
+                  description="Compost" if n % 3 == 0 else "Notes", programmes=["spp"] if n % 2 else ["ci"],
+                  updated_days_ago=n + 1, state="draft" if n == 5 else "published")
+    service = search.service()
+    for page in ("1", "2", "3"):
+        filters = parse_filters(MultiDict({"q": "compost", "sort": sort, "page": page, "per_page": "5"}))
+        service.results.clear()
+        together = service.search(filters)
+        service.results.clear()
+        alone = service.search(filters, with_facets=False)
+        assert together.total == alone.total == 13
+        assert [(hit.id, hit.title_html, hit.summary_html) for hit in together.hits] == [
+            (hit.id, hit.title_html, hit.summary_html) for hit in alone.hits]
+        assert len(together.hits) == (5 if page != "3" else 3)
+        if sort == "relevance" and page == "1":  # ranked by title and summary, which are highlighted
+            assert all("<mark>Compost</mark>" in hit.title_html + hit.summary_html for hit in together.hits)
+
+
+def test_two_facet_values_counted_by_one_sum_are_told_apart(client, make_item):
+    """SDG 1 and the category "implementation" are bits 31 apart in one column, counted by one sum
+    (``counts._bit_counts``): each count is read back alone."""
+    make_item(sdgs=[1], activity_category="implementation")
+    make_item(sdgs=[1], activity_category="research")
+    make_item(sdgs=[2], activity_category="implementation")
+    make_item(sdgs=[2], activity_category="implementation")
+    for q in ("", "sustainable"):  # without words and with (which counts with the page)
+        facets = client.get("/api/v1/items", query_string={"q": q}).get_json()["facets"]
+        assert facets["sdg"] == {"1": 2, "2": 2, "12": 4}
+        assert facets["category"] == {"implementation": 3, "research": 1}

@@ -79,6 +79,14 @@ class PostgresSearch:
         """``compute()``, kept for ``version`` of the search rows under ``key``."""
         return self.results.remembered(None if version is None else (version, *key), compute)
 
+    def _found(self, version: int | None, key: tuple) -> Any | None:
+        """What was kept for ``version`` of the search rows under ``key``, or None."""
+        return None if version is None else self.results.get((version, *key))
+
+    def _keep(self, version: int | None, key: tuple, value: Any) -> None:
+        if version is not None:
+            self.results.put((version, *key), value)
+
     def _words(self, connection: Connection, version: int | None, box: str) -> matching.Words:
         words = self._kept(version, ("words", box), lambda: matching.Words(
             tsquery.compile_query(connection, syntax.read(box))))
@@ -106,17 +114,26 @@ class PostgresSearch:
             chosen = matching.selections(filters, words)
             condition = and_(base, *chosen.values())
             refinements = tuple(sorted(filters.refinements().items()))
+            page_key = (*context, "page", refinements, filters.sort, filters.page, filters.per_page, highlights)
+            page_rows = self._found(version, page_key)
+            ids = None
             if with_facets:
-                total, facets = counts.facet_counts(connection, base, chosen, filters, self.results,
-                                                    None if version is None else (version, *context))
+                # A search with words finds its page with its counts, in the same read of its rows.
+                wanted = matching.PageQuery.of(filters, words) if page_rows is None and words.active else None
+                total, facets, ids = counts.facet_counts(connection, base, chosen, filters, self.results,
+                                                         None if version is None else (version, *context), wanted)
             else:
                 facets = {}
                 total = self._kept(version, (*context, "total", refinements),
                                    lambda: matching.total(connection, condition))
-            start = (filters.page - 1) * filters.per_page
-            page_key = (*context, "page", refinements, filters.sort, filters.page, filters.per_page, highlights)
-            page_rows = self._kept(version, page_key, lambda: matching.page(connection, condition, filters, words,
-                                                                        highlights)) if start < total else []
+            if page_rows is None:
+                if ids is not None:
+                    page_rows = matching.shown(connection, ids, words, highlights)
+                elif (filters.page - 1) * filters.per_page < total:
+                    page_rows = matching.page(connection, condition, filters, words, highlights)
+                else:
+                    page_rows = []
+                self._keep(version, page_key, page_rows)
             suggestion = None
             if suggest and not total:
                 suggestion = self._kept(version, ("suggestion", rule.updated_since, filters.q),

@@ -55,7 +55,10 @@ START, STOP = "\x01", "\x02"
 HEADLINE = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
 MARKS = re.compile(f"([{START}{STOP}])")
 PHRASE_OPERATOR = re.compile(r"<\d*-?>")  # ``<->`` or ``<2>`` in a tsquery's text
-NO_SEQUENTIAL_SCAN = text("SET LOCAL enable_seqscan = off")
+# With words: no sequential scan, and room for the matches, which are held once for every count and
+# the page (``counts``): 40 000 of them at 100 000 items take 4 MB, PostgreSQL's default work_mem, and
+# went to a temporary file (10 ms more).
+WORDS_SETTINGS = text("SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', '16MB', true)")
 NO_PARALLEL_WORKERS = text("SET LOCAL max_parallel_workers_per_gather = 0")
 # psycopg prepares a statement run five times on a connection, and PostgreSQL may then plan it once
 # for any parameters (a generic plan): one that cannot use the listed rows' partial index (the state
@@ -171,11 +174,12 @@ def take_planner_settings(connection: Connection, words: Words) -> None:
 
     With words, the document index must answer: the planner cannot see that reading documents from
     TOAST storage row by row (a sequential scan) costs far more than the index, which never reads
-    them, so sequential scans are turned off. Without, the listed rows' index gives the rows at once
+    them, so sequential scans are turned off; and the matches held for the counts and the page get
+    room in memory. Without, the listed rows' index gives the rows at once
     and no parallel worker is started: measured at 100 000 items, the counts took 31 ms without
     workers and 49 ms with two (starting them costs more than they save).
     """
-    connection.execute(NO_SEQUENTIAL_SCAN if words.active else NO_PARALLEL_WORKERS)
+    connection.execute(WORDS_SETTINGS if words.active else NO_PARALLEL_WORKERS)
 
 
 def marked(text: str, cjk_words: frozenset[str] = frozenset()) -> Markup:
@@ -207,6 +211,39 @@ def order_by(filters: CatalogueFilters, words: Words) -> list[tuple[ColumnElemen
     return [(D.updated_at, True), (D.item_id, True)]
 
 
+@dataclass(frozen=True)
+class PageQuery:
+    """Which rows a page shows: the sort keys (labelled ``k0``, ``k1``, ..., over the search rows, each
+    with whether it descends) and the window (``limit`` rows after ``offset``)."""
+
+    keys: list[tuple[ColumnElement, bool]]
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, filters: CatalogueFilters, words: Words, limit: int | None = None) -> "PageQuery":
+        """The page ``filters`` ask for (or the first ``limit`` rows), in their order."""
+        keys = [(key.label(f"k{n}"), descending) for n, (key, descending) in enumerate(order_by(filters, words))]
+        if limit is not None:
+            return cls(keys, limit, 0)
+        return cls(keys, filters.per_page, (filters.page - 1) * filters.per_page)
+
+    def ordering(self, rows) -> list[ColumnElement]:
+        """The ORDER BY of the keys as columns of ``rows`` (a subquery or CTE that selected them)."""
+        return [rows.c[key.name].desc() if descending else rows.c[key.name] for key, descending in self.keys]
+
+    def chosen(self, rows, condition=None):
+        """The ids and keys of the page's rows among ``rows`` (the search rows, with ``condition``, or
+        a CTE that already holds the keys)."""
+        if condition is not None:
+            statement = select(D.item_id, *(key for key, _ in self.keys)).where(condition).order_by(
+                *(key.desc() if descending else key for key, descending in self.keys))
+        else:
+            statement = select(rows.c.item_id, *(rows.c[key.name] for key, _ in self.keys)).order_by(
+                *self.ordering(rows))
+        return statement.limit(self.limit).offset(self.offset)
+
+
 def page(connection: Connection, condition, filters: CatalogueFilters, words: Words, highlights: bool,
          limit: int | None = None) -> list[tuple[dict, Markup, Markup]]:
     """The requested page of results (or the first ``limit``): (card, title, summary as HTML), in the
@@ -215,21 +252,29 @@ def page(connection: Connection, condition, filters: CatalogueFilters, words: Wo
     The order and the page are found on the narrow columns; only the page's rows are then read whole
     (their cards, and their highlights).
     """
-    keys = [(key.label(f"k{n}"), descending) for n, (key, descending) in enumerate(order_by(filters, words))]
-    chosen = select(D.item_id, *(key for key, _ in keys)).where(condition).order_by(
-        *(key.desc() if descending else key for key, descending in keys))
-    if limit is None:
-        chosen = chosen.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
-    else:
-        chosen = chosen.limit(limit)
-    chosen = chosen.subquery("chosen")
+    wanted = PageQuery.of(filters, words, limit)
+    chosen = wanted.chosen(documents, condition).subquery("chosen")
+    return _shown(connection, chosen, wanted.ordering(chosen), words, highlights)
+
+
+def shown(connection: Connection, ids: list[int], words: Words, highlights: bool) -> list[tuple[dict, Markup, Markup]]:
+    """The rows ``ids``, in that order, as ``page`` gives them (the counts found them: ``counts``)."""
+    if not ids:
+        return []
+    chosen = func.unnest(code_array(ids)).table_valued("item_id", with_ordinality="position").render_derived(
+        name="chosen")
+    return _shown(connection, chosen, [chosen.c.position], words, highlights)
+
+
+def _shown(connection: Connection, chosen, ordering: list[ColumnElement], words: Words,
+           highlights: bool) -> list[tuple[dict, Markup, Markup]]:
+    """(card, title, summary as HTML) of the rows of ``chosen`` (a subquery of ids), in ``ordering``."""
     hit = documents.alias("hit")
     columns = [hit.c.card]
     if highlights:
         columns += [words.highlighted(hit.c.card["title"].astext, hit.c),
                     words.highlighted(hit.c.card["summary"].astext, hit.c)]
-    outer_keys = [chosen.c[key.name].desc() if descending else chosen.c[key.name] for key, descending in keys]
-    statement = select(*columns).join_from(chosen, hit, hit.c.item_id == chosen.c.item_id).order_by(*outer_keys)
+    statement = select(*columns).join_from(chosen, hit, hit.c.item_id == chosen.c.item_id).order_by(*ordering)
     if highlights:
         cjk_words = words.query.cjk_words if words.query is not None else frozenset()
         return [(card, marked(title, cjk_words), marked(summary, cjk_words))
