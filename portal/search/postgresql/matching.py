@@ -55,10 +55,12 @@ START, STOP = "\x01", "\x02"
 HEADLINE = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
 MARKS = re.compile(f"([{START}{STOP}])")
 PHRASE_OPERATOR = re.compile(r"<\d*-?>")  # ``<->`` or ``<2>`` in a tsquery's text
-# With words: no sequential scan, and room for the matches, which are held once for every count and
-# the page (``counts``): 40 000 of them at 100 000 items take 4 MB, PostgreSQL's default work_mem, and
-# went to a temporary file (10 ms more).
-WORDS_SETTINGS = text("SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', '16MB', true)")
+# With words (``take_planner_settings``): no sequential scan; room for the matches, held once for every
+# count and the page (``counts``); and one parallel worker to read and rank them.
+WORDS_SETTINGS = text(
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', '16MB', true),"
+    " set_config('max_parallel_workers_per_gather', '1', true), set_config('parallel_setup_cost', '0', true),"
+    " set_config('parallel_tuple_cost', '0', true)")
 NO_PARALLEL_WORKERS = text("SET LOCAL max_parallel_workers_per_gather = 0")
 # psycopg prepares a statement run five times on a connection, and PostgreSQL may then plan it once
 # for any parameters (a generic plan): one that cannot use the listed rows' partial index (the state
@@ -174,10 +176,16 @@ def take_planner_settings(connection: Connection, words: Words) -> None:
 
     With words, the document index must answer: the planner cannot see that reading documents from
     TOAST storage row by row (a sequential scan) costs far more than the index, which never reads
-    them, so sequential scans are turned off; and the matches held for the counts and the page get
-    room in memory. Without, the listed rows' index gives the rows at once
-    and no parallel worker is started: measured at 100 000 items, the counts took 31 ms without
-    workers and 49 ms with two (starting them costs more than they save).
+    them, so sequential scans are turned off. The matches are held once for the counts and the page:
+    at 100 000 items a broad query's 40 000 took PostgreSQL's default 4 MB of work_mem and went to a
+    temporary file, so they get 16 MB. They are read and ranked with one parallel worker, which the
+    planner, taking ``ts_rank_cd`` for cheap, never chose at its default costs: measured on idle
+    cores, a broad query took 190 to 230 ms alone and 130 to 180 ms with a worker, narrow ones the
+    same (a worker is started only when one of the server's ``max_parallel_workers`` is free).
+
+    Without words, the listed rows' index gives the rows at once and no parallel worker is started:
+    measured at 100 000 items, the counts took 31 ms without workers and 49 ms with two (starting
+    them costs more than they save).
     """
     connection.execute(WORDS_SETTINGS if words.active else NO_PARALLEL_WORKERS)
 
