@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 from sqlalchemy.orm import Session
 
 from portal.catalogue.filters import CatalogueFilters
@@ -33,7 +33,9 @@ from portal.search.snapshot import Snapshot, SnapshotReader
 from portal.search.store import Store
 
 log = logging.getLogger(__name__)
-REQUEST_SNAPSHOT = "search_snapshot"  # in ``g``: (the service, the snapshot this request reads)
+# In the request's environ (not ``g``, which lives as long as an app context that may hold many
+# requests: a script's or a test's): (the service, the snapshot this request reads).
+REQUEST_SNAPSHOT = "portal.search_snapshot"
 
 
 def default_host_id(index_dir: str) -> str:
@@ -81,10 +83,10 @@ class SearchService:
             self.follower.ensure_running()  # a serving process follows the queue (wsgi.py starts it at boot)
         if request.method not in ("GET", "HEAD"):
             return self.reader.current()
-        kept = g.get(REQUEST_SNAPSHOT)
+        kept = request.environ.get(REQUEST_SNAPSHOT)
         if kept is None or kept[0] is not self or kept[1] is not self.reader.installed():
             kept = (self, self.reader.current())
-            setattr(g, REQUEST_SNAPSHOT, kept)
+            request.environ[REQUEST_SNAPSHOT] = kept
         return kept[1]
 
     def search(
