@@ -1,5 +1,7 @@
 """Fixtures: an app on a real SQLite file (or PostgreSQL) with a real search index, in temp folders.
 
+Each test's SQLite file is a copy of an empty catalogue made once per run (``empty_catalogue``).
+
 Set ``PORTAL_TEST_DATABASE_URL`` to run the suite against PostgreSQL: the schema is created once per
 run by the migrations (as ``flask db upgrade`` does, with the full-text search objects) and every table
 is emptied before each test.
@@ -12,11 +14,14 @@ the database is PostgreSQL, skipped otherwise), or only on the one ``PORTAL_SEAR
 
 import contextvars
 import re
+import shutil
 from datetime import date, timedelta
 from itertools import count
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from sqlalchemy.orm import close_all_sessions
 
 from portal import create_app, search
@@ -85,17 +90,37 @@ def search_backend(request) -> str:
     return getattr(request, "param", DEFAULT_SEARCH_BACKEND)
 
 
+@pytest.fixture(scope="session")
+def empty_catalogue(tmp_path_factory) -> Path | None:
+    """The SQLite file of an empty catalogue (the schema and the reference data), made once per run:
+    each test's app starts from a copy of it. Creating the schema is some 180 statements, each its own
+    transaction written through to disk; a copy is one file."""
+    if POSTGRES_URL:
+        return None
+    folder = tmp_path_factory.mktemp("empty-catalogue")
+    template = create_app(app_config(folder))
+    with template.app_context():
+        db.create_all()
+        ensure_reference_data()
+        db.session.commit()
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # everything in the file itself
+        close_all_sessions()
+        db.engine.dispose()
+    template.extensions["search"].close()
+    return folder / "portal.sqlite"
+
+
 @pytest.fixture
-def app(tmp_path, search_backend):
+def app(tmp_path, search_backend, empty_catalogue):
+    if empty_catalogue is not None:
+        shutil.copyfile(empty_catalogue, tmp_path / "portal.sqlite")
     app = create_app({**app_config(tmp_path), "SEARCH_BACKEND": search_backend})
     app.test_client_class = PortalClient
     with app.app_context():
         if POSTGRES_URL:
             _reset_postgres()
-        else:
-            db.create_all()
-        ensure_reference_data()
-        db.session.commit()
+            ensure_reference_data()
+            db.session.commit()
         search.rebuild()  # as an operator does on a new host (README): the empty catalogue's index
         yield app
         app.extensions["search"].close()  # the index readers' files
