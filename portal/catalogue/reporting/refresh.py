@@ -116,6 +116,9 @@ class Refresher:
             if found is not None and found[0] == stamp:
                 self.decoded.move_to_end(stored_key)
                 return found[1]
+            if found is not None:  # let go of the old figures before decoding the new: not two copies at once
+                del self.decoded[stored_key]
+                del found
         body = db.session.scalar(
             select(FIGURES.c.body).where(
                 FIGURES.c.kind == self.kind, FIGURES.c.key == stored_key, FIGURES.c.version == stamp[0],
