@@ -11,6 +11,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -326,6 +327,6 @@ def count_users(actor: User, filters: UserFilter) -> int:
 
 def organisations_query(q: str = "") -> Select:
     """Organisations by name, those whose name contains ``q`` (any case) when given."""
-    query = select(Organisation).order_by(Organisation.name)
+    query = select(Organisation).options(selectinload(Organisation.partnerships)).order_by(Organisation.name)
     q = q.strip()
     return query.where(Organisation.name.icontains(q, autoescape=True)) if q else query

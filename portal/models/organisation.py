@@ -24,9 +24,10 @@ class Organisation(db.Model):
     alternate_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    partnerships: Mapped[list["Partnership"]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded when asked for: every item and every signed-in user brings its organisation along, and
+    # their pages rarely list its partnerships (the admin's list loads them with its organisations).
+    partnerships: Mapped[list["Partnership"]] = relationship(back_populates="organisation",
+                                                             cascade="all, delete-orphan")
 
     @property
     def current_partnerships(self) -> list["Partnership"]:

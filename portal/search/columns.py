@@ -207,6 +207,7 @@ class Columns:
     rows: dict[str, np.ndarray]  # facet → packed matrix (values by words)
     pairs: np.ndarray  # packed matrix (programme-status pairs by words)
     _orders: dict[str, np.ndarray] = field(default_factory=dict)
+    _held: dict[str, tuple[np.ndarray, np.ndarray] | None] = field(default_factory=dict)
     _public: dict[PublicRule, np.ndarray] = field(default_factory=dict)
     _by_id: dict[int, int] | None = None
     _languages: tuple[str, ...] | None = None
@@ -310,18 +311,42 @@ class Columns:
 
     def counts(self, facet: str, mask: np.ndarray) -> np.ndarray:
         """For each value of ``facet``: how many documents of ``mask`` have it. A narrow ``mask`` has
-        most of its words empty: then only the words holding documents are read."""
-        rows = self.rows[facet]
+        most of its words empty: then only the words holding documents are read. Values no document
+        holds are not read either (``_held``)."""
+        held = self._held_rows(facet)
+        if held is not None:
+            places, rows = held
+            counts = np.zeros(len(FACET_VALUES[facet]), dtype=np.int64)
+            counts[places] = self._counts(rows, mask)
+            return counts
+        return self._counts(self.rows[facet], mask)
+
+    @staticmethod
+    def _counts(rows: np.ndarray, mask: np.ndarray) -> np.ndarray:
         words = np.flatnonzero(mask)
         if len(words) * 2 < len(mask):
             return np.bitwise_count(rows[:, words] & mask[words]).sum(axis=1)
         return np.bitwise_count(rows & mask).sum(axis=1)
 
+    def _held_rows(self, facet: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The values of ``facet`` that some document holds and their rows, when they are fewer than
+        half its values (languages: a catalogue is written in a few of the 184); None otherwise."""
+        if facet not in self._held:
+            rows = self.rows[facet]
+            places = np.flatnonzero(rows.any(axis=1))
+            self._held[facet] = (places, rows[places]) if len(places) * 2 < len(rows) else None
+        return self._held[facet]
+
     def pair_counts(self, mask: np.ndarray, programmes: tuple[str, ...], statuses: tuple[str, ...], by: str):
-        """Counts coupling programme and portfolio status (a status is decided per programme)."""
+        """Counts coupling programme and portfolio status (a status is decided per programme): by
+        programme, of the documents with one of ``statuses`` there; by status, of those with it in one of
+        ``programmes``."""
+        grid = self.pairs.reshape(len(PROGRAMMES), len(STATUSES), -1)
         if by == "programme":
-            return np.array([count(mask & self.pairs_of((p,), statuses)) for p in PROGRAMMES])
-        return np.array([count(mask & self.pairs_of(programmes, (s,))) for s in STATUSES])
+            chosen = [POSITIONS["status"][s] for s in statuses if s in POSITIONS["status"]]
+            return self._counts(np.bitwise_or.reduce(grid[:, chosen], axis=1), mask)
+        chosen = [POSITIONS["programme"][p] for p in programmes if p in POSITIONS["programme"]]
+        return self._counts(np.bitwise_or.reduce(grid[chosen], axis=0), mask)
 
     def order(self, key: str) -> np.ndarray:
         """Document numbers sorted by ``newest`` (updated_at, newest first) or ``title``."""

@@ -14,8 +14,10 @@ from portal.search import analysis, syntax
 from portal.search.documents import TEXT_FIELDS
 from portal.search.segmenting import CJK, RUN, is_cjk, marked_spans, with_marks
 
-# A word as highlighting reads it: a run of CJK characters (highlighted by its pairs), or other letters.
+# A word as highlighting reads it: a run of CJK characters (highlighted by its pairs), or other letters;
+# in a text of ASCII characters only (most of them: checking takes no time), simply letters.
 WORD = re.compile(f"[{CJK}]+|[^\\W{CJK}]+")
+ASCII_WORD = re.compile(r"\w+")
 MIN_PREFIX = 3  # letters, as the syntax asks (portal.search.syntax.PREFIX)
 
 
@@ -175,17 +177,18 @@ def highlight_all(texts: Sequence[tuple[str, str | None]], parsed: ParsedQuery) 
     if not (parsed.terms or parsed.prefixes):
         return [escape(text or "") for text, _language in texts]
     names = [analysis.analyser(language) for _text, language in texts]
+    plain = [text or "" for text, _language in texts]
     words: dict[str, set[str]] = {}
-    for (text, _language), name in zip(texts, names, strict=True):
-        words.setdefault(name, set()).update(WORD.findall(text or ""))
+    for text, name in zip(plain, names, strict=True):
+        words.setdefault(name, set()).update((ASCII_WORD if text.isascii() else WORD).findall(text))
     marked_words = {name: parsed.marked_among(written, name) for name, written in words.items()}
     patterns = {name: _pattern(frozenset(found)) for name, found in marked_words.items()}
     marked = []
-    for (text, _language), name in zip(texts, names, strict=True):
-        if text and RUN.search(text):
+    for text, name in zip(plain, names, strict=True):
+        if not text.isascii() and RUN.search(text):
             marked.append(_with_runs(text, marked_words[name], parsed.terms))
             continue
-        escaped = escape(text or "")
+        escaped = escape(text)
         pattern = patterns[name]
         # On a plain str: re.sub joins its pieces like the text given, and Markup's join would escape them.
         marked.append(Markup(pattern.sub(r"<mark>\g<0></mark>", str(escaped))) if pattern else escaped)  # noqa: S704

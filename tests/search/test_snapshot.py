@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from flask import request
+from flask.testing import FlaskClient
 from whoosh import index as whoosh_index
 
 from portal import search
@@ -106,3 +107,16 @@ def test_a_page_checks_the_index_once_and_reads_a_generation_the_process_opened_
         thread.join()
         assert service.snapshot() is not first  # never older than what the process has installed
         assert search.search(parse_filters(request.args)).total == 2
+
+
+def test_a_change_another_worker_made_is_found_by_the_next_request_in_the_same_app_context(app, make_app,
+                                                                                          make_item):
+    """A script holding one app context around its requests (``flask shell``, a benchmark) shares ``g``
+    between them: each request still reads the index afresh, so a change another worker applied is
+    found at once, not when this worker's follower next runs."""
+    script = FlaskClient(app)  # Flask's own client: its requests reuse the test's app context
+    assert "Nothing found" in script.get("/search?q=kelp").text
+    other_worker = make_app()
+    with other_worker.app_context():
+        item_id = make_item(title="Kelp farming pilot").id  # applied to the shared index by the other worker
+    assert f'href="/items/{item_id}"' in script.get("/search?q=kelp").text

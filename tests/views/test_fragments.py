@@ -106,6 +106,8 @@ def test_the_kept_layout_links_start_with_each_request_s_script_root(client):
     assert 'href="/portal/search"' in mounted and 'href="/portal/static/css/portal.css"' in mounted
     assert 'href="/search"' not in mounted
     assert 'href="/search"' in client.get("/programmes").text
+    assert current_links(client.get("/search", base_url="http://localhost/portal").text) == ["Search"]
+    assert current_links(mounted) == ["Programmes"]
 
 
 def test_a_kept_facet_fieldset_counts_the_values_behind_its_disclosure_now(client, make_item):
