@@ -53,8 +53,8 @@ from portal.models import AuditEvent, Item, Organisation, Partnership, Programme
 MODERATOR = ("moderator@example.org", "desk-demo-moderator-2026")
 ADMIN = ("admin@example.org", "secretariat-demo-admin-2026")
 PARTNER = ("partner@example.org", "partner-demo-account-2026")
+HAS_PROC = Path("/proc/self/status").exists()  # Linux: the peak during a window of the run
 # The search page with words, with words and filters, and with a value of every facet ticked.
-HAS_PROC = Path("/proc/self/status").exists()
 SEARCHES = {
     "words": "/search?q=food+waste",
     "words + filters": "/search?q=food+waste&programme=sfs&programme=spp&sdg=2&status=core&status=affiliated",
