@@ -4,7 +4,8 @@ run as a formula (such text gets a leading quote)."""
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_START = frozenset("=+-@\t\r")
@@ -17,9 +18,28 @@ def safe_cell(value):
     return "" if value is None else value
 
 
+def batched(values: Iterable, size: int) -> Iterator[list]:
+    """``values`` in lists of ``size`` (``itertools.batched`` from Python 3.12)."""
+    values = iter(values)
+    while chunk := list(islice(values, size)):
+        yield chunk
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    return "".join(csv_chunks(header, rows))
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence], rows_per_chunk: int = 500) -> Iterator[str]:
+    """The CSV of ``to_csv`` in pieces of ``rows_per_chunk`` rows, for a download sent as it is written:
+    a table of 10 000 rows is never held whole, as rows or as text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(header)
-    writer.writerows([safe_cell(value) for value in row] for row in rows)
-    return "\ufeff" + buffer.getvalue()
+    for chunk in batched(rows, rows_per_chunk):
+        writer.writerows([safe_cell(value) for value in row] for row in chunk)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()

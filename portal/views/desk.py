@@ -262,7 +262,8 @@ def reporting_table_csv(name: str):
 def _reporting_table(name: str) -> Response:
     scope = reporting.open_scope(current_user, request.args.get("programme"), request.args.get("year"))
     table = reporting.table(scope, name)
-    return csv_download(f"reporting-{scope.slug}-{scope.period.year}-{table.name}.csv", table.header, table.rows)
+    return csv_download(f"reporting-{scope.slug}-{scope.period.year}-{table.name}.csv", table.header, table.rows,
+                        stream=table.streamed)
 
 
 @bp.post("/reporting/reminders")

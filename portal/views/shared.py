@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from portal import vocab
 from portal.catalogue.facets import BY_NAME, FACETS, Facet
 from portal.catalogue.filters import CatalogueFilters, page_number
-from portal.catalogue.spreadsheets import to_csv
+from portal.catalogue.spreadsheets import csv_chunks, to_csv
 from portal.i18n import current_language, format_date
 from portal.search import SearchResult
 from portal.views import fragments
@@ -206,9 +206,11 @@ def chips(filters: CatalogueFilters, endpoint: str) -> list[dict]:
     ]
 
 
-def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
+def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence], *, stream: bool = False) -> Response:
+    """``rows`` as a CSV file; ``stream``: written while it is sent, a few hundred rows at a time (a long
+    table: ``rows`` is then read after the request has ended, so it must hold plain values only)."""
     return Response(
-        to_csv(header, rows),
+        csv_chunks([str(name) for name in header], rows) if stream else to_csv(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from portal import vocab
 from portal.catalogue import links, portfolio, reporting, workflow
-from portal.catalogue.reporting import period, refresh
+from portal.catalogue.reporting import codec, period, refresh
 from portal.catalogue.reporting.dashboard import _compute_dashboard
 from portal.catalogue.reporting.refresh import EXTENSION
 from portal.extensions import db
@@ -199,6 +199,28 @@ def test_one_worker_recomputes_stale_figures_while_the_others_serve_them(
         wait(worker)
     assert computed == ["spp", "spp"]  # one worker recomputed them; the others found them claimed or current
     assert [reported(client) for client in clients] == ["yes", "yes", "yes"]
+
+
+def test_a_worker_shows_the_new_figures_another_stored_and_lets_go_of_the_old_before_reading_them(
+    app, background, make_app, make_user, make_organisation, make_item, computed, monkeypatch
+):
+    computing, reading = desk_client(app, make_user), desk_client(other := make_app(), make_user)
+    late = make_organisation("Late partner")
+    assert reported(computing) == reported(reading) == "no"  # decoded in the reading worker
+    contribute(make_item(organisation=late), "item.submitted", this_year())
+    assert reported(computing) == "no"
+    wait(app)  # the computing worker stored the new figures
+    kept_while_decoding = []
+    loads = codec.loads
+
+    def watched(cls, text):
+        kept_while_decoding.extend(dict(keeper.decoded) for keeper in other.extensions[EXTENSION].values())
+        return loads(cls, text)
+
+    monkeypatch.setattr(codec, "loads", watched)
+    assert reported(reading) == "yes"
+    assert computed == ["spp", "spp"]  # read, not computed, by the reading worker
+    assert kept_while_decoding and not any(kept_while_decoding)  # the old figures were let go first
 
 
 def test_figures_a_process_claimed_and_never_stored_are_taken_over_once_the_claim_is_old(

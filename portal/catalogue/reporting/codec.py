@@ -2,15 +2,17 @@
 
 A dataclass is the list of its fields' values in order (``NOT_KEPT`` fields aside: they get their
 defaults when read, and whoever reads the figures sets them), a dict is a list of (key, value) pairs,
-a date or a moment is its ISO text. Nothing but these types: no pickle, so what the database holds
-is data, never code. ``layout(cls)`` is a digest of the fields and their types all the way down,
-stored beside the figures: figures written by a release with other fields are never read as if they
-had this one's (they count as missing, and are computed again).
+a date or a moment is its ISO text. The text of a ``REPEATED`` field (a country code, an organisation
+type: a few values over thousands of rows) is read as one shared string per value. Nothing but these
+types: no pickle, so what the database holds is data, never code. ``layout(cls)`` is a digest of the
+fields and their types all the way down, stored beside the figures: figures written by a release with
+other fields are never read as if they had this one's (they count as missing, and are computed again).
 """
 
 import gc
 import hashlib
 import json
+import sys
 import types
 from collections.abc import Callable
 from dataclasses import MISSING, Field, fields, is_dataclass
@@ -19,6 +21,7 @@ from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 NOT_KEPT = {"kept": False}  # ``field(metadata=NOT_KEPT)``: not stored; its default when read
+REPEATED = {"repeated": True}  # ``field(metadata=REPEATED)``: a str (or None) that many rows share
 
 
 def _kept(cls: type) -> list[Field]:
@@ -104,14 +107,30 @@ def _decoder(hint) -> Callable[[Any], Any] | None:
 
 def _dataclass_decoder(cls: type) -> Callable[[list], Any]:
     """Fills a new instance's fields without calling ``__init__`` (the figures were made by it), which
-    frozen dataclasses make slow: a network's 10 000 partner rows decode in a third of the time."""
+    frozen dataclasses make slow: a network's 10 000 partner rows decode in a third of the time. An
+    instance with ``__slots__`` (a row there are thousands of: no ``__dict__``, half the memory) gets
+    its fields through their slots."""
     kept, hints = _kept(cls), get_type_hints(cls)
     names = [field.name for field in kept]
     defaults = {field.name: field.default for field in fields(cls) if field not in kept}
-    if MISSING in defaults.values() or hasattr(cls, "__slots__"):
-        raise TypeError(f"{cls.__name__}: fields that are not kept need a default, and instances a __dict__")
+    if MISSING in defaults.values():
+        raise TypeError(f"{cls.__name__}: fields that are not kept need a default")
     decoders = [(index, decode) for index, field in enumerate(kept) if (decode := _decoder(hints[field.name]))]
+    decoders += [(index, _shared) for index, field in enumerate(kept) if field.metadata.get("repeated")]
     new = object.__new__
+    if hasattr(cls, "__slots__"):
+        slots = [getattr(cls, name).__set__ for name in (*names, *defaults)]
+        default_values = list(defaults.values())
+
+        def decode_slots(values: list) -> Any:
+            for index, decode_one in decoders:
+                values[index] = decode_one(values[index])
+            made = new(cls)
+            for fill, value in zip(slots, values + default_values, strict=True):
+                fill(made, value)
+            return made
+
+        return decode_slots
 
     def decode(values: list) -> Any:
         for index, decode_one in decoders:
@@ -124,6 +143,10 @@ def _dataclass_decoder(cls: type) -> Callable[[list], Any]:
         return made
 
     return decode
+
+
+def _shared(text: str | None) -> str | None:
+    return None if text is None else sys.intern(text)
 
 
 @cache

@@ -103,6 +103,8 @@ class Refresher:
                 if has_request_context():
                     g.reporting_figures_stale = True  # see ``answered_from_stale_figures``
                 return Kept(value, row.computed_at, fresh=False)
+        with self.lock:  # figures no stored row matches any more: not kept while the new ones are made
+            self.decoded.pop(stored_key, None)
         value = self.compute(key)  # never computed yet (or computed by a release with other fields)
         computed_at = self._store(stored_key, version, value)
         _give_back_freed_memory()
@@ -116,6 +118,9 @@ class Refresher:
             if found is not None and found[0] == stamp:
                 self.decoded.move_to_end(stored_key)
                 return found[1]
+            if found is not None:  # let go of the old figures before decoding the new: not two copies at once
+                del self.decoded[stored_key]
+                del found
         body = db.session.scalar(
             select(FIGURES.c.body).where(
                 FIGURES.c.kind == self.kind, FIGURES.c.key == stored_key, FIGURES.c.version == stamp[0],
