@@ -99,7 +99,9 @@ def parse_filters(args: MultiDict, *, desk: bool = False) -> CatalogueFilters:
     """Filters from query parameters; ``desk`` also accepts ``state`` and ``inactive``."""
     values: dict[str, object] = {}
     typed = args.get("q", "")
-    if len(typed) > MAX_QUERY_LENGTH:  # as typed, as the API document promises (spaces count too)
+    # As sent, as the API document promises: spaces count, and so do the control characters that
+    # requests lose (``portal.views.input``).
+    if len(getattr(args, "as_sent", {}).get("q", typed)) > MAX_QUERY_LENGTH:
         raise RuleViolation(_("Search for at most %(count)s characters.", count=MAX_QUERY_LENGTH), field="q")
     values["q"] = q = " ".join(typed.split())
     for name, parse in PARSERS.items():

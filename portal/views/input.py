@@ -17,7 +17,10 @@ from portal.extensions import db
 
 
 class CleanMultiDict(ImmutableMultiDict):
-    """Request parameters whose text keys and values have no control characters (files stay as they are)."""
+    """Request parameters whose text keys and values have no control characters (files stay as they are).
+
+    ``as_sent`` keeps, for a key whose first value lost some, that value as it came: a limit promised
+    on what is sent (the API's ``maxLength`` of ``q``) counts them too."""
 
     def __init__(self, mapping=None):
         if isinstance(mapping, MultiDict):
@@ -27,7 +30,15 @@ class CleanMultiDict(ImmutableMultiDict):
                      for value in (values if isinstance(values, list | tuple) else [values]))
         else:
             pairs = mapping or ()
-        super().__init__([(_clean(key), _clean(value)) for key, value in pairs])
+        cleaned, seen, self.as_sent = [], set(), {}
+        for key, value in pairs:
+            clean_key, clean_value = _clean(key), _clean(value)
+            if clean_key not in seen:
+                seen.add(clean_key)
+                if clean_value != value:
+                    self.as_sent[clean_key] = value
+            cleaned.append((clean_key, clean_value))
+        super().__init__(cleaned)
 
 
 def _clean(value):
