@@ -83,9 +83,7 @@ class Snapshot:
             if key in self.matches:
                 self.matches.move_to_end(key)
                 return self.matches[key]
-        evaluator = Evaluator(self.searcher, self.segments, self.columns.n, self.postings, self._phrase_docs,
-                              self.frequencies)
-        mask, ranking = evaluator.evaluate(parsed, self.columns.alive)
+        mask, ranking = self.evaluator().evaluate(parsed, self.columns.alive)
         entry = (pack(mask), ranking)
         with self.lock:
             self.matches[key] = entry
@@ -94,6 +92,11 @@ class Snapshot:
                 _, (packed, old) = self.matches.popitem(last=False)
                 self.match_bytes -= packed.nbytes + (old.nbytes if old is not None else 0)
         return entry
+
+    def evaluator(self) -> Evaluator:
+        """What scores queries over this generation (``evaluate`` keeps its results; this does not)."""
+        return Evaluator(self.searcher, self.segments, self.columns.n, self.postings, self._phrase_docs,
+                         self.frequencies)
 
     def remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()``, kept for the generation under ``key`` (the newest MEMO_SIZE results)."""

@@ -1,51 +1,58 @@
 """"Did you mean" and similar items, both from public items only (the visibility rule as a bit set)."""
 
+import math
+from collections import Counter
 from typing import Any
 
 import numpy as np
-from whoosh.idsets import DocIdSet
 
 from portal.search import analysis, documents, syntax
 from portal.search.columns import unpack
 from portal.search.query import ParsedQuery
+from portal.search.scoring import Evaluator
 from portal.search.snapshot import Snapshot
 
-
-class Allowed(DocIdSet):
-    """A set of document numbers backed by a byte per document, for Whoosh's ``filter=``."""
-
-    def __init__(self, mask: np.ndarray):
-        self._bytes = mask.astype(np.uint8).tobytes()
-
-    def __contains__(self, docnum: int) -> bool:
-        return 0 <= docnum < len(self._bytes) and self._bytes[docnum] == 1
-
-    def __bool__(self) -> bool:  # Whoosh treats a falsy filter as "no filter": never be falsy
-        return True
-
-    def __len__(self) -> int:
-        return self._bytes.count(1)
-
-    def __iter__(self):
-        return (docnum for docnum, flag in enumerate(self._bytes) if flag)
+KEY_TERMS = 8  # what "more like this" asks for, as Whoosh's ``more_like`` did
+COMMON = 0.2  # a key term is held by at most this share of the catalogue
 
 
 def similar(snap: Snapshot, item_id: int, public: np.ndarray, limit: int) -> list[dict[str, Any]]:
-    """Cards of the public items most like ``item_id`` (Whoosh's more-like-this), best first."""
+    """Cards of the public items most like ``item_id``, best first: those sharing at least two of its key
+    terms (``key_terms``; one when it has one), by their BM25F score for them, as a search scores words.
+    Two, so that a word like "de" alone makes no likeness."""
     columns = snap.columns
     docnum = columns.docnum_of(item_id)
     if docnum is None:
         return []
     allowed = unpack(public, columns.n)
     allowed[docnum] = False
-    if not allowed.any():
+    evaluator = snap.evaluator()
+    terms = key_terms(evaluator, snap.card(docnum)) if allowed.any() else []
+    if not terms:
         return []
-    card = snap.card(docnum)
-    # The field holds analysed terms (portal.search.documents): give Whoosh the item's words as such.
-    text = " ".join(analysis.analyse(f"{card['title']} {card['title']} {card['summary']}",
-                                     analysis.analyser(card["language"])))
-    results = snap.searcher.more_like(docnum, "text", text=text, top=limit, numterms=8, filter=Allowed(allowed))
-    return [snap.card(hit_docnum) for _, hit_docnum in results.top_n]
+    score = np.zeros(columns.n, dtype=np.float32)
+    shared = np.zeros(columns.n, dtype=np.int8)
+    for term in terms:
+        holders, term_score = evaluator.term(term)
+        score += term_score
+        shared += holders
+    candidates = np.flatnonzero((shared >= min(2, len(terms))) & allowed)
+    best = candidates[np.lexsort((candidates, -score[candidates]))[:limit]]
+    return [snap.card(hit_docnum) for hit_docnum in best.tolist()]
+
+
+def key_terms(evaluator: Evaluator, card: dict[str, Any], count: int = KEY_TERMS) -> list[str]:
+    """The terms of an item's title (twice) and summary that say most about it: by how often the item
+    uses them and how few other items do (tf-idf). A term no other item holds finds nothing; one that
+    more than a fifth of the catalogue holds says little, and its postings are the longest to read."""
+    terms = analysis.analyse(f"{card['title']} {card['title']} {card['summary']}", analysis.analyser(card["language"]))
+    most = max(10, int(evaluator.total_docs * COMMON))  # in a small catalogue, any
+    weights = {}
+    for term, uses in Counter(terms).items():
+        holders = max(evaluator.frequency(field, term) for field in documents.TEXT_FIELDS)
+        if 1 < holders <= most:
+            weights[term] = uses * math.log(evaluator.total_docs / holders)
+    return sorted(weights, key=lambda term: (-weights[term], term))[:count]
 
 
 def suggestion(snap: Snapshot, parsed: ParsedQuery, public: np.ndarray) -> str | None:

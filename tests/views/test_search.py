@@ -224,6 +224,17 @@ def test_csv_feed_and_sitemap(client, catalogue):
     assert "/programmes/sfs<" in sitemap
 
 
+def test_the_most_alike_items_come_first_among_similar_items(client, make_item):
+    item = make_item(title="Solar cooking stoves in rural schools", summary="Schools cook lunch on solar stoves.")
+    closest = make_item(title="Solar cooking stoves for schools", summary="Stoves that cook with the sun.")
+    close = make_item(title="Cooking stoves and solar dryers", summary="Dryers for farms.")
+    far = make_item(title="Solar panels on roofs", summary="Roofs that make power.")
+    page = client.get(f"/items/{item.id}").text
+    similar = page[page.index('id="similar-title"'):]
+    shown = [place for place in (similar.find(f'href="/items/{other.id}"') for other in (closest, close, far))]
+    assert 0 < shown[0] < shown[1] and (shown[2] == -1 or shown[2] > shown[1])
+
+
 def test_item_page_shows_similar_items_and_safe_json_ld(client, make_item):
     item = make_item("resource", title="Guide </script><script>alert(1)</script>", sdgs=(7,))
     page = client.get(f"/items/{item.id}").text
