@@ -6,6 +6,8 @@ and 100 000 demo items with their history (``portal/demo.py``), builds the searc
 reindex), reads it as a gunicorn worker does at boot (timed), then requests the pages through the Flask
 test client (anonymous, as the demo partner, the demo moderator and the admin) and prints p50/p95 over
 several runs, and the process's peak resident memory. Issue 15's targets are printed beside them.
+Each page is asked for again and again, except one line that asks for a different item page each
+time, as visitors mostly do: what the process keeps per item (similar items, postings) is not kept yet.
 
     .venv/bin/python benchmarks/reporting.py [--items 100000] [--organisations 10000] [--runs 15]
         [--database /tmp/reporting-bench.sqlite]   # reuse a seeded file (and its index) between runs
@@ -205,7 +207,10 @@ def main() -> None:
         spp = db.session.scalar(select(Programme).where(Programme.slug == "spp"))
         scope = reporting.ReportScope(spp, reporting.reporting_period(year), utcnow())
         print(f"spp has {len(reporting.partner_rows(scope))} partners in {year}; {args.runs} runs after one warm-up")
-        public_item = db.session.scalar(select(Item.id).where(public_clause()).order_by(Item.id.desc()).limit(1))
+        public_items = db.session.scalars(
+            select(Item.id).where(public_clause()).order_by(Item.id.desc()).limit(args.runs + 1)
+        ).all()
+        public_item = public_items[0]
     index(app)
     with app.app_context():  # as wsgi.py does when a worker boots: the stored figures brought up to date
         reporting.warm()
@@ -242,6 +247,9 @@ def main() -> None:
         ]
         for label, client, url in pages:
             measure(label, get(client, url), args.runs)
+        # Most item pages are seldom asked for: each request here asks for another one.
+        others = itertools.cycle(get(anonymous, f"/items/{item_id}") for item_id in public_items)
+        measure(f"GET /items/<id> ({len(public_items)} items in turn)", lambda: next(others)(), args.runs)
         print("The same pages rendered afresh (this process's page cache emptied before each request):")
         for name, url in SEARCHES.items():
             measure(f"GET /search ({name}, rendered)", rendered(app, anonymous, url), args.runs)
