@@ -13,7 +13,7 @@ from portal.search.scoring import Evaluator
 from portal.search.snapshot import Snapshot
 
 KEY_TERMS = 8  # what "more like this" asks for, as Whoosh's ``more_like`` did
-COMMON = 0.2  # a key term is held by at most this share of the catalogue
+COMMON = 0.1  # a key term is held by at most this share of the catalogue
 
 
 def similar(snap: Snapshot, item_id: int, public: np.ndarray, limit: int) -> list[dict[str, Any]]:
@@ -44,7 +44,7 @@ def similar(snap: Snapshot, item_id: int, public: np.ndarray, limit: int) -> lis
 def key_terms(evaluator: Evaluator, card: dict[str, Any], count: int = KEY_TERMS) -> list[str]:
     """The terms of an item's title (twice) and summary that say most about it: by how often the item
     uses them and how few other items do (tf-idf). A term no other item holds finds nothing; one that
-    more than a fifth of the catalogue holds says little, and its postings are the longest to read."""
+    more than a tenth of the catalogue holds says little, and its postings are the longest to read."""
     terms = analysis.analyse(f"{card['title']} {card['title']} {card['summary']}", analysis.analyser(card["language"]))
     most = max(10, int(evaluator.total_docs * COMMON))  # in a small catalogue, any
     weights = {}

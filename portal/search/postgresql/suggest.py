@@ -5,10 +5,15 @@ Suggestions: for each word of the query that no public title or summary holds, t
 hold) that some public item holds. ``search_words`` keeps the words of every item, hidden or not, so
 every candidate is checked against the public items' own words before it is proposed.
 
-Similar items: the public items that best match the item's own title and summary words (its weighted
-lexemes, title first), ranked like a search.
+Similar items: the public items holding at least two of the item's key terms, ranked like a search
+for any of them. The key terms are its title and summary lexemes (title first, then the most repeated,
+then the longest), less those that more than a tenth of the catalogue holds: they say little about an
+item, and their index entries are the longest to read (each one made the query rank most of the
+catalogue). How many items hold a lexeme is what ``ANALYZE`` keeps for the planner
+(``pg_stats.most_common_elems``); before the table is analysed, no lexeme is left out.
 """
 
+import itertools
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Text, cast, func, literal_column, select, text
@@ -21,7 +26,8 @@ from portal.search.postgresql.tsquery import literal
 
 D = documents.c
 CANDIDATES = 20
-SIMILAR_TERMS = 12
+SIMILAR_TERMS = 8
+COMMON = 0.1  # a key term is held by at most this share of the catalogue
 WEIGHTS = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
 
 _CANDIDATES = text(
@@ -34,8 +40,14 @@ _CANDIDATES = text(
 # The item's title (A) and summary (B) lexemes: title first, then the most repeated, then the longest.
 _TERMS = text(
     """
+    WITH common AS (
+        SELECT stat.lexeme FROM pg_stats,
+            unnest(most_common_elems::text::text[], most_common_elem_freqs) AS stat(lexeme, share)
+        WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'document'
+            AND stat.lexeme IS NOT NULL AND stat.share > :common
+    )
     SELECT lexeme FROM search_documents, unnest(ranked) AS t(lexeme, positions, weights)
-    WHERE item_id = :item_id
+    WHERE item_id = :item_id AND lexeme NOT IN (SELECT lexeme FROM common)
     ORDER BY 'A' = ANY(weights) DESC, cardinality(positions) DESC, length(lexeme) DESC, lexeme LIMIT :limit
     """
 )
@@ -68,15 +80,17 @@ def suggestion(connection: Connection, search: syntax.SearchQuery, rule: PublicR
 
 
 def similar(connection: Connection, item_id: int, rule: PublicRule, limit: int) -> list[dict[str, Any]]:
-    """Cards of the public items most like ``item_id``, best first."""
-    terms = list(connection.scalars(_TERMS, {"item_id": item_id, "limit": SIMILAR_TERMS}))
+    """Cards of the public items most like ``item_id``, best first (see the module docstring)."""
+    terms = [literal(term) for term in connection.scalars(_TERMS, {"item_id": item_id, "limit": SIMILAR_TERMS,
+                                                                   "common": COMMON})]
     if not terms:
         return []
-    query = cast(" | ".join(map(literal, terms)), TSQUERY)
+    any_term = cast(" | ".join(terms), TSQUERY)
+    two_terms = cast(" | ".join(f"{a} & {b}" for a, b in itertools.combinations(terms, 2)) or terms[0], TSQUERY)
     statement = (
         select(D.card)
-        .where(rule.clause(D), D.item_id != item_id, D.document.bool_op("@@")(query))
-        .order_by(func.ts_rank(WEIGHTS, D.ranked, query).desc(), D.updated_at.desc(), D.item_id.desc())
+        .where(rule.clause(D), D.item_id != item_id, D.document.bool_op("@@")(two_terms))
+        .order_by(func.ts_rank(WEIGHTS, D.ranked, any_term).desc(), D.updated_at.desc(), D.item_id.desc())
         .limit(limit)
     )
     return list(connection.scalars(statement))
