@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from whoosh.idsets import DocIdSet
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -169,7 +171,6 @@ def measure(data: Path, runs: int, backend: str = "whoosh", database_url: str | 
     from portal import create_app, search
     from portal.catalogue.filters import parse_filters
     from portal.search.query import parse
-    from portal.search.suggest import Allowed
 
     app = create_app(config(data, backend, database_url))
     client = app.test_client()
@@ -223,6 +224,38 @@ def measure(data: Path, runs: int, backend: str = "whoosh", database_url: str | 
     return report
 
 
+class Allowed(DocIdSet):
+    """A set of document numbers backed by a byte per document, for raw Whoosh's ``filter=``."""
+
+    def __init__(self, mask):
+        self._bytes = mask.astype("uint8").tobytes()
+
+    def __contains__(self, docnum: int) -> bool:
+        return 0 <= docnum < len(self._bytes) and self._bytes[docnum] == 1
+
+    def __bool__(self) -> bool:  # Whoosh treats a falsy filter as "no filter": never be falsy
+        return True
+
+    def __len__(self) -> int:
+        return self._bytes.count(1)
+
+    def __iter__(self):
+        return (docnum for docnum, flag in enumerate(self._bytes) if flag)
+
+
+def time_similar(client, runs: int) -> tuple[float, float, float]:
+    """An item page's similar items, for one different public item after another (nothing kept for them)."""
+    from portal import search
+
+    ids = [item["id"] for item in client.get("/api/v1/items?sort=newest&per_page=100").get_json()["items"]]
+    samples = []
+    for item_id in (ids * (runs // len(ids) + 1))[:runs] if ids else []:
+        start = time.perf_counter()
+        search.similar(item_id)
+        samples.append(time.perf_counter() - start)
+    return percentiles(samples) if samples else (0.0, 0.0, 0.0)
+
+
 def time_portal(client, classes: dict[str, list[dict]], report: dict) -> None:
     """A worker's boot, its first query, then the portal's API per query class, with nothing kept between
     searches (cold) and with what the backend keeps (warm); the worker's peak memory."""
@@ -247,6 +280,7 @@ def time_portal(client, classes: dict[str, list[dict]], report: dict) -> None:
                 samples.append(time.perf_counter() - start)
                 assert response.status_code == 200, response.text
             report["portal (cold cache)" if cold else "portal"][name] = percentiles(samples)
+    report["similar items"] = time_similar(client, min(len(next(iter(classes.values()))), 100))
     report["peak rss mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -381,7 +415,11 @@ def print_api_report(items: int, timings: dict, report: dict, database: str) -> 
 
 
 def print_latencies(report: dict) -> None:
-    """How soon a change is searchable: on the host that made it, and (Whoosh) on another host."""
+    """An item page's similar items; how soon a change is searchable: on the host that made it, and
+    (Whoosh) on another host."""
+    p50, p95, p99 = report["similar items"]
+    print(f"\nsimilar items of one new item after another (what an item page asks): ms p50 {p50:.1f} / p95 "
+          f"{p95:.1f} / p99 {p99:.1f}")
     median, worst = report["change searchable"]
     print(f"\none item's change searchable after: {median * 1000:.0f} ms median, {worst * 1000:.0f} ms max")
     other = report.get("other host")
