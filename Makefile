@@ -80,8 +80,11 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 
+# Test processes (pytest-xdist): one per core of a small machine; TEST_WORKERS=0 runs them all in one.
+TEST_WORKERS ?= 2
+
 test: install browser lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Known vulnerabilities in the pinned tree (.ci/audit.py): fails on a finding; says loudly, without
 # failing, when the vulnerability database cannot be reached (AUDIT_STRICT=1 fails then too).

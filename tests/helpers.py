@@ -9,14 +9,32 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from portal.catalogue import reporting
 from portal.extensions import db
 from portal.models import AuditEvent, Item, Programme, utcnow
 
 PASSWORD = "correct horse battery staple"
-POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+
+
+def _own_database(url: str | None) -> str | None:
+    """``url``, or under pytest-xdist a database of this worker's own beside it, created on first use
+    (its role needs CREATEDB): every test empties the tables, which workers sharing one would collide on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    engine = create_engine(named.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}):
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _own_database(os.environ.get("PORTAL_TEST_DATABASE_URL"))
 # ``PORTAL_SEARCH_BACKEND`` (the app's own setting) names the search backend of every test app, and
 # narrows the modules that run on several backends to that one (conftest.py); by default Whoosh.
 ASKED_SEARCH_BACKEND = os.environ.get("PORTAL_SEARCH_BACKEND")
