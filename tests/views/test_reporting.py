@@ -231,9 +231,12 @@ def test_the_dashboard_shows_the_health_verdict_with_its_thresholds_and_csv(clie
     assert re.search(r"<td>60 % or more</td>\s*<td>below 40 %</td>", health)
     assert "<td>75 % or more (the target)</td>" in health
     rows = read_csv(client.get("/desk/reporting/health.csv?programme=spp&year=2024"))
-    assert rows[0] == ["Indicator", "Value", "Good when", "Concern when", "Status"]
+    assert rows[0] == ["Indicator", "Value", "Good when", "Of concern when", "Judged"]  # the dashboard's words
+    assert rows[2][0] == "New and lapsed partners" and rows[2][-1] == "of concern"
     assert rows[3][:2] == ["Reporting rate in the year", "75 %"]
-    assert rows[-1][0] == "Verdict"
+    assert rows[-1][:2] == ["Verdict", "Needs attention: new and lapsed partners."]
+    french = read_csv(client.get("/desk/reporting/health.csv?programme=spp&year=2024&lang=fr"))
+    assert french[0][0] == "Indicateur" and french[-1][0] == "Verdict" and french[-1][1].startswith("Attention requise")
 
 
 def test_the_dashboard_names_the_rising_and_emerging_themes_with_charts_tables_and_csv(client, auth, make_item):

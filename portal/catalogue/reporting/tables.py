@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from portal import vocab
 from portal.catalogue import NotFound, RuleViolation
 from portal.catalogue.reporting.dashboard import Dashboard, dashboard
+from portal.catalogue.reporting.health import CONCERN, GOOD, WATCH
 from portal.catalogue.reporting.partners import PartnerRow
 from portal.catalogue.reporting.period import ReportScope
 from portal.i18n import current_language
@@ -138,12 +139,14 @@ def _table_gaps(board: Dashboard) -> Table:
 
 
 def _table_health(board: Dashboard) -> Table:
+    """The health table in the words the dashboard shows it with."""
+    judged = {GOOD: _("good"), WATCH: _("to watch"), CONCERN: _("of concern")}
     return Table(
         "health",
-        "Partnership health",
-        ("Indicator", "Value", "Good when", "Concern when", "Status"),
-        [(i.label, i.shown, i.good_when, i.concern_when, i.status) for i in board.health.indicators]
-        + [("Verdict", board.health.summary, "", "", board.health.verdict)],
+        _("Partnership health"),
+        (_("Indicator"), _("Value"), _("Good when"), _("Of concern when"), _("Judged")),
+        [(i.label, i.shown, i.good_when, i.concern_when, judged.get(i.status, "—")) for i in board.health.indicators]
+        + [(_("Verdict"), board.health.summary, "", "", "")],
     )
 
 
@@ -153,7 +156,7 @@ def _trend_table(key: str):
         return Table(
             f"trend-{key}",
             dimension.title,
-            (dimension.value_header, *board.trends.years, "Change on the year before"),
+            (dimension.value_header, *board.trends.years, _("Change on the year before")),
             [(row.label, *row.counts, row.change) for row in dimension.rows],
         )
 
