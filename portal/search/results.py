@@ -5,6 +5,12 @@ from typing import Any
 
 from portal.catalogue.filters import CatalogueFilters
 
+# Similar items, on either backend: an item's key terms (at most SIMILAR_KEY_TERMS of its title and
+# summary terms, none held by more than SIMILAR_COMMON_SHARE of the catalogue), and the public items
+# sharing at least two of them, ranked as a search for any of them is.
+SIMILAR_KEY_TERMS = 8
+SIMILAR_COMMON_SHARE = 0.1
+
 
 class SearchUnavailable(Exception):
     """The index is missing or cannot be read: search answers 503 until ``search reindex`` repairs it."""

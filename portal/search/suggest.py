@@ -9,11 +9,9 @@ import numpy as np
 from portal.search import analysis, documents, syntax
 from portal.search.columns import unpack
 from portal.search.query import ParsedQuery
+from portal.search.results import SIMILAR_COMMON_SHARE, SIMILAR_KEY_TERMS
 from portal.search.scoring import Evaluator
 from portal.search.snapshot import Snapshot
-
-KEY_TERMS = 8  # what "more like this" asks for, as Whoosh's ``more_like`` did
-COMMON = 0.1  # a key term is held by at most this share of the catalogue
 
 
 def similar(snap: Snapshot, item_id: int, public: np.ndarray, limit: int) -> list[dict[str, Any]]:
@@ -41,12 +39,12 @@ def similar(snap: Snapshot, item_id: int, public: np.ndarray, limit: int) -> lis
     return [snap.card(hit_docnum) for hit_docnum in best.tolist()]
 
 
-def key_terms(evaluator: Evaluator, card: dict[str, Any], count: int = KEY_TERMS) -> list[str]:
+def key_terms(evaluator: Evaluator, card: dict[str, Any], count: int = SIMILAR_KEY_TERMS) -> list[str]:
     """The terms of an item's title (twice) and summary that say most about it: by how often the item
     uses them and how few other items do (tf-idf). A term no other item holds finds nothing; one that
     more than a tenth of the catalogue holds says little, and its postings are the longest to read."""
     terms = analysis.analyse(f"{card['title']} {card['title']} {card['summary']}", analysis.analyser(card["language"]))
-    most = max(10, int(evaluator.total_docs * COMMON))  # in a small catalogue, any
+    most = max(10, int(evaluator.total_docs * SIMILAR_COMMON_SHARE))  # in a small catalogue, any
     weights = {}
     for term, uses in Counter(terms).items():
         holders = max(evaluator.frequency(field, term) for field in documents.TEXT_FIELDS)

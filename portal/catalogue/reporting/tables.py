@@ -57,7 +57,7 @@ def _partner_lines(rows: Iterable[PartnerRow]) -> Iterator[tuple]:
     10 000 partners took 0.3 s), so the lines need no request context once they are sent."""
     language = current_language()
     words = {True: _("yes"), False: _("no")}
-    countries = {code: vocab.country_name(code, language) for code, _name in vocab.countries(language)}
+    countries = vocab.country_names(language)
     types = vocab.labels(vocab.ORGANISATION_TYPES, language)
     return (
         (

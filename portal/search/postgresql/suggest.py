@@ -23,11 +23,10 @@ from portal.catalogue.visibility import PublicRule
 from portal.search import syntax
 from portal.search.postgresql.schema import documents
 from portal.search.postgresql.tsquery import literal
+from portal.search.results import SIMILAR_COMMON_SHARE, SIMILAR_KEY_TERMS
 
 D = documents.c
 CANDIDATES = 20
-SIMILAR_TERMS = 8
-COMMON = 0.1  # a key term is held by at most this share of the catalogue
 WEIGHTS = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
 
 _CANDIDATES = text(
@@ -81,8 +80,8 @@ def suggestion(connection: Connection, search: syntax.SearchQuery, rule: PublicR
 
 def similar(connection: Connection, item_id: int, rule: PublicRule, limit: int) -> list[dict[str, Any]]:
     """Cards of the public items most like ``item_id``, best first (see the module docstring)."""
-    terms = [literal(term) for term in connection.scalars(_TERMS, {"item_id": item_id, "limit": SIMILAR_TERMS,
-                                                                   "common": COMMON})]
+    terms = [literal(term) for term in connection.scalars(_TERMS, {"item_id": item_id, "limit": SIMILAR_KEY_TERMS,
+                                                                   "common": SIMILAR_COMMON_SHARE})]
     if not terms:
         return []
     any_term = cast(" | ".join(terms), TSQUERY)
